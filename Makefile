@@ -1,0 +1,101 @@
+# SPDX-License-Identifier: GPL-2.0
+# pinlife: long-term pins by default for Linux 6.12.
+#
+#   make run     build stock and patched kernels, boot both, CMA scenario table
+#   make check   host unit tests, then the patched kernel's guest test suites
+#   make bench   stock vs patched gup_test benchmarks under -icount
+#   make tree    editable git tree of the series in build/tree
+#   make export  write build/tree's commits back to patches/
+#
+# Everything fetched or built lives in build/ (ignored by git).
+
+KERNEL_PACKAGE := linux-source-6.12
+KERNEL_VERSION := 6.12.117-1~deb12u1
+
+B := $(CURDIR)/build
+STOCK_SRC := $(B)/src/stock
+PATCHED_SRC := $(B)/src/patched
+FRAGMENT := $(CURDIR)/kconfig/pinlife.config
+GUEST_TIMEOUT ?= 300
+BENCH_TIMEOUT ?= 900
+
+src_stock := $(STOCK_SRC)
+src_patched := $(PATCHED_SRC)
+
+GUESTLOG := $(B)/host/guestlog
+
+.PHONY: all run check bench tree export deps fetch unit guest-check clean \
+	kernel-stock kernel-patched src-patched guest-stock guest-patched help
+
+all: run
+
+help:
+	@sed -n '2,12p' Makefile | sed 's/^# \{0,1\}//'
+
+deps:
+	@sh scripts/deps.sh
+
+fetch: deps
+	@sh scripts/fetch.sh $(B) $(KERNEL_PACKAGE) $(KERNEL_VERSION)
+
+src-patched: fetch
+	@sh scripts/mktree.sh $(STOCK_SRC) $(PATCHED_SRC) patches
+
+tree: fetch
+	@sh scripts/mktree.sh $(STOCK_SRC) $(B)/tree patches --editable
+	@echo "pinlife: edit and commit in $(B)/tree, then 'make export'"
+
+export:
+	@sh scripts/export.sh $(B)/tree patches
+
+# One kernel: its source, then kernel, guest programs and initramfs.
+kernel-stock: fetch
+kernel-patched: src-patched
+kernel-stock kernel-patched: kernel-%:
+	@sh scripts/kernel.sh $(src_$*) $(B)/obj/$* $(FRAGMENT)
+
+guest-stock guest-patched: guest-%: kernel-%
+	@$(MAKE) -s --no-print-directory -C tests/guest KSRC=$(src_$*) \
+		KHDR=$(B)/obj/$*/usr-headers OUT=$(B)/guest/$*
+	@sh scripts/initramfs.sh $(B)/guest/$* tests/guest/init \
+		bench/guest-bench.sh $(B)/guest/$*.cpio
+
+# boot KERNEL MODE [--icount]
+boot = sh scripts/boot.sh $(B)/obj/$(1)/arch/x86/boot/bzImage \
+	$(B)/guest/$(1).cpio $(2) $(B)/out/$(1)-$(2) \
+	$(if $(3),$(BENCH_TIMEOUT),$(GUEST_TIMEOUT)) $(3)
+
+$(GUESTLOG): tools/guestlog/guestlog.c
+	@$(MAKE) -s --no-print-directory -C tools/guestlog OUT=$(B)/host
+
+unit: deps $(GUESTLOG)
+	@echo "== host unit tests"
+	@$(MAKE) -s --no-print-directory -C tools/guestlog check OUT=$(B)/host
+	@sh tests/host/test-series.sh
+
+guest-check: guest-patched $(GUESTLOG)
+	@echo "== guest tests: patched kernel"
+	@$(call boot,patched,check)
+	@$(GUESTLOG) check $(B)/out/patched-check/console.log \
+		$(B)/out/patched-check/tests.log
+
+check: unit guest-check
+
+run: guest-stock guest-patched $(GUESTLOG)
+	@echo "== CMA scenario: stock"
+	@$(call boot,stock,run)
+	@echo "== CMA scenario: patched"
+	@$(call boot,patched,run)
+	@echo
+	@$(GUESTLOG) cma $(B)/out/stock-run/tests.log $(B)/out/patched-run/tests.log
+
+bench: guest-stock guest-patched $(GUESTLOG)
+	@echo "== gup_test benchmarks under -icount: stock"
+	@$(call boot,stock,bench,--icount)
+	@echo "== gup_test benchmarks under -icount: patched"
+	@$(call boot,patched,bench,--icount)
+	@echo
+	@$(GUESTLOG) bench $(B)/out/stock-bench/tests.log $(B)/out/patched-bench/tests.log
+
+clean:
+	rm -rf $(B)/obj $(B)/guest $(B)/out $(B)/host

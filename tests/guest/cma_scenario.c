@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The CMA scenario of 'make run': fill most of memory, hold the pages that
+ * landed in the CMA area through one userspace path, then ask CMA for its
+ * whole area through debugfs.
+ *
+ * Usage: cma_scenario PATH   (plain | vmsplice | io_uring | gup_longterm)
+ *
+ * Prints one line:
+ *   PINLIFE-CMA path=P cma_pages=N filled=N held=N before=N after=N
+ *               alloc=ok|<errno name> intact=yes|no
+ * filled: pages of the buffer in CMA after filling memory; held: how many
+ * of them the path holds (for "plain", the mapping alone); before/after: how many held pages sit in CMA
+ * before and after the CMA allocation; intact: every page still carries
+ * its stamp afterwards.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/io_uring.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "mm/gup_test.h"
+#include "pinlife.h"
+
+#define PIPE_SLOTS 256		/* pages per pipe: F_SETPIPE_SZ of 1 MiB */
+
+struct holder {
+	int *fds;
+	size_t nfds;
+	int gup_fd;
+};
+
+static int hold_vmsplice(struct holder *h, char **pages, size_t n)
+{
+	struct iovec iov[PIPE_SLOTS];
+	size_t done = 0;
+
+	h->fds = calloc(2 * (n / PIPE_SLOTS + 1), sizeof(int));
+	if (!h->fds)
+		return -ENOMEM;
+	while (done < n) {
+		size_t i, batch = n - done < PIPE_SLOTS ? n - done : PIPE_SLOTS;
+		int p[2];
+		ssize_t r;
+
+		if (pipe(p))
+			return -errno;
+		h->fds[h->nfds++] = p[0];
+		h->fds[h->nfds++] = p[1];
+		if (fcntl(p[1], F_SETPIPE_SZ, PIPE_SLOTS * PAGE_SZ) < 0)
+			return -errno;
+		for (i = 0; i < batch; i++) {
+			iov[i].iov_base = pages[done + i];
+			iov[i].iov_len = PAGE_SZ;
+		}
+		r = vmsplice(p[1], iov, batch, SPLICE_F_NONBLOCK);
+		if (r < 0)
+			return -errno;
+		if ((size_t)r != batch * PAGE_SZ)
+			return -EAGAIN;
+		done += batch;
+	}
+	return 0;
+}
+
+static int hold_io_uring(struct holder *h, char **pages, size_t n)
+{
+	struct io_uring_params p = { 0 };
+	struct iovec *iov = calloc(n, sizeof(*iov));
+	size_t i;
+	int fd;
+
+	if (!iov)
+		return -ENOMEM;
+	fd = syscall(__NR_io_uring_setup, 1, &p);
+	if (fd < 0) {
+		free(iov);
+		return -errno;
+	}
+	h->fds = calloc(1, sizeof(int));
+	if (!h->fds) {
+		free(iov);
+		close(fd);
+		return -ENOMEM;
+	}
+	h->fds[h->nfds++] = fd;
+	for (i = 0; i < n; i++) {
+		iov[i].iov_base = pages[i];
+		iov[i].iov_len = PAGE_SZ;
+	}
+	if (syscall(__NR_io_uring_register, fd, IORING_REGISTER_BUFFERS,
+		    iov, n) < 0) {
+		int err = -errno;
+
+		free(iov);
+		return err;
+	}
+	free(iov);
+	return 0;
+}
+
+static int hold_gup_longterm(struct holder *h, char **pages, size_t n)
+{
+	struct pin_longterm_test args = { 0 };
+	char *lo = pages[0], *hi = pages[0];
+	size_t i;
+
+	for (i = 1; i < n; i++) {
+		if (pages[i] < lo)
+			lo = pages[i];
+		if (pages[i] > hi)
+			hi = pages[i];
+	}
+	h->gup_fd = open("/sys/kernel/debug/gup_test", O_RDWR);
+	if (h->gup_fd < 0)
+		return -errno;
+	args.addr = (uintptr_t)lo;
+	args.size = hi - lo + PAGE_SZ;
+	args.flags = PIN_LONGTERM_TEST_FLAG_USE_WRITE;
+	if (ioctl(h->gup_fd, PIN_LONGTERM_TEST_START, &args))
+		return -errno;
+	return 0;
+}
+
+static void release(struct holder *h)
+{
+	size_t i;
+
+	if (h->gup_fd >= 0) {
+		ioctl(h->gup_fd, PIN_LONGTERM_TEST_STOP);
+		close(h->gup_fd);
+	}
+	for (i = 0; i < h->nfds; i++)
+		close(h->fds[i]);
+	free(h->fds);
+}
+
+int main(int argc, char **argv)
+{
+	struct holder h = { .gup_fd = -1 };
+	struct cma_area cma;
+	struct fill f;
+	const char *path = argc == 2 ? argv[1] : "";
+	long before, after;
+	int err, alloc;
+	size_t damaged;
+
+	if (argc != 2 || !strcmp(path, "--help")) {
+		fprintf(stderr, "usage: %s plain|vmsplice|io_uring|gup_longterm\n",
+			argv[0]);
+		return argc == 2 ? 0 : 2;
+	}
+	err = cma_find(&cma);
+	if (err) {
+		fprintf(stderr, "cma_scenario: no CMA area in debugfs: %s\n",
+			strerror(-err));
+		return 1;
+	}
+	err = fill_memory(&cma, 48, &f);
+	if (err) {
+		fprintf(stderr, "cma_scenario: filling memory: %s\n",
+			strerror(-err));
+		return 1;
+	}
+	if (!f.ncma) {
+		fprintf(stderr, "cma_scenario: no page of the buffer landed in CMA\n");
+		return 1;
+	}
+
+	if (!strcmp(path, "plain"))
+		err = 0;
+	else if (!strcmp(path, "vmsplice"))
+		err = hold_vmsplice(&h, f.cma_pages, f.ncma);
+	else if (!strcmp(path, "io_uring"))
+		err = hold_io_uring(&h, f.cma_pages, f.ncma);
+	else if (!strcmp(path, "gup_longterm"))
+		err = hold_gup_longterm(&h, f.cma_pages, f.ncma);
+	else {
+		fprintf(stderr, "cma_scenario: unknown path '%s'\n", path);
+		return 2;
+	}
+	if (err) {
+		fprintf(stderr, "cma_scenario: %s: holding the pages: %s\n",
+			path, strerror(-err));
+		return 1;
+	}
+
+	before = count_in_cma(&cma, f.cma_pages, f.ncma);
+	alloc = cma_alloc_all(&cma);
+	after = count_in_cma(&cma, f.cma_pages, f.ncma);
+	damaged = fill_damaged(&f);
+	if (!alloc)
+		cma_free_all(&cma);
+	release(&h);
+
+	printf("PINLIFE-CMA path=%s cma_pages=%llu filled=%zu held=%zu before=%ld after=%ld alloc=%s intact=%s\n",
+	       path, (unsigned long long)cma.count, f.ncma, f.ncma, before,
+	       after, alloc ? strerrorname_np(-alloc) : "ok",
+	       damaged ? "no" : "yes");
+	fill_release(&f);
+	return 0;
+}

@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Helpers shared by the pinlife guest programs. See pinlife.h.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "pinlife.h"
+
+#define CMA_DEBUGFS "/sys/kernel/debug/cma"
+#define STAMP 0x70696e6c69666500ULL	/* "pinlife\0" */
+
+int read_u64(const char *path, uint64_t *val)
+{
+	char buf[64];
+	ssize_t n;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return n < 0 ? -errno : -EIO;
+	buf[n] = '\0';
+	*val = strtoull(buf, NULL, 0);
+	return 0;
+}
+
+int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+	int err = 0;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, strlen(s));
+	if (n < 0)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+int cma_find(struct cma_area *cma)
+{
+	struct dirent *de;
+	char path[sizeof(cma->dir) + 16];
+	DIR *d = opendir(CMA_DEBUGFS);
+	int err = -ENOENT;
+
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (strlen(de->d_name) > sizeof(cma->dir) - sizeof(CMA_DEBUGFS) - 1)
+			continue;
+		snprintf(cma->dir, sizeof(cma->dir), CMA_DEBUGFS "/%s",
+			 de->d_name);
+		snprintf(path, sizeof(path), "%s/base_pfn", cma->dir);
+		err = read_u64(path, &cma->base_pfn);
+		if (err)
+			break;
+		snprintf(path, sizeof(path), "%s/count", cma->dir);
+		err = read_u64(path, &cma->count);
+		break;
+	}
+	closedir(d);
+	if (!err && !cma->count)
+		err = -ENOENT;
+	return err;
+}
+
+static int cma_write(const struct cma_area *cma, const char *file)
+{
+	char path[sizeof(cma->dir) + 16], num[32];
+
+	snprintf(path, sizeof(path), "%s/%s", cma->dir, file);
+	snprintf(num, sizeof(num), "%llu", (unsigned long long)cma->count);
+	return write_str(path, num);
+}
+
+int cma_alloc_all(const struct cma_area *cma)
+{
+	return cma_write(cma, "alloc");
+}
+
+int cma_free_all(const struct cma_area *cma)
+{
+	return cma_write(cma, "free");
+}
+
+static int pagemap_fd = -1;
+
+static int pagemap_open(void)
+{
+	if (pagemap_fd < 0)
+		pagemap_fd = open("/proc/self/pagemap", O_RDONLY);
+	return pagemap_fd;
+}
+
+int64_t pfn_of(const void *addr)
+{
+	uint64_t ent;
+	off_t off = (uintptr_t)addr / PAGE_SZ * sizeof(ent);
+
+	if (pagemap_open() < 0)
+		return -1;
+	if (pread(pagemap_fd, &ent, sizeof(ent), off) != sizeof(ent))
+		return -1;
+	if (!(ent & (1ULL << 63)))
+		return 0;
+	return (int64_t)(ent & ((1ULL << 55) - 1));
+}
+
+static int in_cma(const struct cma_area *cma, int64_t pfn)
+{
+	return pfn > 0 && (uint64_t)pfn >= cma->base_pfn &&
+	       (uint64_t)pfn < cma->base_pfn + cma->count;
+}
+
+long count_in_cma(const struct cma_area *cma, char *const *pages, size_t n)
+{
+	long in = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		int64_t pfn = pfn_of(pages[i]);
+
+		if (pfn < 0)
+			return -1;
+		in += in_cma(cma, pfn);
+	}
+	return in;
+}
+
+static int mem_free_kib(uint64_t *kib)
+{
+	char line[128];
+	FILE *f = fopen("/proc/meminfo", "r");
+	int err = -ENOENT;
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long v;
+
+		if (sscanf(line, "MemFree: %llu kB", &v) == 1) {
+			*kib = v;
+			err = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return err;
+}
+
+int fill_memory(const struct cma_area *cma, size_t keep_mib, struct fill *f)
+{
+	uint64_t free_kib = 0, *map;
+	size_t i, bytes;
+	int err;
+
+	memset(f, 0, sizeof(*f));
+	err = mem_free_kib(&free_kib);
+	if (err)
+		return err;
+	if (free_kib / 1024 <= keep_mib + 16)
+		return -ENOMEM;
+	bytes = (free_kib / 1024 - keep_mib) << 20;
+	f->npages = bytes / PAGE_SZ;
+	f->base = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (f->base == MAP_FAILED)
+		return -errno;
+	/* Base pages: every held page is one page frame we can follow. */
+	madvise(f->base, bytes, MADV_NOHUGEPAGE);
+	for (i = 0; i < f->npages; i++)
+		*(uint64_t *)(f->base + i * PAGE_SZ) = STAMP | i;
+
+	map = malloc(f->npages * sizeof(*map));
+	f->cma_pages = malloc(f->npages * sizeof(*f->cma_pages));
+	if (!map || !f->cma_pages || pagemap_open() < 0) {
+		free(map);
+		return -ENOMEM;
+	}
+	if (pread(pagemap_fd, map, f->npages * sizeof(*map),
+		  (uintptr_t)f->base / PAGE_SZ * sizeof(*map)) !=
+	    (ssize_t)(f->npages * sizeof(*map))) {
+		free(map);
+		return -EIO;
+	}
+	for (i = 0; i < f->npages; i++) {
+		int64_t pfn = (map[i] & (1ULL << 63)) ?
+			(int64_t)(map[i] & ((1ULL << 55) - 1)) : 0;
+
+		if (in_cma(cma, pfn))
+			f->cma_pages[f->ncma++] = f->base + i * PAGE_SZ;
+	}
+	free(map);
+	return 0;
+}
+
+size_t fill_damaged(const struct fill *f)
+{
+	size_t i, bad = 0;
+
+	for (i = 0; i < f->npages; i++)
+		bad += *(uint64_t *)(f->base + i * PAGE_SZ) != (STAMP | i);
+	return bad;
+}
+
+void fill_release(struct fill *f)
+{
+	if (f->base && f->base != MAP_FAILED)
+		munmap(f->base, f->npages * PAGE_SZ);
+	free(f->cma_pages);
+	memset(f, 0, sizeof(*f));
+}

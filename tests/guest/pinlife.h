@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the pinlife guest programs: the CMA area through
+ * debugfs, physical frame numbers through /proc/self/pagemap, and a large
+ * anonymous buffer that reaches into CMA.
+ */
+#ifndef PINLIFE_H
+#define PINLIFE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct cma_area {
+	char dir[256];		/* /sys/kernel/debug/cma/<name> */
+	uint64_t base_pfn;
+	uint64_t count;		/* pages */
+};
+
+/* Find the (first) CMA area; returns 0 or -errno. */
+int cma_find(struct cma_area *cma);
+/* Allocate the whole area through debugfs "alloc": 0 or -errno. */
+int cma_alloc_all(const struct cma_area *cma);
+/* Give back what cma_alloc_all() took. */
+int cma_free_all(const struct cma_area *cma);
+
+/* Page frame number backing addr, 0 if not present; -1 on error. */
+int64_t pfn_of(const void *addr);
+/* How many of the n pages listed in pages[] sit inside the CMA area. */
+long count_in_cma(const struct cma_area *cma, char *const *pages, size_t n);
+
+struct fill {
+	char *base;
+	size_t npages;
+	char **cma_pages;	/* pages of the buffer that sat in CMA */
+	size_t ncma;
+};
+
+/*
+ * Map and populate an anonymous buffer of most of the free memory
+ * (leaving keep_mib free), stamp every page with its index, and list the
+ * pages that landed in CMA. Returns 0 or -errno.
+ */
+int fill_memory(const struct cma_area *cma, size_t keep_mib, struct fill *f);
+/* Check every stamp of the buffer: number of damaged pages. */
+size_t fill_damaged(const struct fill *f);
+void fill_release(struct fill *f);
+
+/* Read one unsigned number from a file: 0 or -errno. */
+int read_u64(const char *path, uint64_t *val);
+/* Write a string to a file: 0 or -errno. */
+int write_str(const char *path, const char *s);
+
+#define PAGE_SZ 4096UL
+
+#endif

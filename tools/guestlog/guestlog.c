@@ -1,0 +1,511 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * guestlog - read what a pinlife guest printed and judge it.
+ *
+ *   guestlog check CONSOLE_LOG TESTS_LOG
+ *	Per-suite TAP summary of a 'check' boot, then one line
+ *	"N passed, N failed, N skipped". Exit 1 on any failed test, a suite
+ *	that ended early, a kernel panic or oops, or a guest that never
+ *	reached or never finished its tests; the tail of the console log is
+ *	printed then.
+ *   guestlog cma STOCK_TESTS_LOG PATCHED_TESTS_LOG
+ *	Side-by-side table of the CMA scenario ('make run').
+ *   guestlog bench STOCK_TESTS_LOG PATCHED_TESTS_LOG
+ *	gup_test benchmark medians for both kernels and their ratio.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_SUITES 256
+#define MAX_ROWS 256
+#define NAME_LEN 96
+#define TAIL_LINES 25
+
+static const char *prog = "guestlog";
+
+struct lines {
+	char **v;
+	size_t n;
+};
+
+static void die(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "%s: error: ", prog);
+	fprintf(stderr, fmt, arg);
+	fputc('\n', stderr);
+	exit(2);
+}
+
+/* Read a whole file as lines, without their \r\n. */
+static int read_lines(const char *path, struct lines *out)
+{
+	FILE *f = fopen(path, "r");
+	size_t cap = 0, len = 0;
+	char *buf = NULL;
+	ssize_t got;
+
+	out->v = NULL;
+	out->n = 0;
+	if (!f)
+		return -errno;
+	while ((got = getline(&buf, &len, f)) >= 0) {
+		while (got > 0 && (buf[got - 1] == '\n' || buf[got - 1] == '\r'))
+			buf[--got] = '\0';
+		if (out->n == cap) {
+			char **nv;
+
+			cap = cap ? 2 * cap : 256;
+			nv = realloc(out->v, cap * sizeof(*nv));
+			if (!nv)
+				die("%s", "out of memory");
+			out->v = nv;
+		}
+		out->v[out->n] = strdup(buf);
+		if (!out->v[out->n])
+			die("%s", "out of memory");
+		out->n++;
+	}
+	free(buf);
+	fclose(f);
+	return 0;
+}
+
+static void free_lines(struct lines *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+}
+
+static void load(const char *path, struct lines *l)
+{
+	int err = read_lines(path, l);
+
+	if (err) {
+		fprintf(stderr, "%s: error: %s: %s\n", prog, path, strerror(-err));
+		exit(2);
+	}
+}
+
+static int starts(const char *s, const char *prefix)
+{
+	return !strncmp(s, prefix, strlen(prefix));
+}
+
+/* ---- check ---- */
+
+struct suite {
+	char name[NAME_LEN];
+	long pass, fail, skip, xfail;
+	long planned, seen;	/* of the current TAP stream */
+	int rc;			/* -1: never ended */
+	int early;		/* a TAP stream ended short of its plan */
+};
+
+/* A TAP result line: "ok N ..." or "not ok N ...", optionally indented. */
+static void tap_result(struct suite *s, const char *line)
+{
+	const char *p = line;
+	int ok;
+
+	while (*p == ' ')
+		p++;
+	if (starts(p, "ok ")) {
+		ok = 1;
+		p += 3;
+	} else if (starts(p, "not ok ")) {
+		ok = 0;
+		p += 7;
+	} else {
+		return;
+	}
+	if (*p < '0' || *p > '9')
+		return;
+	s->seen++;
+	if (strstr(p, "# SKIP") || strstr(p, "# skip"))
+		s->skip++;
+	else if (strstr(p, "# XFAIL"))
+		s->xfail++;
+	else if (ok)
+		s->pass++;
+	else
+		s->fail++;
+}
+
+static void end_stream(struct suite *s)
+{
+	if (s->planned >= 0 && s->seen < s->planned)
+		s->early = 1;
+	s->planned = -1;
+	s->seen = 0;
+}
+
+static const char *const fatal_patterns[] = {
+	"Kernel panic", "Oops", "BUG: ", "kernel BUG at",
+	"general protection fault", "Unable to handle kernel",
+	"watchdog: BUG: soft lockup", "INFO: task ", "rcu: INFO:",
+};
+
+static int cmd_check(const char *console_path, const char *tests_path)
+{
+	static struct suite suites[MAX_SUITES];
+	struct lines con, tst;
+	size_t i, nsuites = 0, j;
+	struct suite *cur = NULL;
+	long pass = 0, fail = 0, skip = 0, warnings = 0;
+	int booted = 0, done = 0, fatal = 0, errors = 0, bad = 0;
+
+	load(console_path, &con);
+	load(tests_path, &tst);
+
+	for (i = 0; i < tst.n; i++) {
+		const char *l = tst.v[i];
+
+		if (starts(l, "PINLIFE-BOOT")) {
+			booted = 1;
+		} else if (starts(l, "PINLIFE-DONE")) {
+			done = 1;
+		} else if (starts(l, "PINLIFE-ERROR")) {
+			fprintf(stderr, "%s: guest: %s\n", prog, l);
+			errors++;
+		} else if (starts(l, "PINLIFE-SUITE-BEGIN ")) {
+			if (nsuites == MAX_SUITES)
+				die("%s", "too many suites");
+			cur = &suites[nsuites++];
+			memset(cur, 0, sizeof(*cur));
+			snprintf(cur->name, sizeof(cur->name), "%s", l + 20);
+			cur->rc = -1;
+			cur->planned = -1;
+		} else if (starts(l, "PINLIFE-SUITE-END ") && cur) {
+			const char *rc = strstr(l, " rc=");
+
+			end_stream(cur);
+			cur->rc = rc ? atoi(rc + 4) : -1;
+			cur = NULL;
+		} else if (cur && starts(l, "TAP version")) {
+			end_stream(cur);
+		} else if (cur && starts(l, "1..")) {
+			cur->planned = atol(l + 3);
+		} else if (cur) {
+			tap_result(cur, l);
+		}
+	}
+	if (cur)
+		end_stream(cur);
+
+	for (i = 0; i < con.n; i++) {
+		if (strstr(con.v[i], "WARNING: CPU:"))
+			warnings++;
+		for (j = 0; j < sizeof(fatal_patterns) / sizeof(*fatal_patterns); j++)
+			if (strstr(con.v[i], fatal_patterns[j])) {
+				if (!fatal)
+					fprintf(stderr, "%s: kernel: %s\n", prog, con.v[i]);
+				fatal = 1;
+			}
+	}
+
+	for (i = 0; i < nsuites; i++) {
+		struct suite *s = &suites[i];
+		const char *verdict = "ok";
+		long f = s->fail;
+
+		if (s->rc < 0) {
+			verdict = "FAILED: never finished";
+			f++;
+		} else if (s->early) {
+			verdict = "FAILED: ended before its plan";
+			f++;
+		} else if (s->fail) {
+			verdict = "FAILED";
+		} else if (s->rc != 0 && s->rc != 4) {
+			verdict = "FAILED: non-zero exit";
+			f++;
+		} else if (s->pass + s->xfail + s->skip == 0) {
+			verdict = "FAILED: ran no test";
+			f++;
+		}
+		printf("  %-28s %5ld passed %3ld failed %3ld skipped", s->name,
+		       s->pass + s->xfail, f, s->skip);
+		if (s->xfail)
+			printf(" (%ld expected failures)", s->xfail);
+		printf("  %s\n", verdict);
+		pass += s->pass + s->xfail;
+		fail += f;
+		skip += s->skip;
+	}
+	if (!booted) {
+		fprintf(stderr, "%s: error: the guest never reached its tests\n", prog);
+		bad = 1;
+	} else if (!done) {
+		fprintf(stderr, "%s: error: the guest never finished its tests\n", prog);
+		bad = 1;
+	}
+	if (booted && !nsuites) {
+		fprintf(stderr, "%s: error: the guest ran no suite\n", prog);
+		bad = 1;
+	}
+	if (warnings)
+		printf("  kernel warnings (WARNING: CPU:) in %s: %ld\n",
+		       console_path, warnings);
+	bad |= fatal || errors || fail;
+	if (bad && con.n) {
+		size_t from = con.n > TAIL_LINES ? con.n - TAIL_LINES : 0;
+
+		fprintf(stderr, "--- last lines of %s\n", console_path);
+		for (i = from; i < con.n; i++)
+			fprintf(stderr, "%s\n", con.v[i]);
+	}
+	printf("%ld passed, %ld failed, %ld skipped\n", pass,
+	       fail + (bad && !fail), skip);
+	free_lines(&con);
+	free_lines(&tst);
+	return bad ? 1 : 0;
+}
+
+/* ---- key=value records: PINLIFE-CMA and PINLIFE-BENCH ---- */
+
+/* Copy the value of key= in a record line into out; 0 if found. */
+static int field(const char *line, const char *key, char *out, size_t len)
+{
+	size_t klen = strlen(key);
+	const char *p = line;
+
+	while ((p = strstr(p, key))) {
+		if ((p == line || p[-1] == ' ') && p[klen] == '=') {
+			size_t n = strcspn(p + klen + 1, " ");
+
+			if (n >= len)
+				n = len - 1;
+			memcpy(out, p + klen + 1, n);
+			out[n] = '\0';
+			return 0;
+		}
+		p += klen;
+	}
+	return -1;
+}
+
+static void need_done(const struct lines *l, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (starts(l->v[i], "PINLIFE-DONE"))
+			return;
+	die("%s: the guest never finished (no PINLIFE-DONE)", path);
+}
+
+struct cma_row {
+	char path[NAME_LEN];
+	char filled[24], before[24], after[24], alloc[24], intact[8];
+};
+
+static size_t cma_rows(const struct lines *l, struct cma_row *rows)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < l->n && n < MAX_ROWS; i++) {
+		struct cma_row *r = &rows[n];
+
+		if (!starts(l->v[i], "PINLIFE-CMA "))
+			continue;
+		if (field(l->v[i], "path", r->path, sizeof(r->path)) ||
+		    field(l->v[i], "filled", r->filled, sizeof(r->filled)) ||
+		    field(l->v[i], "before", r->before, sizeof(r->before)) ||
+		    field(l->v[i], "after", r->after, sizeof(r->after)) ||
+		    field(l->v[i], "alloc", r->alloc, sizeof(r->alloc)) ||
+		    field(l->v[i], "intact", r->intact, sizeof(r->intact)))
+			die("malformed record: %s", l->v[i]);
+		n++;
+	}
+	return n;
+}
+
+static const struct cma_row *find_cma(const struct cma_row *rows, size_t n,
+				      const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(rows[i].path, path))
+			return &rows[i];
+	return NULL;
+}
+
+static int cmd_cma(const char *stock_path, const char *patched_path)
+{
+	static struct cma_row s[MAX_ROWS], p[MAX_ROWS];
+	struct lines ls, lp;
+	size_t ns, np, i;
+	int bad = 0;
+
+	load(stock_path, &ls);
+	load(patched_path, &lp);
+	need_done(&ls, stock_path);
+	need_done(&lp, patched_path);
+	ns = cma_rows(&ls, s);
+	np = cma_rows(&lp, p);
+	if (!ns)
+		die("%s: no PINLIFE-CMA record", stock_path);
+
+	printf("CMA scenario: a process fills memory and holds, through each path, the\n"
+	       "pages of its buffer that landed in the CMA area (in CMA); then a full\n"
+	       "CMA allocation runs. before/after: held pages still in CMA.\n\n");
+	printf("%-14s | %-35s | %s\n", "", "stock 6.12", "patched");
+	printf("%-14s | %6s %6s %6s %-13s | %6s %6s %6s %s\n", "path", "in CMA",
+	       "before", "after", "allocation", "in CMA", "before", "after",
+	       "allocation");
+	for (i = 0; i < ns; i++) {
+		const struct cma_row *q = find_cma(p, np, s[i].path);
+
+		printf("%-14s | %6s %6s %6s %-13s | ", s[i].path, s[i].filled,
+		       s[i].before, s[i].after, s[i].alloc);
+		if (q)
+			printf("%6s %6s %6s %s\n", q->filled, q->before, q->after,
+			       q->alloc);
+		else
+			printf("(missing)\n");
+		if (strcmp(s[i].intact, "yes") || (q && strcmp(q->intact, "yes"))) {
+			fprintf(stderr, "%s: error: %s: page contents damaged\n",
+				prog, s[i].path);
+			bad = 1;
+		}
+	}
+	free_lines(&ls);
+	free_lines(&lp);
+	return bad;
+}
+
+/* ---- bench ---- */
+
+struct bench_row {
+	char name[NAME_LEN];
+	double get[64], put[64];
+	int n;
+};
+
+static size_t bench_rows(const struct lines *l, struct bench_row *rows)
+{
+	size_t i, n = 0, k;
+	char name[NAME_LEN], get[32], put[32];
+
+	for (i = 0; i < l->n; i++) {
+		const char *line = l->v[i];
+		struct bench_row *r = NULL;
+
+		if (!starts(line, "PINLIFE-BENCH "))
+			continue;
+		if (sscanf(line + 14, "%95s", name) != 1 ||
+		    field(line, "get_us", get, sizeof(get)) ||
+		    field(line, "put_us", put, sizeof(put)))
+			die("malformed record: %s", line);
+		for (k = 0; k < n; k++)
+			if (!strcmp(rows[k].name, name))
+				r = &rows[k];
+		if (!r) {
+			if (n == MAX_ROWS)
+				die("%s", "too many benchmarks");
+			r = &rows[n++];
+			memset(r, 0, sizeof(*r));
+			snprintf(r->name, sizeof(r->name), "%s", name);
+		}
+		if (r->n < 64) {
+			r->get[r->n] = atof(get);
+			r->put[r->n] = atof(put);
+			r->n++;
+		}
+	}
+	return n;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static int cmd_bench(const char *stock_path, const char *patched_path)
+{
+	static struct bench_row s[MAX_ROWS], p[MAX_ROWS];
+	struct lines ls, lp;
+	size_t ns, np, i, k;
+
+	load(stock_path, &ls);
+	load(patched_path, &lp);
+	need_done(&ls, stock_path);
+	need_done(&lp, patched_path);
+	ns = bench_rows(&ls, s);
+	np = bench_rows(&lp, p);
+	if (!ns)
+		die("%s: no PINLIFE-BENCH record", stock_path);
+
+	printf("gup_test under -icount (guest microseconds = 1000 instructions), median of runs\n\n");
+	printf("%-28s %12s %12s %8s   %10s %10s %8s\n", "benchmark", "stock get",
+	       "patched get", "ratio", "stock put", "patch put", "ratio");
+	for (i = 0; i < ns; i++) {
+		double sg = median(s[i].get, s[i].n), sp = median(s[i].put, s[i].n);
+		const struct bench_row *q = NULL;
+
+		for (k = 0; k < np; k++)
+			if (!strcmp(p[k].name, s[i].name))
+				q = &p[k];
+		if (!q) {
+			printf("%-28s %12.0f %12s\n", s[i].name, sg, "(missing)");
+			continue;
+		}
+		{
+			struct bench_row c = *q;
+			double pg = median(c.get, c.n), pp = median(c.put, c.n);
+
+			printf("%-28s %12.0f %12.0f %8.4f   %10.0f %10.0f %8.4f\n",
+			       s[i].name, sg, pg, sg > 0 ? pg / sg : 0, sp, pp,
+			       sp > 0 ? pp / sp : 0);
+		}
+	}
+	free_lines(&ls);
+	free_lines(&lp);
+	return 0;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: guestlog check CONSOLE_LOG TESTS_LOG\n"
+		"       guestlog cma STOCK_TESTS_LOG PATCHED_TESTS_LOG\n"
+		"       guestlog bench STOCK_TESTS_LOG PATCHED_TESTS_LOG\n"
+		"\n"
+		"Reads what a pinlife guest printed (ttyS0: the kernel; ttyS1: the tests).\n"
+		"  check  per-suite TAP summary and a final 'N passed, N failed, N skipped';\n"
+		"         exit 1 on a failure, panic/oops, or a guest that did not finish\n"
+		"  cma    side-by-side table of the CMA scenario of 'make run'\n"
+		"  bench  gup_test benchmark medians of both kernels and their ratios\n"
+		"Exit: 0 good, 1 the guest's result is bad, 2 bad input.\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		usage(stdout);
+		return 0;
+	}
+	if (argc == 4 && !strcmp(argv[1], "check"))
+		return cmd_check(argv[2], argv[3]);
+	if (argc == 4 && !strcmp(argv[1], "cma"))
+		return cmd_cma(argv[2], argv[3]);
+	if (argc == 4 && !strcmp(argv[1], "bench"))
+		return cmd_bench(argv[2], argv[3]);
+	usage(stderr);
+	return 2;
+}
