@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * pinaudit - audit get_user_pages()/pin_user_pages() call sites in a
+ * Linux kernel tree.  Shared declarations.
+ */
+#ifndef PINAUDIT_H
+#define PINAUDIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PINAUDIT_VERSION "1.0"
+
+/* ---- arena: every string of one file's result lives in its arena ---- */
+struct arena_chunk;
+struct arena {
+	struct arena_chunk *head;
+};
+void *arena_alloc(struct arena *a, size_t n);
+char *arena_strndup(struct arena *a, const char *s, size_t n);
+char *arena_strdup(struct arena *a, const char *s);
+void arena_free(struct arena *a);
+
+/* ---- growable string buffer ---- */
+struct sbuf {
+	char *s;
+	size_t len, cap;
+};
+void sb_putn(struct sbuf *b, const char *s, size_t n);
+void sb_puts(struct sbuf *b, const char *s);
+void sb_putc(struct sbuf *b, char c);
+void sb_printf(struct sbuf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void sb_free(struct sbuf *b);
+
+/* generic dynamic array helper */
+#define VEC(type) struct { type *v; size_t n, cap; }
+void *vec_grow(void *v, size_t *cap, size_t need, size_t elsz);
+#define VEC_PUSH(vec, val) do { \
+	(vec).v = vec_grow((vec).v, &(vec).cap, (vec).n + 1, sizeof(*(vec).v)); \
+	(vec).v[(vec).n++] = (val); \
+} while (0)
+
+/* ---- the GUP family ---- */
+enum api_kind {
+	K_PIN,		/* pin_user_pages*()                 */
+	K_GET,		/* get_user_pages*()                 */
+	K_EXTRACT,	/* iov_iter_extract_pages()          */
+	K_ITER_GET,	/* iov_iter_get_pages*()             */
+};
+
+struct api_info {
+	const char *name;
+	enum api_kind kind;
+	int flags_arg;	/* index of the flags argument, -1 if none */
+	int pages_arg;	/* index of the pages argument, -1 if none */
+};
+const struct api_info *api_lookup(const char *name, size_t len);
+extern const struct api_info api_table[];
+extern const size_t api_count;
+
+/* known flag names, bit i of site->flags is flag_names[i] */
+extern const char *const flag_names[];
+extern const size_t flag_count;
+int flag_index(const char *name, size_t len);
+enum {
+	FB_WRITE = 0, FB_GET, FB_LONGTERM, FB_PIN, FB_EPHEMERAL,
+	FB_ITER_EPHEMERAL,
+};
+#define FLAG_BIT(i) (1u << (i))
+
+enum lclass {
+	LC_LONGTERM_EXPLICIT,
+	LC_LONGTERM_DEFAULT,
+	LC_EPHEMERAL_COMMENTED,
+	LC_EPHEMERAL_UNCOMMENTED,
+	LC_SHORTTERM_LEGACY,
+	LC_REFERENCE_ONLY,
+	LC__COUNT
+};
+extern const char *const lclass_names[];
+
+enum storage_kind { ST_NONE, ST_FIELD, ST_GLOBAL };
+
+struct file_res;
+
+struct site {
+	struct file_res *file;
+	unsigned line, col;
+	const char *func;
+	const struct api_info *api;
+	const char *flags_expr;		/* as written, whitespace folded    */
+	uint32_t flags;			/* known FOLL_ / ITER_ names        */
+	const char *flags_extra;	/* other names, '|'-separated       */
+	const char *unresolved;		/* parts we could not resolve       */
+	bool cond;			/* conditional / partly set         */
+	bool ephemeral;
+	bool lifetime_comment;
+	/* lifetime heuristic, phase 1 (per file) */
+	enum storage_kind storage;
+	const char *storage_name;	/* field name or global             */
+	const char *storage_expr;	/* as written                       */
+	bool same_func_release;		/* unpinned on the normal path here */
+	const char *callees;		/* " a b c " non-error calls in fn  */
+	/* phase 2 */
+	enum lclass cls;
+	bool looks_long;
+	const char *rel_func, *rel_file;
+	unsigned rel_line;
+	const char *evidence;		/* why short/long, for reports      */
+};
+
+struct release {
+	const char *func;
+	const char *name;		/* field or variable released       */
+	bool field;
+	unsigned line, col;
+	bool completion;		/* enclosing function is a callback */
+	bool error_only;		/* on an error path of its function */
+};
+
+struct hit {				/* FOLL_LONGTERM / FOLL_GET mention */
+	unsigned line, col;
+	const char *name;
+};
+
+struct file_res {
+	const char *path;		/* as shown in diagnostics          */
+	const char *rel;		/* relative to tree root            */
+	struct arena arena;
+	VEC(struct site) sites;
+	VEC(struct release) rels;
+	VEC(struct hit) hits;
+	VEC(const char *) callbacks;	/* functions used as completions    */
+	bool defines_ephemeral;
+	bool mentions_ephemeral;
+	const char *skip_reason;	/* non-NULL: file skipped           */
+};
+
+/* analyze.c */
+struct analyzer;
+struct analyzer *analyzer_new(void);
+void analyzer_free(struct analyzer *an);
+/* Validate and analyse one buffer; fills fr.  Returns 0, or -1 when the
+ * file was skipped (fr->skip_reason says why). */
+int analyze_buffer(struct analyzer *an, const char *buf, size_t len,
+		   struct file_res *fr);
+void file_res_free(struct file_res *fr);
+/* quick scan: does the buffer mention anything we audit? */
+bool prefilter(const char *buf, size_t len);
+
+/* classify.c */
+enum api_gen { API_OLD, API_NEW };
+void classify(struct file_res **files, size_t nfiles, enum api_gen gen);
+
+struct finding {
+	const struct file_res *file;
+	unsigned line, col;
+	const char *rule;
+	char *msg;
+	/* optional note (e.g. where the pages are released) */
+	const char *note_file;
+	unsigned note_line;
+	char *note;
+};
+struct findings {
+	struct finding *v;
+	size_t n, cap;
+};
+void lint(struct file_res **files, size_t nfiles, enum api_gen gen,
+	  struct findings *out);
+void findings_free(struct findings *f);
+bool path_in_mm(const char *rel);
+bool is_completion_name(const char *fn);
+
+#endif

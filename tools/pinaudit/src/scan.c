@@ -1,0 +1,351 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pinaudit: find the files, read them (in parallel), prefilter, analyse.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "pinaudit.h"
+#include "scan.h"
+
+struct plist {
+	char **v;
+	size_t n, cap;
+};
+
+static void complain(struct scan_result *res, const char *path, const char *why)
+{
+	fprintf(stderr, "%s: warning: skipped: %s\n", path, why);
+	atomic_store(&res->incomplete, true);
+}
+
+static bool want_file(const char *name, size_t n)
+{
+	return n > 2 && name[n - 2] == '.' && (name[n - 1] == 'c' || name[n - 1] == 'h');
+}
+
+static void plist_add(struct plist *p, const char *s, size_t n)
+{
+	char *c = malloc(n + 1);
+
+	if (!c) {
+		fputs("pinaudit: out of memory\n", stderr);
+		exit(3);
+	}
+	memcpy(c, s, n);
+	c[n] = 0;
+	VEC_PUSH(*p, c);
+}
+
+static void walk_dir(char *path, size_t plen, struct plist *out,
+		     struct scan_result *res, int depth)
+{
+	DIR *d;
+	struct dirent *de;
+
+	if (depth > 64) {
+		complain(res, path, "directory nesting too deep");
+		return;
+	}
+	d = opendir(path);
+	if (!d) {
+		complain(res, path, strerror(errno));
+		return;
+	}
+	while ((de = readdir(d))) {
+		const char *nm = de->d_name;
+		size_t nl = strlen(nm);
+		unsigned char t = de->d_type;
+
+		if (nm[0] == '.')	/* ., .., .git and friends */
+			continue;
+		if (plen + nl + 2 >= PATH_BUF)
+			continue;
+		path[plen] = '/';
+		memcpy(path + plen + 1, nm, nl + 1);
+		if (t == DT_UNKNOWN) {
+			struct stat st;
+
+			if (lstat(path, &st))
+				t = DT_REG;	/* let open() report the error */
+			else if (S_ISDIR(st.st_mode))
+				t = DT_DIR;
+			else if (S_ISREG(st.st_mode))
+				t = DT_REG;
+			else
+				t = DT_LNK;
+		}
+		if (t == DT_DIR)
+			walk_dir(path, plen + 1 + nl, out, res, depth + 1);
+		else if (t == DT_REG && want_file(nm, nl))
+			plist_add(out, path, plen + 1 + nl);
+		/* symlinks are not followed, like grep -r */
+		path[plen] = 0;
+	}
+	closedir(d);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+struct worker {
+	struct scan_result *res;
+	struct plist *paths;
+	atomic_size_t *next;
+	bool explicit_files;
+};
+
+static void *work(void *arg)
+{
+	struct worker *w = arg;
+	struct scan_result *res = w->res;
+	struct analyzer *an = analyzer_new();
+	size_t cap = 1 << 20;
+	char *buf = malloc(cap);
+	size_t bytes = 0;
+
+	if (!buf || !an) {
+		fputs("pinaudit: out of memory\n", stderr);
+		exit(3);
+	}
+	for (;;) {
+		size_t i = atomic_fetch_add(w->next, 1);
+
+		if (i >= w->paths->n)
+			break;
+		const char *path = w->paths->v[i];
+		int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+		struct stat st;
+		size_t len = 0;
+
+		if (fd < 0) {
+			complain(res, path, strerror(errno));
+			continue;
+		}
+		if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+			complain(res, path, "not a regular file");
+			close(fd);
+			continue;
+		}
+		if ((uint64_t)st.st_size > (64u << 20)) {
+			complain(res, path, "file larger than 64 MiB");
+			close(fd);
+			continue;
+		}
+		bool err = false;
+
+		for (;;) {
+			if (len + 1 >= cap) {
+				cap *= 2;
+				buf = realloc(buf, cap);
+				if (!buf) {
+					fputs("pinaudit: out of memory\n", stderr);
+					exit(3);
+				}
+			}
+			ssize_t r = read(fd, buf + len, cap - len - 1);
+
+			if (r < 0) {
+				if (errno == EINTR)
+					continue;
+				complain(res, path, strerror(errno));
+				err = true;
+				break;
+			}
+			if (r == 0)
+				break;
+			len += (size_t)r;
+			if (len > (64u << 20)) {
+				complain(res, path, "file larger than 64 MiB");
+				err = true;
+				break;
+			}
+		}
+		close(fd);
+		if (err)
+			continue;
+		bytes += len;
+		buf[len] = 0;
+		if (!prefilter(buf, len))
+			continue;
+		struct file_res *fr = calloc(1, sizeof(*fr));
+
+		if (!fr) {
+			fputs("pinaudit: out of memory\n", stderr);
+			exit(3);
+		}
+		fr->path = path;
+		fr->rel = path;
+		if (res->root && !strncmp(path, res->root, res->root_len) &&
+		    path[res->root_len] == '/')
+			fr->rel = path + res->root_len + 1;
+		else if (res->root && !strncmp(path, "./", 2))
+			fr->rel = path + 2;
+		if (analyze_buffer(an, buf, len, fr)) {
+			complain(res, path, fr->skip_reason);
+			/* keep the record so the reason is in JSON output */
+		}
+		res->files[i] = fr;
+	}
+	atomic_fetch_add(&res->bytes, bytes);
+	free(buf);
+	analyzer_free(an);
+	return NULL;
+}
+
+/* walk up from dir looking for a kernel tree root */
+static char *find_root(const char *file)
+{
+	char *p = realpath(file, NULL);
+
+	if (!p)
+		return NULL;
+	for (;;) {
+		char *s = strrchr(p, '/');
+		char probe[PATH_BUF];
+		struct stat st;
+
+		if (!s || s == p)
+			break;
+		*s = 0;
+		snprintf(probe, sizeof(probe), "%s/include/linux/mm_types.h", p);
+		if (!stat(probe, &st)) {
+			snprintf(probe, sizeof(probe), "%s/mm", p);
+			if (!stat(probe, &st) && S_ISDIR(st.st_mode))
+				return p;
+		}
+	}
+	free(p);
+	return NULL;
+}
+
+int scan(char **args, int nargs, int jobs, struct scan_result *res)
+{
+	struct plist paths = { 0 };
+	char path[PATH_BUF];
+	int ndirs = 0;
+
+	memset(res, 0, sizeof(*res));
+	for (int a = 0; a < nargs; a++) {
+		struct stat st;
+		size_t n = strlen(args[a]);
+
+		while (n > 1 && args[a][n - 1] == '/')
+			n--;
+		if (n >= PATH_BUF) {
+			complain(res, args[a], "path too long");
+			continue;
+		}
+		if (stat(args[a], &st)) {
+			complain(res, args[a], strerror(errno));
+			continue;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			memcpy(path, args[a], n);
+			path[n] = 0;
+			if (!ndirs++) {
+				res->root = strdup(path);
+				res->root_len = n;
+			}
+			walk_dir(path, n, &paths, res, 0);
+		} else {
+			plist_add(&paths, args[a], n);
+		}
+	}
+	if (ndirs != 1 || nargs != 1) {
+		/* FILES mode: find the tree the first file lives in */
+		free(res->root);
+		res->root = NULL;
+		res->root_len = 0;
+		res->files_mode = true;
+		if (paths.n) {
+			char *r = find_root(paths.v[0]);
+			char *rp = NULL;
+
+			if (r) {
+				/* express the root the way the paths are written */
+				rp = realpath(paths.v[0], NULL);
+				if (rp && !strncmp(rp, r, strlen(r))) {
+					size_t tail = strlen(rp) - strlen(r);
+					size_t pl = strlen(paths.v[0]);
+
+					if (pl > tail) {
+						res->root = strndup(paths.v[0], pl - tail);
+						res->root_len = pl - tail;
+					} else {
+						res->root = strdup(".");
+						res->root_len = 0;
+					}
+				}
+				res->tree_root = r;
+			}
+			free(rp);
+		}
+	} else {
+		res->tree_root = realpath(res->root, NULL);
+	}
+	qsort(paths.v, paths.n, sizeof(*paths.v), cmp_str);
+	/* drop duplicates (a file named twice) */
+	size_t w = 0;
+
+	for (size_t i = 0; i < paths.n; i++) {
+		if (w && !strcmp(paths.v[w - 1], paths.v[i])) {
+			free(paths.v[i]);
+			continue;
+		}
+		paths.v[w++] = paths.v[i];
+	}
+	paths.n = w;
+	res->paths = paths.v;
+	res->n = paths.n;
+	res->files = calloc(paths.n ? paths.n : 1, sizeof(*res->files));
+	if (!res->files)
+		return -1;
+
+	atomic_size_t next = 0;
+	struct worker wk = { .res = res, .paths = &paths, .next = &next };
+
+	if (jobs < 1)
+		jobs = 1;
+	if (jobs > 64)
+		jobs = 64;
+	if ((size_t)jobs > paths.n)
+		jobs = paths.n ? (int)paths.n : 1;
+	pthread_t th[64];
+	int started = 0;
+
+	for (int j = 1; j < jobs; j++)
+		if (!pthread_create(&th[started], NULL, work, &wk))
+			started++;
+	work(&wk);
+	for (int j = 0; j < started; j++)
+		pthread_join(th[j], NULL);
+	return 0;
+}
+
+void scan_free(struct scan_result *res)
+{
+	for (size_t i = 0; i < res->n; i++) {
+		if (res->files[i]) {
+			file_res_free(res->files[i]);
+			free(res->files[i]);
+		}
+		free(res->paths[i]);
+	}
+	free(res->files);
+	free(res->paths);
+	free(res->root);
+	free(res->tree_root);
+	memset(res, 0, sizeof(*res));
+}

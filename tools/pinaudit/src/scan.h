@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef PINAUDIT_SCAN_H
+#define PINAUDIT_SCAN_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "pinaudit.h"
+
+#define PATH_BUF 4096
+
+struct scan_result {
+	char **paths;			/* sorted; files[i] belongs to paths[i] */
+	struct file_res **files;	/* NULL: nothing to audit in that file  */
+	size_t n;
+	char *root;			/* TREE as given (NULL in FILES mode)   */
+	size_t root_len;
+	char *tree_root;		/* absolute kernel root, if known       */
+	bool files_mode;
+	atomic_bool incomplete;
+	atomic_size_t bytes;
+};
+
+int scan(char **args, int nargs, int jobs, struct scan_result *res);
+void scan_free(struct scan_result *res);
+
+#endif

@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pinaudit: small helpers (arena, string buffer, tables).
+ */
+#define _GNU_SOURCE
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pinaudit.h"
+
+static void oom(void)
+{
+	fputs("pinaudit: out of memory\n", stderr);
+	exit(3);
+}
+
+struct arena_chunk {
+	struct arena_chunk *next;
+	size_t used, size;
+	_Alignas(16) char data[];
+};
+
+void *arena_alloc(struct arena *a, size_t n)
+{
+	struct arena_chunk *c = a->head;
+
+	n = (n + 15) & ~(size_t)15;
+	if (!c || c->size - c->used < n) {
+		size_t sz = n > 16384 ? n : 16384;
+
+		c = malloc(sizeof(*c) + sz);
+		if (!c)
+			oom();
+		c->size = sz;
+		c->used = 0;
+		c->next = a->head;
+		a->head = c;
+	}
+	c->used += n;
+	return c->data + c->used - n;
+}
+
+char *arena_strndup(struct arena *a, const char *s, size_t n)
+{
+	char *p = arena_alloc(a, n + 1);
+
+	memcpy(p, s, n);
+	p[n] = 0;
+	return p;
+}
+
+char *arena_strdup(struct arena *a, const char *s)
+{
+	return arena_strndup(a, s, strlen(s));
+}
+
+void arena_free(struct arena *a)
+{
+	struct arena_chunk *c = a->head, *n;
+
+	for (; c; c = n) {
+		n = c->next;
+		free(c);
+	}
+	a->head = NULL;
+}
+
+void *vec_grow(void *v, size_t *cap, size_t need, size_t elsz)
+{
+	if (need <= *cap)
+		return v;
+	size_t nc = *cap ? *cap * 2 : 8;
+
+	while (nc < need)
+		nc *= 2;
+	v = realloc(v, nc * elsz);
+	if (!v)
+		oom();
+	*cap = nc;
+	return v;
+}
+
+void sb_putn(struct sbuf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		size_t nc = b->cap ? b->cap : 256;
+
+		while (nc < b->len + n + 1)
+			nc *= 2;
+		b->s = realloc(b->s, nc);
+		if (!b->s)
+			oom();
+		b->cap = nc;
+	}
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = 0;
+}
+
+void sb_puts(struct sbuf *b, const char *s)
+{
+	sb_putn(b, s, strlen(s));
+}
+
+void sb_putc(struct sbuf *b, char c)
+{
+	sb_putn(b, &c, 1);
+}
+
+void sb_printf(struct sbuf *b, const char *fmt, ...)
+{
+	char tmp[512];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n < sizeof(tmp)) {
+		sb_putn(b, tmp, n);
+		return;
+	}
+	char *big = malloc(n + 1);
+
+	if (!big)
+		oom();
+	va_start(ap, fmt);
+	vsnprintf(big, n + 1, fmt, ap);
+	va_end(ap);
+	sb_putn(b, big, n);
+	free(big);
+}
+
+void sb_free(struct sbuf *b)
+{
+	free(b->s);
+	b->s = NULL;
+	b->len = b->cap = 0;
+}
+
+/*
+ * The family.  Argument positions from include/linux/mm.h and
+ * include/linux/uio.h (6.12); they have been stable since 6.5.
+ */
+const struct api_info api_table[] = {
+	{ "get_user_pages",		K_GET,      2, 3 },
+	{ "get_user_pages_fast",	K_GET,      2, 3 },
+	{ "get_user_pages_fast_only",	K_GET,      2, 3 },
+	{ "get_user_pages_remote",	K_GET,      3, 4 },
+	{ "get_user_pages_unlocked",	K_GET,      3, 2 },
+	{ "pin_user_pages",		K_PIN,      2, 3 },
+	{ "pin_user_pages_fast",	K_PIN,      2, 3 },
+	{ "pin_user_pages_fast_only",	K_PIN,      2, 3 },
+	{ "pin_user_pages_remote",	K_PIN,      3, 4 },
+	{ "pin_user_pages_unlocked",	K_PIN,      3, 2 },
+	{ "iov_iter_extract_pages",	K_EXTRACT,  4, 1 },
+	{ "iov_iter_get_pages",		K_ITER_GET, -1, 1 },
+	{ "iov_iter_get_pages2",	K_ITER_GET, -1, 1 },
+	{ "iov_iter_get_pages_alloc",	K_ITER_GET, -1, 1 },
+	{ "iov_iter_get_pages_alloc2",	K_ITER_GET, -1, 1 },
+};
+const size_t api_count = sizeof(api_table) / sizeof(api_table[0]);
+
+const struct api_info *api_lookup(const char *name, size_t len)
+{
+	/* every name ends in "pages", "pages2", "_fast" ... cheap reject */
+	if (len < 14 || len > 26)
+		return NULL;
+	for (size_t i = 0; i < api_count; i++)
+		if (strlen(api_table[i].name) == len &&
+		    !memcmp(api_table[i].name, name, len))
+			return &api_table[i];
+	return NULL;
+}
+
+const char *const flag_names[] = {
+	"FOLL_WRITE", "FOLL_GET", "FOLL_LONGTERM", "FOLL_PIN",
+	"FOLL_EPHEMERAL", "ITER_ALLOW_EPHEMERAL",
+	"FOLL_FORCE", "FOLL_NOWAIT", "FOLL_NOFAULT", "FOLL_HWPOISON",
+	"FOLL_ANON", "FOLL_SPLIT_PMD", "FOLL_PCI_P2PDMA",
+	"FOLL_INTERRUPTIBLE", "FOLL_HONOR_NUMA_FAULT", "FOLL_DUMP",
+	"FOLL_TOUCH", "FOLL_TRIED", "FOLL_REMOTE", "FOLL_FAST_ONLY",
+	"FOLL_UNLOCKABLE", "FOLL_MADV_POPULATE", "ITER_ALLOW_P2PDMA",
+};
+const size_t flag_count = sizeof(flag_names) / sizeof(flag_names[0]);
+
+int flag_index(const char *name, size_t len)
+{
+	for (size_t i = 0; i < flag_count; i++)
+		if (strlen(flag_names[i]) == len &&
+		    !memcmp(flag_names[i], name, len))
+			return (int)i;
+	return -1;
+}
+
+const char *const lclass_names[] = {
+	[LC_LONGTERM_EXPLICIT] = "long-term (explicit)",
+	[LC_LONGTERM_DEFAULT] = "long-term (default)",
+	[LC_EPHEMERAL_COMMENTED] = "ephemeral (commented)",
+	[LC_EPHEMERAL_UNCOMMENTED] = "ephemeral (no comment)",
+	[LC_SHORTTERM_LEGACY] = "short-term (legacy)",
+	[LC_REFERENCE_ONLY] = "reference-only",
+};
