@@ -633,8 +633,11 @@ bool comment_above(const char *buf, size_t len, size_t off)
 		le++;
 	/* trailing comment on the anchor's own line */
 	for (size_t i = off; i + 1 < le; i++)
-		if (buf[i] == '/' && (buf[i + 1] == '*' || buf[i + 1] == '/'))
-			return lifetime_words(buf + i, le - i);
+		if (buf[i] == '/' && (buf[i + 1] == '*' || buf[i + 1] == '/')) {
+			if (lifetime_words(buf + i, le - i))
+				return true;
+			break;
+		}
 	if (ls == 0)
 		return false;
 	/* previous line */
@@ -750,9 +753,27 @@ static bool find_macro(struct ctx *c, const char *name, size_t n, TSNode *val,
 static void resolve_name(struct ctx *c, TSNode fn, const char *name, size_t n,
 			 struct fres *r, int depth);
 
+static bool is_macro_param(struct ctx *c, TSNode def, const char *s, size_t n)
+{
+	TSNode ps = ts_node_child_by_field_name(def, "parameters", 10);
+
+	if (ts_node_is_null(ps))
+		return false;
+	uint32_t nc = ts_node_named_child_count(ps);
+
+	for (uint32_t i = 0; i < nc; i++) {
+		size_t l;
+		const char *t = ntext(c, ts_node_named_child(ps, i), &l);
+
+		if (l == n && !memcmp(t, s, n))
+			return true;
+	}
+	return false;
+}
+
 /* tokens of a macro body */
-static void resolve_text(struct ctx *c, TSNode fn, const char *s, size_t n,
-			 struct fres *r, int depth)
+static void resolve_text(struct ctx *c, TSNode fn, TSNode def, const char *s,
+			 size_t n, struct fres *r, int depth)
 {
 	for (size_t i = 0; i < n;) {
 		if (s[i] == '?')
@@ -762,7 +783,8 @@ static void resolve_text(struct ctx *c, TSNode fn, const char *s, size_t n,
 
 			while (j < n && is_ident((unsigned char)s[j]))
 				j++;
-			resolve_name(c, fn, s + i, j - i, r, depth + 1);
+			if (!is_macro_param(c, def, s + i, j - i))
+				resolve_name(c, fn, s + i, j - i, r, depth + 1);
 			i = j;
 			continue;
 		}
@@ -954,7 +976,7 @@ static void resolve_name(struct ctx *c, TSNode fn, const char *name, size_t n,
 		bool had = r->eph;
 
 		r->eph = false;
-		resolve_text(c, fn, vt, vl, r, depth);
+		resolve_text(c, fn, def, vt, vl, r, depth);
 		if (r->eph)
 			add_anchor(r, ts_node_start_byte(def));
 		r->eph = r->eph || had;
@@ -1025,6 +1047,26 @@ static void resolve_expr(struct ctx *c, TSNode fn, TSNode e, struct fres *r,
 	}
 	if (!strcmp(t, "field_expression") && resolve_field(c, e, r, depth))
 		return;
+	if (!strcmp(t, "call_expression")) {
+		/* a function-like macro of this file: FL_COND(w) */
+		TSNode f = ts_node_child_by_field_name(e, "function", 8);
+		TSNode val, def;
+
+		tx = ntext(c, f, &len);
+		if (is_type(f, "identifier") && find_macro(c, tx, len, &val, &def) &&
+		    !ts_node_is_null(val)) {
+			size_t vl;
+			const char *vt = ntext(c, val, &vl);
+			bool had = r->eph;
+
+			r->eph = false;
+			resolve_text(c, fn, def, vt, vl, r, depth);
+			if (r->eph)
+				add_anchor(r, ts_node_start_byte(def));
+			r->eph = r->eph || had;
+			return;
+		}
+	}
 	/* anything else (field, call, ERROR): keep as written */
 	{
 		char tmp[128];
@@ -1432,7 +1474,7 @@ static bool main_visit(TSNode n, void *arg)
 		}
 		break;
 	case 'p':
-		if (!strcmp(t, "preproc_def")) {
+		if (!strcmp(t, "preproc_def") || !strcmp(t, "preproc_function_def")) {
 			VEC_PUSH(c->macros, n);
 			return false;
 		}
@@ -1499,7 +1541,16 @@ int analyze_buffer(struct analyzer *an, const char *buf, size_t len,
 	}
 	if (!needs_parse(buf, len))
 		return 0;
+	return analyze_parse(an, buf, len, fr);
+}
 
+int analyze_parse(struct analyzer *an, const char *buf, size_t len,
+		  struct file_res *fr)
+{
+	if (len > MAX_FILE_SIZE) {
+		fr->skip_reason = "file larger than 64 MiB";
+		return -1;
+	}
 	TSTree *tree = ts_parser_parse_string(an->parser, NULL, buf, (uint32_t)len);
 
 	if (!tree) {

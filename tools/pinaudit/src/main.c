@@ -29,7 +29,7 @@ static const char usage_text[] =
 "  risk        Markdown: what flipping pins to long-term by default changes\n"
 "\n"
 "Options:\n"
-"  -f, --format FMT  inventory: table (default), json, csv, sarif\n"
+"  -f, --format FMT  inventory: table (default), json, csv, tsv, sarif\n"
 "                    lint: gcc (default), json, sarif\n"
 "                    risk: md (default), json\n"
 "      --api GEN     old | new | auto (default): the GUP API generation.\n"
@@ -91,6 +91,12 @@ static void csv_str(struct sbuf *b, const char *s)
 		sb_putc(b, *s);
 	}
 	sb_putc(b, '"');
+}
+
+static void tsv_str(struct sbuf *b, const char *s)
+{
+	for (; s && *s; s++)
+		sb_putc(b, *s == '\t' || *s == '\n' || *s == '\r' ? ' ' : *s);
 }
 
 static void md_cell(struct sbuf *b, const char *s)
@@ -466,10 +472,15 @@ static int do_inventory(struct run *r, const char *fmt)
 			for (size_t k = 0; r->sr.files[i] && k < r->sr.files[i]->sites.n; k++)
 				ll += r->sr.files[i]->sites.v[k].looks_long;
 		sb_printf(&b, " looks long-term %zu\n", ll);
-	} else if (!strcmp(fmt, "csv")) {
-		sb_puts(&b, "file,line,col,function,api,kind,flags_expr,flags,"
-			"unresolved,conditional,class,storage,looks_long_term,"
-			"released_in,evidence\n");
+	} else if (!strcmp(fmt, "csv") || !strcmp(fmt, "tsv")) {
+		bool tsv = fmt[0] == 't';
+		void (*cell)(struct sbuf *, const char *) = tsv ? tsv_str : csv_str;
+		char sep = tsv ? '\t' : ',';
+
+		for (const char *h = "file,line,col,function,api,kind,flags_expr,flags,"
+		     "unresolved,conditional,class,storage,looks_long_term,"
+		     "released_in,evidence\n"; *h; h++)
+			sb_putc(&b, *h == ',' ? sep : *h);
 		for (size_t i = 0; i < r->sr.n; i++) {
 			const struct file_res *f = r->sr.files[i];
 
@@ -477,29 +488,29 @@ static int do_inventory(struct run *r, const char *fmt)
 				const struct site *s = &f->sites.v[k];
 				struct sbuf t = { 0 };
 
-				csv_str(&b, f->path);
-				sb_printf(&b, ",%u,%u,", s->line, s->col);
-				csv_str(&b, s->func);
-				sb_printf(&b, ",%s,%s,", s->api->name, kind_name(s->api->kind));
-				csv_str(&b, s->flags_expr);
-				sb_putc(&b, ',');
+				cell(&b, f->path);
+				sb_printf(&b, "%c%u%c%u%c", sep, s->line, sep, s->col, sep);
+				cell(&b, s->func);
+				sb_printf(&b, "%c%s%c%s%c", sep, s->api->name, sep, kind_name(s->api->kind), sep);
+				cell(&b, s->flags_expr);
+				sb_putc(&b, sep);
 				flag_list(&t, s, "|");
-				csv_str(&b, t.s);
+				cell(&b, t.s);
 				sb_free(&t);
-				sb_putc(&b, ',');
-				csv_str(&b, s->unresolved);
-				sb_printf(&b, ",%s,%s,", s->cond ? "yes" : "no",
-					  class_key(s->cls));
-				csv_str(&b, s->storage == ST_NONE ? "" : s->storage_expr);
-				sb_printf(&b, ",%s,", s->looks_long ? "yes" : "no");
+				sb_putc(&b, sep);
+				cell(&b, s->unresolved);
+				sb_printf(&b, "%c%s%c%s%c", sep, s->cond ? "yes" : "no",
+					  sep, class_key(s->cls), sep);
+				cell(&b, s->storage == ST_NONE ? "" : s->storage_expr);
+				sb_printf(&b, "%c%s%c", sep, s->looks_long ? "yes" : "no", sep);
 				if (s->looks_long) {
 					sb_printf(&t, "%s() %s:%u", s->rel_func,
 						  s->rel_file, s->rel_line);
-					csv_str(&b, t.s);
+					cell(&b, t.s);
 					sb_free(&t);
 				}
-				sb_putc(&b, ',');
-				csv_str(&b, s->evidence);
+				sb_putc(&b, sep);
+				cell(&b, s->evidence);
 				sb_putc(&b, '\n');
 			}
 		}
@@ -571,7 +582,7 @@ static int do_inventory(struct run *r, const char *fmt)
 		}
 		sarif_end(&b, r);
 	} else {
-		usage_error("unknown format for inventory (table, json, csv, sarif)", fmt);
+		usage_error("unknown format for inventory (table, json, csv, tsv, sarif)", fmt);
 	}
 	put_out(&b);
 	return r->sr.incomplete ? EXIT_INCOMPLETE : EXIT_CLEAN;
@@ -895,6 +906,13 @@ static enum api_gen detect_gen(struct run *r)
 	return API_OLD;
 }
 
+static char **g_args;
+
+static void free_args(void)
+{
+	free(g_args);
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = NULL, *fmt = NULL, *api = "auto";
@@ -907,6 +925,8 @@ int main(int argc, char **argv)
 	args = calloc(argc + 1, sizeof(*args));
 	if (!args)
 		return EXIT_INCOMPLETE;
+	g_args = args;
+	atexit(free_args);
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *val = NULL;
@@ -982,7 +1002,7 @@ int main(int argc, char **argv)
 		      !strcmp(cmd, "lint") ? "gcc" : "md";
 	/* validate the format before the scan */
 	if ((!strcmp(cmd, "inventory") && strcmp(fmt, "table") && strcmp(fmt, "json") &&
-	     strcmp(fmt, "csv") && strcmp(fmt, "sarif")) ||
+	     strcmp(fmt, "csv") && strcmp(fmt, "tsv") && strcmp(fmt, "sarif")) ||
 	    (!strcmp(cmd, "lint") && strcmp(fmt, "gcc") && strcmp(fmt, "json") &&
 	     strcmp(fmt, "sarif")) ||
 	    (!strcmp(cmd, "risk") && strcmp(fmt, "md") && strcmp(fmt, "markdown") &&
@@ -1014,6 +1034,5 @@ int main(int argc, char **argv)
 		rc = EXIT_INCOMPLETE;
 	}
 	scan_free(&r.sr);
-	free(args);
 	return rc;
 }

@@ -146,6 +146,9 @@ void analyzer_free(struct analyzer *an);
  * file was skipped (fr->skip_reason says why). */
 int analyze_buffer(struct analyzer *an, const char *buf, size_t len,
 		   struct file_res *fr);
+/* the parse and site extraction alone, without validation (fuzzing) */
+int analyze_parse(struct analyzer *an, const char *buf, size_t len,
+		  struct file_res *fr);
 void file_res_free(struct file_res *fr);
 /* quick scan: does the buffer mention anything we audit? */
 bool prefilter(const char *buf, size_t len);

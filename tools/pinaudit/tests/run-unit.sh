@@ -1,0 +1,188 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Unit tests for pinaudit over the fixtures in tests/fixtures.
+#
+#  - lint fixtures: a line marked "expect: RULE" must get exactly that
+#    warning (positive); a function named neg_* must get none (negative);
+#    any other warning in the file is a failure.
+#  - flags fixture: a line marked "expect-flags: NAMES; cond=yes|no;
+#    class=KEY" must be inventoried with those values.
+#  - generation detection, output formats, exit codes, risk report.
+#
+# Usage: run-unit.sh PATH/TO/pinaudit
+
+BIN=${1:?usage: run-unit.sh PINAUDIT}
+T=$(cd "$(dirname "$0")" && pwd)
+F=$T/fixtures
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT INT TERM
+pass=0
+fail=0
+
+ok() { pass=$((pass + 1)); [ -n "$VERBOSE" ] && echo "ok - $*"; return 0; }
+nok() { fail=$((fail + 1)); echo "FAIL - $*"; }
+check() { # check DESCRIPTION COMMAND...
+	d=$1; shift
+	if "$@" >/dev/null 2>&1; then ok "$d"; else nok "$d"; fi
+}
+
+# lint_fixture TREE REL_FILE [pinaudit options]
+lint_fixture() {
+	tree=$1 rel=$2; shift 2
+	path=$F/$tree/$rel
+	"$BIN" lint -q "$@" "$F/$tree" >"$TMP/out" 2>"$TMP/err"
+	rc=$?
+	grep -F "$path:" "$TMP/out" | grep ': warning: ' |
+		sed -E 's/^.*:([0-9]+):[0-9]+: warning: .*\[pinaudit-([a-z-]+)\]$/\1:\2/' |
+		sort >"$TMP/act"
+	grep -n '/\* expect: [a-z-]* \*/' "$path" |
+		sed -E 's/^([0-9]+):.*\/\* expect: ([a-z-]+) \*\/.*/\1:\2/' | sort >"$TMP/exp"
+	while read -r e; do
+		if grep -qx "$e" "$TMP/act"; then ok "$rel:$e"; else nok "$rel:$e not reported"; fi
+	done <"$TMP/exp"
+	comm -13 "$TMP/exp" "$TMP/act" >"$TMP/extra"
+	while read -r e; do nok "$rel: unexpected warning $e"; done <"$TMP/extra"
+	awk '/^[a-z].*[ *]neg_[a-z0-9_]+\(/ { match($0, /neg_[a-z0-9_]+/);
+		name = substr($0, RSTART, RLENGTH); start = NR }
+	     /^}/ { if (name != "") print name, start, NR; name = "" }' "$path" >"$TMP/negs"
+	while read -r name s e; do
+		bad=$(awk -F: -v s="$s" -v e="$e" '$1 >= s && $1 <= e' "$TMP/act")
+		if [ -z "$bad" ]; then ok "$rel:$name"; else nok "$rel:$name warned: $bad"; fi
+	done <"$TMP/negs"
+	echo "$rc" >"$TMP/rc"
+}
+tree_rc() { # tree_rc TREE EXPECTED
+	"$BIN" lint -q "$F/$1" >/dev/null 2>&1
+	check "lint $1: exit $2" test $? = "$2"
+}
+
+# --- rules -----------------------------------------------------------------
+lint_fixture tree-new drivers/eph/ephemeral.c
+lint_fixture tree-new drivers/internal/internal.c
+lint_fixture tree-new mm/gup.c
+lint_fixture tree-old drivers/lt/longterm.c
+lint_fixture tree-old drivers/lt/split_a.c
+lint_fixture tree-old block/dio.c
+tree_rc tree-new 1
+tree_rc tree-old 1
+tree_rc tree-new/mm 0
+tree_rc tree-old/block 0
+
+# the same rules in FILES mode (the tree root is found from the file)
+"$BIN" lint -q "$F/tree-new/drivers/internal/internal.c" >"$TMP/o" 2>&1
+check "files mode: new API found from the file's tree" \
+	test "$(grep -c 'pinaudit-internal-flag' "$TMP/o")" = 3
+# --api old: FOLL_LONGTERM is fine on the old API
+"$BIN" lint -q --api old "$F/tree-new/drivers/internal" >"$TMP/o" 2>&1
+check "--api old: no internal-flag warnings" test "$(grep -c 'internal-flag' "$TMP/o")" = 0
+# --api new on the old tree: explicit FOLL_LONGTERM is now an error
+"$BIN" lint -q --api new "$F/tree-old" >"$TMP/o" 2>&1
+check "--api new on old tree: internal-flag on flags.c" grep -q 'flags.c:.*internal-flag' "$TMP/o"
+check "--api new on old tree: mm/ exempt" sh -c "! grep -q 'mm/gup.c' '$TMP/o'"
+
+# --- flags and classes -------------------------------------------------------
+"$BIN" inventory -f tsv "$F/tree-old" >"$TMP/tsv" 2>"$TMP/err"
+check "inventory tsv exit 0" test $? = 0
+fl=$F/tree-old/drivers/flags/flags.c
+grep -n 'expect-flags:' "$fl" |
+	sed -E 's/^([0-9]+):.*expect-flags: ([^;]*); cond=([a-z]+); class=([a-z-]+).*/\1;\2;\3;\4/' \
+	>"$TMP/fexp"
+while IFS=';' read -r line flags cond class; do
+	row=$(awk -F'\t' -v p="$fl" -v l="$line" '$1 == p && $2 == l' "$TMP/tsv")
+	got=$(printf '%s\n' "$row" | awk -F'\t' '{ print $8 "|" $10 "|" $11 }')
+	if [ "$got" = "$flags|$cond|$class" ]; then
+		ok "flags.c:$line $flags"
+	else
+		nok "flags.c:$line: got '$got', expected '$flags|$cond|$class'"
+	fi
+done <"$TMP/fexp"
+check "comments and strings are not sites" \
+	test "$(awk -F'\t' -v p="$fl" '$1 == p' "$TMP/tsv" | wc -l)" = "$(wc -l <"$TMP/fexp")"
+check "dio: extraction flags resolved through the local" \
+	grep -q "dio.c	18	.*ITER_ALLOW_P2PDMA	.*yes	short-term-legacy" "$TMP/tsv"
+
+# --- generation detection ----------------------------------------------------
+"$BIN" inventory -f json "$F/tree-new" >"$TMP/j" 2>/dev/null
+check "auto: tree-new is new API" grep -q '"api": "new"' "$TMP/j"
+"$BIN" inventory -f json "$F/tree-old" >"$TMP/j" 2>/dev/null
+check "auto: tree-old is old API" grep -q '"api": "old"' "$TMP/j"
+"$BIN" inventory -f tsv "$F/tree-new" >"$TMP/t" 2>/dev/null
+check "new API: default pin is long-term (default)" \
+	grep -q 'neg_default_pin	.*long-term-default' "$TMP/t"
+check "new API: commented ephemeral" grep -q 'neg_comment_above	.*ephemeral-commented' "$TMP/t"
+check "new API: uncommented ephemeral" grep -q 'pos_no_comment	.*ephemeral-uncommented' "$TMP/t"
+cp "$F/tree-old/drivers/flags/flags.c" "$TMP/loose.c"
+"$BIN" inventory -f json "$TMP/loose.c" >"$TMP/j" 2>/dev/null
+check "files mode without a tree: old API" grep -q '"api": "old"' "$TMP/j"
+cp "$F/tree-new/drivers/eph/ephemeral.c" "$TMP/loose2.c"
+"$BIN" inventory -f json "$TMP/loose2.c" >"$TMP/j" 2>/dev/null
+check "files mode without a tree: FOLL_EPHEMERAL means new API" grep -q '"api": "new"' "$TMP/j"
+
+# --- formats -----------------------------------------------------------------
+"$BIN" inventory "$F/tree-old" >"$TMP/table" 2>/dev/null
+check "table: header" grep -q '^LOCATION  *FUNCTION  *API  *CLASS  *FLAGS' "$TMP/table"
+check "table: summary line" grep -q '^27 sites in 4 files (old API)' "$TMP/table"
+"$BIN" inventory -f csv "$F/tree-old" >"$TMP/csv" 2>/dev/null
+check "csv: header" grep -q '^file,line,col,function,api,kind,flags_expr,flags,' "$TMP/csv"
+check "csv: 27 rows + header" test "$(wc -l <"$TMP/csv")" = 28
+"$BIN" lint -q -f sarif "$F/tree-old" >"$TMP/sarif" 2>/dev/null
+check "sarif: version" grep -q '"version": "2.1.0"' "$TMP/sarif"
+check "sarif: 5 results" test "$(grep -c '"ruleId": "looks-long-term"' "$TMP/sarif")" = 5
+check "sarif: related location (release)" grep -q '"relatedLocations"' "$TMP/sarif"
+"$BIN" lint -q -f json "$F/tree-old" >"$TMP/ljson" 2>/dev/null
+"$BIN" inventory -f sarif "$F/tree-old" >"$TMP/isarif" 2>/dev/null
+"$BIN" inventory -f json "$F/tree-old" >"$TMP/ijson" 2>/dev/null
+"$BIN" risk -f json "$F/tree-old" >"$TMP/rjson" 2>/dev/null
+if command -v python3 >/dev/null 2>&1; then
+	for j in sarif ljson isarif ijson rjson; do
+		check "$j parses as JSON" python3 -c "import json,sys; json.load(open(sys.argv[1]))" "$TMP/$j"
+	done
+	check "sarif: schema shape" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+r = d["runs"][0]
+assert r["tool"]["driver"]["name"] == "pinaudit"
+ids = [x["id"] for x in r["tool"]["driver"]["rules"]]
+for res in r["results"]:
+    assert ids[res["ruleIndex"]] == res["ruleId"]
+    loc = res["locations"][0]["physicalLocation"]
+    assert loc["region"]["startLine"] > 0
+    assert not loc["artifactLocation"]["uri"].startswith("/")
+' "$TMP/sarif"
+else
+	echo "note: python3 not found, JSON well-formedness not checked"
+fi
+
+# --- risk ----------------------------------------------------------------------
+"$BIN" risk "$F/tree-old" >"$TMP/risk.md" 2>/dev/null
+check "risk: exit 0" test $? = 0
+awk '/^### Becomes long-term, and should/,/^### Needs/' "$TMP/risk.md" >"$TMP/sec1"
+awk '/^### Needs FOLL_EPHEMERAL/,/^### Becomes long-term: review|^### Conditionally|^### Already/' \
+	"$TMP/risk.md" >"$TMP/sec2"
+check "risk: pos_field becomes long-term" grep -q 'pos_field()' "$TMP/sec1"
+check "risk: pos_cross_file becomes long-term" grep -q 'pos_cross_file()' "$TMP/sec1"
+check "risk: same-function pin needs FOLL_EPHEMERAL" grep -q 'neg_same_function()' "$TMP/sec2"
+check "risk: completion pin needs FOLL_EPHEMERAL" grep -q 'neg_completion()' "$TMP/sec2"
+check "risk: already long-term section" grep -q '^### Already long-term' "$TMP/risk.md"
+check "risk: reference-only section" grep -q '^### Reference-only' "$TMP/risk.md"
+check "risk: FOLL_WRITE note" grep -q 'FOLL_WRITE: refused on writable file-backed' "$TMP/risk.md"
+
+# --- usage and exit codes ------------------------------------------------------
+"$BIN" --help >"$TMP/h" 2>&1;          check "--help exits 0" test $? = 0
+check "--help mentions every command" grep -q 'inventory.*' "$TMP/h"
+"$BIN" >/dev/null 2>&1;                check "no command: exit 2" test $? = 2
+"$BIN" frobnicate x >/dev/null 2>&1;   check "unknown command: exit 2" test $? = 2
+"$BIN" lint >/dev/null 2>&1;           check "no files: exit 2" test $? = 2
+"$BIN" lint --bogus x >/dev/null 2>&1; check "unknown option: exit 2" test $? = 2
+"$BIN" lint -f csv x >/dev/null 2>&1;  check "bad format: exit 2" test $? = 2
+"$BIN" lint --api mid x >/dev/null 2>&1; check "bad --api: exit 2" test $? = 2
+"$BIN" lint -j 0 x >/dev/null 2>&1;    check "bad --jobs: exit 2" test $? = 2
+"$BIN" lint -q "$F/tree-new/mm" >/dev/null 2>&1; check "clean lint: exit 0" test $? = 0
+"$BIN" --version | grep -q '^pinaudit [0-9]'; check "--version" test $? = 0
+"$BIN" inventory -j 1 -f tsv "$F/tree-old" >"$TMP/t1" 2>/dev/null
+"$BIN" inventory -j 4 -f tsv "$F/tree-old" >"$TMP/t4" 2>/dev/null
+check "output does not depend on --jobs" cmp -s "$TMP/t1" "$TMP/t4"
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
