@@ -61,23 +61,94 @@ void file_res_free(struct file_res *fr)
 /* ------------------------------------------------------------------ */
 /* prefilter                                                           */
 
-static const char *const parse_needles[] = {
-	"_user_page", "iov_iter_extract_pages", "iov_iter_get_pages",
-	"bio_release_page",
-};
+static bool is_release_fn(const char *s, size_t n);
 
-static bool needs_parse(const char *buf, size_t len)
+static bool ident_ch(unsigned char c)
 {
-	for (size_t i = 0; i < sizeof(parse_needles) / sizeof(*parse_needles); i++)
-		if (memmem(buf, len, parse_needles[i], strlen(parse_needles[i])))
-			return true;
-	return false;
+	return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9');
+}
+
+/* a "_page" at k: is its identifier one of ours, followed by '(' ? */
+static unsigned check_page_hit(const char *b, size_t n, size_t k)
+{
+	size_t s = k, e = k + 5;
+
+	if (memcmp(b + k, "_page", 5))
+		return 0;
+	while (s > 0 && ident_ch(b[s - 1]))
+		s--;
+	while (e < n && ident_ch(b[e]))
+		e++;
+	const struct api_info *api = api_lookup(b + s, e - s);
+	bool rel = !api && is_release_fn(b + s, e - s);
+
+	if (!api && !rel)
+		return 0;
+	while (e < n && (b[e] == ' ' || b[e] == '\t' || b[e] == '\n' || b[e] == '\r'))
+		e++;
+	if (e >= n || b[e] != '(')
+		return 0;
+	return api ? PF_API : PF_REL;
+}
+
+static unsigned check_foll_hit(const char *b, size_t k)
+{
+	return !memcmp(b + k, "FOLL_", 5) && (k == 0 || !ident_ch(b[k - 1])) ? PF_FOLL : 0;
+}
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+/*
+ * One pass over the buffer: does it call the GUP family (PF_API), call an
+ * unpin/put (PF_REL), or name a FOLL_ flag (PF_FOLL)?  Looks for "_p..e"
+ * (every name of interest has "_page") and "F..._" at once, 16 bytes at a
+ * time, and verifies each candidate.
+ */
+unsigned prefilter_bits(const char *b, size_t n)
+{
+	unsigned bits = 0;
+	size_t i = 0;
+
+#if defined(__SSE2__)
+	const __m128i cu = _mm_set1_epi8('_'), cp = _mm_set1_epi8('p');
+	const __m128i ce = _mm_set1_epi8('e'), cf = _mm_set1_epi8('F');
+
+	for (; i + 16 + 4 <= n; i += 16) {
+		__m128i a0 = _mm_loadu_si128((const __m128i *)(b + i));
+		__m128i a1 = _mm_loadu_si128((const __m128i *)(b + i + 1));
+		__m128i a4 = _mm_loadu_si128((const __m128i *)(b + i + 4));
+		__m128i m1 = _mm_and_si128(_mm_cmpeq_epi8(a0, cu),
+				_mm_and_si128(_mm_cmpeq_epi8(a1, cp), _mm_cmpeq_epi8(a4, ce)));
+		__m128i m2 = _mm_and_si128(_mm_cmpeq_epi8(a0, cf), _mm_cmpeq_epi8(a4, cu));
+		unsigned mask = (unsigned)_mm_movemask_epi8(_mm_or_si128(m1, m2));
+
+		while (mask) {
+			size_t k = i + (size_t)__builtin_ctz(mask);
+
+			mask &= mask - 1;
+			bits |= b[k] == '_' ? check_page_hit(b, n, k) : check_foll_hit(b, k);
+			if (bits & PF_API)
+				return bits | PF_FOLL_UNKNOWN;
+		}
+	}
+#endif
+	for (; i + 5 <= n; i++) {
+		if (b[i] == '_' && b[i + 1] == 'p')
+			bits |= check_page_hit(b, n, i);
+		else if (b[i] == 'F')
+			bits |= check_foll_hit(b, i);
+		if (bits & PF_API)
+			return bits | PF_FOLL_UNKNOWN;
+	}
+	return bits;
 }
 
 bool prefilter(const char *buf, size_t len)
 {
-	/* "FOLL_" first: it is the rarest of the short needles */
-	return memmem(buf, len, "FOLL_", 5) || needs_parse(buf, len);
+	return prefilter_bits(buf, len) != 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1525,6 +1596,23 @@ static bool main_visit(TSNode n, void *arg)
 	return true;
 }
 
+int analyze_validate(const char *buf, size_t len, struct file_res *fr)
+{
+	const char *why;
+
+	if (len > MAX_FILE_SIZE) {
+		fr->skip_reason = "file larger than 64 MiB";
+		return -1;
+	}
+	fr->lexed = true;
+	why = lex_file(buf, len, fr);
+	if (why) {
+		fr->skip_reason = why;
+		return -1;
+	}
+	return 0;
+}
+
 int analyze_buffer(struct analyzer *an, const char *buf, size_t len,
 		   struct file_res *fr)
 {
@@ -1539,7 +1627,7 @@ int analyze_buffer(struct analyzer *an, const char *buf, size_t len,
 		fr->skip_reason = why;
 		return -1;
 	}
-	if (!needs_parse(buf, len))
+	if (!(prefilter_bits(buf, len) & (PF_API | PF_REL)))
 		return 0;
 	return analyze_parse(an, buf, len, fr);
 }

@@ -951,6 +951,11 @@ int main(int argc, char **argv)
 			const char *eq = strchr(a, '=');
 			size_t kl = eq ? (size_t)(eq - a) : strlen(a);
 #define OPT(s) (kl == strlen(s) && !strncmp(a, s, kl))
+			if ((a[1] == 'j' || a[1] == 'f') && a[2] && !eq) {
+				/* -j2, -fjson */
+				eq = a + 1;
+				kl = 2;
+			}
 			if (OPT("-f") || OPT("--format") || OPT("--api") ||
 			    OPT("-j") || OPT("--jobs")) {
 				if (eq)
@@ -1019,6 +1024,7 @@ int main(int argc, char **argv)
 		fputs("pinaudit: out of memory\n", stderr);
 		return EXIT_INCOMPLETE;
 	}
+	scan_parse_deferred(&r.sr);
 	r.gen = !strcmp(api, "new") ? API_NEW : !strcmp(api, "old") ? API_OLD
 								    : detect_gen(&r);
 	classify(r.sr.files, r.sr.n, r.gen);

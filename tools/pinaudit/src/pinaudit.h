@@ -135,6 +135,8 @@ struct file_res {
 	VEC(const char *) callbacks;	/* functions used as completions    */
 	bool defines_ephemeral;
 	bool mentions_ephemeral;
+	bool deferred;			/* unpins only: parsed on demand    */
+	bool lexed;			/* validation lexer has run         */
 	const char *skip_reason;	/* non-NULL: file skipped           */
 };
 
@@ -152,6 +154,15 @@ int analyze_parse(struct analyzer *an, const char *buf, size_t len,
 void file_res_free(struct file_res *fr);
 /* quick scan: does the buffer mention anything we audit? */
 bool prefilter(const char *buf, size_t len);
+enum {
+	PF_API = 1,		/* calls the GUP family             */
+	PF_REL = 2,		/* calls unpin_user_page*() & co    */
+	PF_FOLL = 4,		/* names a FOLL_ flag               */
+	PF_FOLL_UNKNOWN = 8,	/* scan stopped early               */
+};
+unsigned prefilter_bits(const char *buf, size_t len);
+/* the validation lexer alone (FOLL_ mentions, bad input) */
+int analyze_validate(const char *buf, size_t len, struct file_res *fr);
 
 /* classify.c */
 enum api_gen { API_OLD, API_NEW };

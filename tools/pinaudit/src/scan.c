@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "pinaudit.h"
@@ -99,6 +100,14 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 struct worker {
 	struct scan_result *res;
 	struct plist *paths;
@@ -113,7 +122,8 @@ static void *work(void *arg)
 	struct analyzer *an = analyzer_new();
 	size_t cap = 1 << 20;
 	char *buf = malloc(cap);
-	size_t bytes = 0;
+	size_t bytes = 0, cands = 0;
+	double t_read = 0, t_filter = 0, t_an = 0, t0;
 
 	if (!buf || !an) {
 		fputs("pinaudit: out of memory\n", stderr);
@@ -125,6 +135,8 @@ static void *work(void *arg)
 		if (i >= w->paths->n)
 			break;
 		const char *path = w->paths->v[i];
+
+		t0 = now();
 		int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 		struct stat st;
 		size_t len = 0;
@@ -177,8 +189,16 @@ static void *work(void *arg)
 			continue;
 		bytes += len;
 		buf[len] = 0;
-		if (!prefilter(buf, len))
+		double t1 = now();
+
+		t_read += t1 - t0;
+		unsigned bits = prefilter_bits(buf, len);
+
+		t0 = now();
+		t_filter += t0 - t1;
+		if (!bits)
 			continue;
+		cands++;
 		struct file_res *fr = calloc(1, sizeof(*fr));
 
 		if (!fr) {
@@ -192,13 +212,24 @@ static void *work(void *arg)
 			fr->rel = path + res->root_len + 1;
 		else if (res->root && !strncmp(path, "./", 2))
 			fr->rel = path + 2;
-		if (analyze_buffer(an, buf, len, fr)) {
-			complain(res, path, fr->skip_reason);
-			/* keep the record so the reason is in JSON output */
+		if (bits & PF_API) {
+			if (analyze_validate(buf, len, fr) ||
+			    analyze_parse(an, buf, len, fr))
+				complain(res, path, fr->skip_reason);
+		} else {
+			/* unpins only: parsed later if a pin nearby needs them */
+			fr->deferred = !!(bits & PF_REL);
+			if ((bits & PF_FOLL) && analyze_validate(buf, len, fr))
+				complain(res, path, fr->skip_reason);
 		}
 		res->files[i] = fr;
+		t_an += now() - t0;
 	}
 	atomic_fetch_add(&res->bytes, bytes);
+	if (getenv("PINAUDIT_STATS"))
+		fprintf(stderr, "pinaudit: thread: %zu bytes, %zu candidates; "
+			"read %.3f s, prefilter %.3f s, analyse %.3f s\n",
+			bytes, cands, t_read, t_filter, t_an);
 	free(buf);
 	analyzer_free(an);
 	return NULL;
@@ -237,6 +268,8 @@ int scan(char **args, int nargs, int jobs, struct scan_result *res)
 	int ndirs = 0;
 
 	memset(res, 0, sizeof(*res));
+	double tw = now();
+
 	for (int a = 0; a < nargs; a++) {
 		struct stat st;
 		size_t n = strlen(args[a]);
@@ -296,6 +329,9 @@ int scan(char **args, int nargs, int jobs, struct scan_result *res)
 		res->tree_root = realpath(res->root, NULL);
 	}
 	qsort(paths.v, paths.n, sizeof(*paths.v), cmp_str);
+	if (getenv("PINAUDIT_STATS"))
+		fprintf(stderr, "pinaudit: walk: %zu files in %.3f s\n", paths.n,
+			now() - tw);
 	/* drop duplicates (a file named twice) */
 	size_t w = 0;
 
@@ -332,6 +368,80 @@ int scan(char **args, int nargs, int jobs, struct scan_result *res)
 	for (int j = 0; j < started; j++)
 		pthread_join(th[j], NULL);
 	return 0;
+}
+
+static bool same_dir(const char *a, const char *b)
+{
+	const char *sa = strrchr(a, '/'), *sb = strrchr(b, '/');
+	size_t la = sa ? (size_t)(sa - a) : 0, lb = sb ? (size_t)(sb - b) : 0;
+
+	return la == lb && !memcmp(a, b, la);
+}
+
+/*
+ * Parse the files that only release pages, in the directories where a
+ * short-term pin keeps its pages and the release is not in the pinning
+ * function: the lifetime heuristic looks for the release there.
+ */
+void scan_parse_deferred(struct scan_result *res)
+{
+	struct analyzer *an = NULL;
+	char *buf = NULL;
+	size_t cap = 0;
+
+	for (size_t i = 0; i < res->n; i++) {
+		struct file_res *fr = res->files[i];
+		bool need = false;
+
+		if (!fr || !fr->deferred || fr->skip_reason)
+			continue;
+		for (size_t j = 0; j < res->n && !need; j++) {
+			const struct file_res *p = res->files[j];
+
+			if (!p || !p->sites.n || !same_dir(p->rel, fr->rel))
+				continue;
+			for (size_t k = 0; k < p->sites.n && !need; k++) {
+				const struct site *s = &p->sites.v[k];
+
+				need = s->storage != ST_NONE && !s->same_func_release &&
+				       (s->api->kind == K_PIN || s->api->kind == K_EXTRACT);
+			}
+		}
+		if (!need)
+			continue;
+		fr->deferred = false;
+		int fd = open(fr->path, O_RDONLY | O_CLOEXEC);
+		struct stat st;
+
+		if (fd < 0 || fstat(fd, &st) || (uint64_t)st.st_size > (64u << 20)) {
+			complain(res, fr->path, fd < 0 ? strerror(errno) : "cannot read");
+			if (fd >= 0)
+				close(fd);
+			continue;
+		}
+		if ((size_t)st.st_size + 1 > cap) {
+			cap = (size_t)st.st_size + 1;
+			free(buf);
+			buf = malloc(cap);
+			if (!buf) {
+				fputs("pinaudit: out of memory\n", stderr);
+				exit(3);
+			}
+		}
+		size_t len = 0;
+		ssize_t r;
+
+		while (len < cap - 1 && (r = read(fd, buf + len, cap - 1 - len)) > 0)
+			len += (size_t)r;
+		close(fd);
+		if (!an)
+			an = analyzer_new();
+		if ((!fr->lexed && analyze_validate(buf, len, fr)) ||
+		    analyze_parse(an, buf, len, fr))
+			complain(res, fr->path, fr->skip_reason);
+	}
+	free(buf);
+	analyzer_free(an);
 }
 
 void scan_free(struct scan_result *res)

@@ -23,6 +23,7 @@ struct scan_result {
 };
 
 int scan(char **args, int nargs, int jobs, struct scan_result *res);
+void scan_parse_deferred(struct scan_result *res);
 void scan_free(struct scan_result *res);
 
 #endif
