@@ -760,13 +760,60 @@ bool comment_above(const char *buf, size_t len, size_t off)
 /* ------------------------------------------------------------------ */
 /* flags resolution                                                    */
 
+/*
+ * flags: every name seen (on some path); must: names set on every path.
+ * A site's flags are "conditional" when the two differ.
+ */
 struct fres {
-	uint32_t flags;
+	uint32_t flags, must;
 	struct sbuf extra, unres;
 	bool cond, eph;
 	size_t anchors[16];
 	int nanchors;
 };
+
+static void add_anchor(struct fres *r, size_t off);
+static void list_add(struct sbuf *b, const char *s, size_t n);
+
+/* move everything but the flag masks of t into r; frees t */
+static void fres_absorb(struct fres *r, struct fres *t)
+{
+	r->cond |= t->cond;
+	r->eph |= t->eph;
+	for (int i = 0; i < t->nanchors; i++)
+		add_anchor(r, t->anchors[i]);
+	if (t->extra.len)
+		list_add(&r->extra, t->extra.s, t->extra.len);
+	if (t->unres.len)
+		list_add(&r->unres, t->unres.s, t->unres.len);
+	sb_free(&t->extra);
+	sb_free(&t->unres);
+}
+
+/* several assignments to one variable or field */
+struct agg {
+	uint32_t may, must_and, must_or, clear;
+	int nset;
+};
+
+static void agg_set(struct agg *a, const struct fres *t)
+{
+	a->may |= t->flags;
+	a->must_and = a->nset++ ? (a->must_and & t->must) : t->must;
+}
+
+static void agg_or(struct agg *a, const struct fres *t, bool always)
+{
+	a->may |= t->flags;
+	if (always)
+		a->must_or |= t->must;
+}
+
+static void agg_done(const struct agg *a, struct fres *r)
+{
+	r->flags |= a->may;
+	r->must |= ((a->nset ? a->must_and : 0) | a->must_or) & ~a->clear;
+}
 
 static void add_anchor(struct fres *r, size_t off)
 {
@@ -844,11 +891,13 @@ static bool is_macro_param(struct ctx *c, TSNode def, const char *s, size_t n)
 
 /* tokens of a macro body */
 static void resolve_text(struct ctx *c, TSNode fn, TSNode def, const char *s,
-			 size_t n, struct fres *r, int depth)
+			 size_t n, struct fres *out, int depth)
 {
+	struct fres t, *r = &t;
+	bool q = memchr(s, '?', n) != NULL;
+
+	memset(&t, 0, sizeof(t));
 	for (size_t i = 0; i < n;) {
-		if (s[i] == '?')
-			r->cond = true;
 		if (is_ident_start((unsigned char)s[i])) {
 			size_t j = i + 1;
 
@@ -861,6 +910,10 @@ static void resolve_text(struct ctx *c, TSNode fn, TSNode def, const char *s,
 		}
 		i++;
 	}
+	/* a ?: in the body: nothing is certain */
+	out->flags |= t.flags;
+	out->must |= q ? 0 : t.must;
+	fres_absorb(out, &t);
 }
 
 struct local_scan {
@@ -871,7 +924,8 @@ struct local_scan {
 	struct fres *r;
 	int depth;
 	int assigns, ors;
-	bool declared, cond_or;
+	bool declared;
+	struct agg agg;
 };
 
 static bool ident_is(struct ctx *c, TSNode id, const char *name, size_t n)
@@ -885,15 +939,40 @@ static bool ident_is(struct ctx *c, TSNode id, const char *name, size_t n)
 	return l == n && !memcmp(t, name, n);
 }
 
-static void resolve_with_anchor(struct local_scan *ls, TSNode rhs, TSNode stmt)
+/* resolve the right-hand side of one assignment into t */
+static void resolve_rhs(struct ctx *c, TSNode fn, TSNode rhs, TSNode stmt,
+			struct fres *t, int depth)
 {
-	bool had = ls->r->eph;
+	memset(t, 0, sizeof(*t));
+	resolve_expr(c, fn, rhs, t, depth + 1);
+	if (t->eph)
+		add_anchor(t, ts_node_start_byte(enclosing_statement(stmt)));
+}
 
-	ls->r->eph = false;
-	resolve_expr(ls->c, ls->fn, rhs, ls->r, ls->depth + 1);
-	if (ls->r->eph)
-		add_anchor(ls->r, ts_node_start_byte(enclosing_statement(stmt)));
-	ls->r->eph = ls->r->eph || had;
+/* one "x = e", "x |= e" or "x &= ~e" found for a variable or a field */
+static void assignment(struct ctx *c, TSNode fn, TSNode n, const char *o,
+		       TSNode rhs, struct agg *agg, struct fres *r, int depth)
+{
+	struct fres t;
+
+	if (!strcmp(o, "=")) {
+		resolve_rhs(c, fn, rhs, n, &t, depth);
+		agg_set(agg, &t);
+	} else if (!strcmp(o, "|=") || !strcmp(o, "+=")) {
+		resolve_rhs(c, fn, rhs, n, &t, depth);
+		agg_or(agg, &t, !in_conditional(n, fn));
+	} else if (!strcmp(o, "&=") && is_type(rhs, "unary_expression")) {
+		/* x &= ~FOLL_y: y is no longer certain */
+		resolve_rhs(c, fn, ts_node_child_by_field_name(rhs, "argument", 8),
+			    n, &t, depth);
+		agg->clear |= t.flags;
+		t.eph = false;
+		t.nanchors = 0;
+	} else {
+		memset(&t, 0, sizeof(t));
+		r->cond = true;
+	}
+	fres_absorb(r, &t);
 }
 
 static bool local_visit(TSNode n, void *arg)
@@ -907,7 +986,9 @@ static bool local_visit(TSNode n, void *arg)
 		if (ident_is(ls->c, declarator_ident(d), ls->name, ls->n)) {
 			ls->declared = true;
 			ls->assigns++;
-			resolve_with_anchor(ls, ts_node_child_by_field_name(n, "value", 5), n);
+			assignment(ls->c, ls->fn, n, "=",
+				   ts_node_child_by_field_name(n, "value", 5),
+				   &ls->agg, ls->r, ls->depth);
 		}
 	} else if (!strcmp(t, "declaration")) {
 		/* "unsigned int gup_flags;" */
@@ -921,20 +1002,11 @@ static bool local_visit(TSNode n, void *arg)
 			const char *o = ts_node_is_null(op) ? "=" : ts_node_type(op);
 			TSNode rhs = ts_node_child_by_field_name(n, "right", 5);
 
-			if (!strcmp(o, "=")) {
+			if (!strcmp(o, "="))
 				ls->assigns++;
-				if (in_conditional(n, ls->fn))
-					ls->cond_or = true;
-				resolve_with_anchor(ls, rhs, n);
-			} else if (!strcmp(o, "|=") || !strcmp(o, "+=")) {
+			else
 				ls->ors++;
-				if (in_conditional(n, ls->fn))
-					ls->cond_or = true;
-				resolve_with_anchor(ls, rhs, n);
-			} else {
-				/* &= ~FOLL_x and friends */
-				ls->r->cond = true;
-			}
+			assignment(ls->c, ls->fn, n, o, rhs, &ls->agg, ls->r, ls->depth);
 		}
 	}
 	return true;
@@ -959,7 +1031,72 @@ static bool decl_declares(struct ctx *c, TSNode decl, const char *name, size_t n
 	return false;
 }
 
+static int param_index(struct ctx *c, TSNode fn, const char *name, size_t n);
+
 static bool is_param(struct ctx *c, TSNode fn, const char *name, size_t n)
+{
+	return param_index(c, fn, name, n) >= 0;
+}
+
+static const char *function_name(struct ctx *c, TSNode fn);
+static TSNode enclosing_function(TSNode n);
+static int call_args(TSNode call, TSNode *out, int max);
+
+/* flags passed in by the callers of fn that are in this file */
+struct caller_scan {
+	struct ctx *c;
+	const char *fname;
+	int idx, depth, ncalls;
+	struct fres *r;
+	struct agg agg;
+};
+
+static bool caller_visit(TSNode n, void *arg)
+{
+	struct caller_scan *cs = arg;
+
+	if (!is_type(n, "call_expression"))
+		return true;
+	TSNode f = ts_node_child_by_field_name(n, "function", 8);
+
+	if (!is_type(f, "identifier") || !text_eq(cs->c, f, cs->fname))
+		return true;
+	TSNode args[16];
+	int na = call_args(n, args, 16);
+
+	if (cs->idx >= na)
+		return true;
+	struct fres one;
+
+	memset(&one, 0, sizeof(one));
+	resolve_expr(cs->c, enclosing_function(n), args[cs->idx], &one, cs->depth + 1);
+	cs->ncalls++;
+	agg_set(&cs->agg, &one);
+	fres_absorb(cs->r, &one);
+	return true;
+}
+
+static bool resolve_param(struct ctx *c, TSNode fn, int idx, struct fres *r, int depth)
+{
+	struct caller_scan cs;
+
+	if (depth > MAX_DEPTH - 3)
+		return false;
+	memset(&cs, 0, sizeof(cs));
+	cs.c = c;
+	cs.fname = function_name(c, fn);
+	cs.idx = idx;
+	cs.depth = depth;
+	cs.r = r;
+	if (!strcmp(cs.fname, "?"))
+		return false;
+	walk(c->root, caller_visit, &cs);
+	if (cs.ncalls)
+		agg_done(&cs.agg, r);
+	return cs.ncalls > 0;
+}
+
+static int param_index(struct ctx *c, TSNode fn, const char *name, size_t n)
 {
 	TSNode d = ts_node_child_by_field_name(fn, "declarator", 10);
 
@@ -973,18 +1110,22 @@ static bool is_param(struct ctx *c, TSNode fn, const char *name, size_t n)
 	if (ts_node_is_null(pl))
 		return false;
 	uint32_t nc = ts_node_named_child_count(pl);
+	int k = 0;
 
 	for (uint32_t i = 0; i < nc; i++) {
 		TSNode p = ts_node_named_child(pl, i);
 		TSNode pd = ts_node_child_by_field_name(p, "declarator", 10);
 
+		if (is_type(p, "comment"))
+			continue;
 		if (ident_is(c, declarator_ident(pd), name, n))
-			return true;
+			return k;
 		/* SYSCALL_DEFINE-style parameter lists: bare identifiers */
 		if (is_type(p, "identifier") && ident_is(c, p, name, n))
-			return true;
+			return k;
+		k++;
 	}
-	return false;
+	return -1;
 }
 
 static void resolve_name(struct ctx *c, TSNode fn, const char *name, size_t n,
@@ -1001,6 +1142,7 @@ static void resolve_name(struct ctx *c, TSNode fn, const char *name, size_t n,
 
 	if (fi >= 0) {
 		r->flags |= FLAG_BIT(fi);
+		r->must |= FLAG_BIT(fi);
 		if (fi == FB_EPHEMERAL || fi == FB_ITER_EPHEMERAL)
 			r->eph = true;
 		return;
@@ -1013,7 +1155,11 @@ static void resolve_name(struct ctx *c, TSNode fn, const char *name, size_t n,
 		return;
 	}
 	if (!ts_node_is_null(fn)) {
-		if (is_param(c, fn, name, n)) {
+		int pi = param_index(c, fn, name, n);
+
+		if (pi >= 0) {
+			if (resolve_param(c, fn, pi, r, depth))
+				return;
 			char tmp[160];
 			int l = snprintf(tmp, sizeof(tmp), "%.*s (parameter)",
 					 (int)(n > 100 ? 100 : n), name);
@@ -1030,8 +1176,7 @@ static void resolve_name(struct ctx *c, TSNode fn, const char *name, size_t n,
 		if (!ts_node_is_null(body))
 			walk(body, local_visit, &ls);
 		if (ls.declared || ls.assigns || ls.ors) {
-			if (ls.assigns > 1 || ls.cond_or)
-				r->cond = true;
+			agg_done(&ls.agg, r);
 			if (!ls.assigns && !ls.ors)
 				list_add(&r->unres, name, n);
 			return;
@@ -1044,13 +1189,15 @@ static void resolve_name(struct ctx *c, TSNode fn, const char *name, size_t n,
 		if (ts_node_is_null(val))
 			return;
 		vt = ntext(c, val, &vl);
-		bool had = r->eph;
+		struct fres t;
 
-		r->eph = false;
-		resolve_text(c, fn, def, vt, vl, r, depth);
-		if (r->eph)
-			add_anchor(r, ts_node_start_byte(def));
-		r->eph = r->eph || had;
+		memset(&t, 0, sizeof(t));
+		resolve_text(c, fn, def, vt, vl, &t, depth);
+		if (t.eph)
+			add_anchor(&t, ts_node_start_byte(def));
+		r->flags |= t.flags;
+		r->must |= t.must;
+		fres_absorb(r, &t);
 		return;
 	}
 	list_add(&r->unres, name, n);
@@ -1081,24 +1228,45 @@ static void resolve_expr(struct ctx *c, TSNode fn, TSNode e, struct fres *r,
 		TSNode op = ts_node_child_by_field_name(e, "operator", 8);
 		const char *o = ts_node_is_null(op) ? "" : ts_node_type(op);
 
-		if (strcmp(o, "|") && strcmp(o, "+"))
-			r->cond = true;
-		resolve_expr(c, fn, ts_node_child_by_field_name(e, "left", 4), r, depth + 1);
-		if (!strcmp(o, "&")) {
-			TSNode rt = ts_node_child_by_field_name(e, "right", 5);
-
-			if (is_type(rt, "unary_expression"))
-				return;	/* x & ~FOLL_y clears, adds nothing */
-			resolve_expr(c, fn, rt, r, depth + 1);
+		if (!strcmp(o, "|") || !strcmp(o, "+")) {
+			resolve_expr(c, fn, ts_node_child_by_field_name(e, "left", 4), r, depth + 1);
+			resolve_expr(c, fn, ts_node_child_by_field_name(e, "right", 5), r, depth + 1);
 			return;
 		}
-		resolve_expr(c, fn, ts_node_child_by_field_name(e, "right", 5), r, depth + 1);
+		struct fres lt, rt;
+		TSNode rn = ts_node_child_by_field_name(e, "right", 5);
+
+		memset(&lt, 0, sizeof(lt));
+		memset(&rt, 0, sizeof(rt));
+		resolve_expr(c, fn, ts_node_child_by_field_name(e, "left", 4), &lt, depth + 1);
+		if (!strcmp(o, "&") && is_type(rn, "unary_expression")) {
+			/* x & ~FOLL_y: y cleared */
+			resolve_expr(c, fn, ts_node_child_by_field_name(rn, "argument", 8),
+				     &rt, depth + 1);
+			r->flags |= lt.flags;
+			r->must |= lt.must & ~rt.flags;
+			rt.eph = false;
+			rt.nanchors = 0;
+		} else {
+			/* FOLL_WRITE * !!write, a & b, ...: possible, not certain */
+			resolve_expr(c, fn, rn, &rt, depth + 1);
+			r->flags |= lt.flags | rt.flags;
+		}
+		fres_absorb(r, &lt);
+		fres_absorb(r, &rt);
 		return;
 	}
 	if (!strcmp(t, "conditional_expression")) {
-		r->cond = true;
-		resolve_expr(c, fn, ts_node_child_by_field_name(e, "consequence", 11), r, depth + 1);
-		resolve_expr(c, fn, ts_node_child_by_field_name(e, "alternative", 11), r, depth + 1);
+		struct fres a, b;
+
+		memset(&a, 0, sizeof(a));
+		memset(&b, 0, sizeof(b));
+		resolve_expr(c, fn, ts_node_child_by_field_name(e, "consequence", 11), &a, depth + 1);
+		resolve_expr(c, fn, ts_node_child_by_field_name(e, "alternative", 11), &b, depth + 1);
+		r->flags |= a.flags | b.flags;
+		r->must |= a.must & b.must;
+		fres_absorb(r, &a);
+		fres_absorb(r, &b);
 		return;
 	}
 	if (!strcmp(t, "parenthesized_expression")) {
@@ -1112,10 +1280,8 @@ static void resolve_expr(struct ctx *c, TSNode fn, TSNode e, struct fres *r,
 		resolve_expr(c, fn, ts_node_child_by_field_name(e, "value", 5), r, depth + 1);
 		return;
 	}
-	if (!strcmp(t, "unary_expression")) {
-		r->cond = true;
-		return;
-	}
+	if (!strcmp(t, "unary_expression"))
+		return;		/* !x, ~x: no flag names to add */
 	if (!strcmp(t, "field_expression") && resolve_field(c, e, r, depth))
 		return;
 	if (!strcmp(t, "call_expression")) {
@@ -1128,13 +1294,15 @@ static void resolve_expr(struct ctx *c, TSNode fn, TSNode e, struct fres *r,
 		    !ts_node_is_null(val)) {
 			size_t vl;
 			const char *vt = ntext(c, val, &vl);
-			bool had = r->eph;
+			struct fres t2;
 
-			r->eph = false;
-			resolve_text(c, fn, def, vt, vl, r, depth);
-			if (r->eph)
-				add_anchor(r, ts_node_start_byte(def));
-			r->eph = r->eph || had;
+			memset(&t2, 0, sizeof(t2));
+			resolve_text(c, fn, def, vt, vl, &t2, depth);
+			if (t2.eph)
+				add_anchor(&t2, ts_node_start_byte(def));
+			r->flags |= t2.flags;
+			r->must |= t2.must;
+			fres_absorb(r, &t2);
 			return;
 		}
 	}
@@ -1171,6 +1339,7 @@ struct field_scan {
 	size_t fl;
 	struct fres *r;
 	int depth, assigns;
+	struct agg agg;
 };
 
 static TSNode enclosing_function(TSNode n)
@@ -1201,20 +1370,9 @@ static bool field_visit(TSNode n, void *arg)
 	const char *o = ts_node_is_null(op) ? "=" : ts_node_type(op);
 	TSNode fn = enclosing_function(n);
 
-	if (!strcmp(o, "=") || !strcmp(o, "|=") || !strcmp(o, "+=")) {
-		bool had = fs->r->eph;
-
-		if (fs->assigns++ || in_conditional(n, fn))
-			fs->r->cond = true;
-		fs->r->eph = false;
-		resolve_expr(fs->c, fn, ts_node_child_by_field_name(n, "right", 5),
-			     fs->r, fs->depth + 1);
-		if (fs->r->eph)
-			add_anchor(fs->r, ts_node_start_byte(enclosing_statement(n)));
-		fs->r->eph = fs->r->eph || had;
-	} else {
-		fs->r->cond = true;
-	}
+	fs->assigns++;
+	assignment(fs->c, fn, n, o, ts_node_child_by_field_name(n, "right", 5),
+		   &fs->agg, fs->r, fs->depth);
 	return true;
 }
 
@@ -1233,6 +1391,8 @@ static bool resolve_field(struct ctx *c, TSNode fe, struct fres *r, int depth)
 	fs.r = r;
 	fs.depth = depth;
 	walk(c->root, field_visit, &fs);
+	if (fs.assigns)
+		agg_done(&fs.agg, r);
 	return fs.assigns > 0;
 }
 
@@ -1292,7 +1452,7 @@ struct fn_scan {
 	bool sfield;
 	bool released;
 	struct sbuf callees;
-	bool declared_local;
+	bool declared_local, returned;
 };
 
 static bool fn_visit(TSNode n, void *arg)
@@ -1312,6 +1472,12 @@ static bool fn_visit(TSNode n, void *arg)
 		     is_type(lhs, "subscript_expression") ||
 		     is_type(lhs, "identifier")))
 			fs->store_lhs = lhs;
+	}
+	if (fs->local && !strcmp(t, "return_statement") && ts_node_named_child_count(n)) {
+		TSNode rv = strip_expr(ts_node_named_child(n, 0));
+
+		if (is_type(rv, "identifier") && text_eq(c, rv, fs->local))
+			fs->returned = true;
 	}
 	if (fs->local && !strcmp(t, "init_declarator")) {
 		TSNode d = ts_node_child_by_field_name(n, "declarator", 10);
@@ -1394,9 +1560,10 @@ static void do_site(struct ctx *c, TSNode call, TSNode fn)
 			list_add(&r.unres, "?", 1);
 	}
 	s.flags = r.flags;
+	s.must = r.must;
 	s.flags_extra = r.extra.len ? arena_strdup(c->A, r.extra.s) : "";
 	s.unresolved = r.unres.len ? arena_strdup(c->A, r.unres.s) : "";
-	s.cond = r.cond;
+	s.cond = r.cond || r.flags != r.must;
 	s.ephemeral = r.eph;
 	if (s.ephemeral) {
 		add_anchor(&r, ts_node_start_byte(enclosing_statement(call)));
@@ -1432,6 +1599,7 @@ static void do_site(struct ctx *c, TSNode call, TSNode fn)
 
 				if (!ts_node_is_null(body))
 					walk(body, fn_visit, &fs);
+				s.returned = fs.returned;
 				if (!fs.declared_local) {
 					s.storage = ST_GLOBAL;
 					s.storage_name = id;

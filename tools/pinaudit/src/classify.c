@@ -65,7 +65,8 @@ static void heuristic(struct file_res **files, size_t nfiles, struct site *s)
 	char tmp[512];
 
 	if (s->storage == ST_NONE) {
-		s->evidence = "pages not stored beyond the call";
+		s->evidence = s->returned ? "page array returned to the caller"
+					  : "pages not stored beyond the call";
 		return;
 	}
 	if (s->same_func_release) {
@@ -88,7 +89,7 @@ static void heuristic(struct file_res **files, size_t nfiles, struct site *s)
 			if (r->completion) {
 				snprintf(tmp, sizeof(tmp),
 					 "unpinned from I/O completion %s() at %s:%u",
-					 r->func, f->path, r->line);
+					 r->func, f->rel, r->line);
 				s->evidence = arena_strdup(A, tmp);
 				return;
 			}
@@ -121,7 +122,7 @@ static void heuristic(struct file_res **files, size_t nfiles, struct site *s)
 	s->rel_line = best->line;
 	snprintf(tmp, sizeof(tmp), "pages kept in %s %s (%s), released in %s() at %s:%u",
 		 s->storage == ST_FIELD ? "struct field" : "global",
-		 s->storage_name, s->storage_expr, best->func, best_f->path,
+		 s->storage_name, s->storage_expr, best->func, best_f->rel,
 		 best->line);
 	s->evidence = arena_strdup(A, tmp);
 }

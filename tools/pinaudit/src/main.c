@@ -112,18 +112,26 @@ static void md_cell(struct sbuf *b, const char *s)
 }
 
 /* FOLL_WRITE|FOLL_LONGTERM (known first, then others) */
-static void flag_list(struct sbuf *b, const struct site *s, const char *sep)
+static void flag_list_x(struct sbuf *b, const struct site *s, const char *sep,
+			int which)
 {
 	bool first = true;
+	/* which: 0 all, 1 all with '?' after the conditional ones, 2 only those */
 
 	for (size_t i = 0; i < flag_count; i++) {
-		if (!(s->flags & FLAG_BIT(i)))
+		bool maybe = !(s->must & FLAG_BIT(i));
+
+		if (!(s->flags & FLAG_BIT(i)) || (which == 2 && !maybe))
 			continue;
 		if (!first)
 			sb_puts(b, sep);
 		sb_puts(b, flag_names[i]);
+		if (which == 1 && maybe)
+			sb_putc(b, '?');
 		first = false;
 	}
+	if (which == 2)
+		return;
 	if (s->flags_extra && *s->flags_extra) {
 		const char *p = s->flags_extra;
 
@@ -140,15 +148,18 @@ static void flag_list(struct sbuf *b, const struct site *s, const char *sep)
 	}
 }
 
+static void flag_list(struct sbuf *b, const struct site *s, const char *sep)
+{
+	flag_list_x(b, s, sep, 0);
+}
+
 static char *flags_str(const struct site *s)
 {
 	struct sbuf b = { 0 };
 
-	flag_list(&b, s, "|");
+	flag_list_x(&b, s, "|", 1);
 	if (!b.len)
 		sb_puts(&b, s->api->flags_arg < 0 ? "-" : "0");
-	if (s->cond)
-		sb_puts(&b, " (conditional)");
 	if (s->unresolved && *s->unresolved)
 		sb_printf(&b, " +?%s", s->unresolved);
 	return b.s;
@@ -242,6 +253,18 @@ static void json_site(struct sbuf *b, const struct site *s)
 		struct sbuf t = { 0 };
 
 		flag_list(&t, s, "\",\"");
+		if (t.len) {
+			sb_putc(b, '"');
+			sb_puts(b, t.s);
+			sb_putc(b, '"');
+		}
+		sb_free(&t);
+	}
+	sb_puts(b, "], \"conditional_flags\": [");
+	{
+		struct sbuf t = { 0 };
+
+		flag_list_x(&t, s, "\",\"", 2);
 		if (t.len) {
 			sb_putc(b, '"');
 			sb_puts(b, t.s);
@@ -479,7 +502,7 @@ static int do_inventory(struct run *r, const char *fmt)
 
 		for (const char *h = "file,line,col,function,api,kind,flags_expr,flags,"
 		     "unresolved,conditional,class,storage,looks_long_term,"
-		     "released_in,evidence\n"; *h; h++)
+		     "released_in,evidence,conditional_flags\n"; *h; h++)
 			sb_putc(&b, *h == ',' ? sep : *h);
 		for (size_t i = 0; i < r->sr.n; i++) {
 			const struct file_res *f = r->sr.files[i];
@@ -511,6 +534,10 @@ static int do_inventory(struct run *r, const char *fmt)
 				}
 				sb_putc(&b, sep);
 				cell(&b, s->evidence);
+				sb_putc(&b, sep);
+				flag_list_x(&t, s, "|", 2);
+				cell(&b, t.s);
+				sb_free(&t);
 				sb_putc(&b, '\n');
 			}
 		}
@@ -712,7 +739,7 @@ static enum risk_cat risk_of(const struct site *s)
 	case LC_REFERENCE_ONLY:
 		return RC_REFONLY;
 	case LC_LONGTERM_EXPLICIT:
-		return s->cond ? RC_COND_LONG : RC_ALREADY;
+		return (s->must & FLAG_BIT(FB_LONGTERM)) ? RC_ALREADY : RC_COND_LONG;
 	case LC_LONGTERM_DEFAULT:
 		return RC_DEFAULT;
 	case LC_EPHEMERAL_COMMENTED:
@@ -722,7 +749,7 @@ static enum risk_cat risk_of(const struct site *s)
 	default:
 		if (s->looks_long)
 			return RC_BECOMES_FIXED;
-		if (s->storage == ST_NONE || s->same_func_release ||
+		if ((s->storage == ST_NONE && !s->returned) || s->same_func_release ||
 		    (s->evidence && (strstr(s->evidence, "completion") ||
 				     strstr(s->evidence, "called from"))))
 			return RC_NEEDS_EPHEMERAL;

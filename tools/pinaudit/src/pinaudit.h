@@ -92,6 +92,7 @@ struct site {
 	const struct api_info *api;
 	const char *flags_expr;		/* as written, whitespace folded    */
 	uint32_t flags;			/* known FOLL_ / ITER_ names        */
+	uint32_t must;			/* ... of those, set on every path  */
 	const char *flags_extra;	/* other names, '|'-separated       */
 	const char *unresolved;		/* parts we could not resolve       */
 	bool cond;			/* conditional / partly set         */
@@ -102,6 +103,7 @@ struct site {
 	const char *storage_name;	/* field name or global             */
 	const char *storage_expr;	/* as written                       */
 	bool same_func_release;		/* unpinned on the normal path here */
+	bool returned;			/* the page array is returned       */
 	const char *callees;		/* " a b c " non-error calls in fn  */
 	/* phase 2 */
 	enum lclass cls;

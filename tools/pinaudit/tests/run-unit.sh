@@ -97,6 +97,12 @@ while IFS=';' read -r line flags cond class; do
 		nok "flags.c:$line: got '$got', expected '$flags|$cond|$class'"
 	fi
 done <"$TMP/fexp"
+cf() { awk -F'\t' -v p="$fl" -v f="$1" '$1 == p && $4 == f { print $16 }' "$TMP/tsv" | head -1; }
+check "conditional flags: field" test "$(cf fl_field)" = "FOLL_WRITE"
+check "conditional flags: local" test "$(cf fl_local)" = "FOLL_WRITE|FOLL_LONGTERM"
+check "conditional flags: callers" test "$(cf fl_wrapper)" = "FOLL_LONGTERM"
+check "conditional flags: &= ~" test "$(cf fl_clear)" = "FOLL_LONGTERM"
+check "conditional flags: literal" test "$(cf fl_literal)" = ""
 check "comments and strings are not sites" \
 	test "$(awk -F'\t' -v p="$fl" '$1 == p' "$TMP/tsv" | wc -l)" = "$(wc -l <"$TMP/fexp")"
 check "dio: extraction flags resolved through the local" \
@@ -122,10 +128,10 @@ check "files mode without a tree: FOLL_EPHEMERAL means new API" grep -q '"api": 
 # --- formats -----------------------------------------------------------------
 "$BIN" inventory "$F/tree-old" >"$TMP/table" 2>/dev/null
 check "table: header" grep -q '^LOCATION  *FUNCTION  *API  *CLASS  *FLAGS' "$TMP/table"
-check "table: summary line" grep -q '^27 sites in 4 files (old API)' "$TMP/table"
+check "table: summary line" grep -q '^29 sites in 4 files (old API)' "$TMP/table"
 "$BIN" inventory -f csv "$F/tree-old" >"$TMP/csv" 2>/dev/null
 check "csv: header" grep -q '^file,line,col,function,api,kind,flags_expr,flags,' "$TMP/csv"
-check "csv: 27 rows + header" test "$(wc -l <"$TMP/csv")" = 28
+check "csv: 29 rows + header" test "$(wc -l <"$TMP/csv")" = 30
 "$BIN" lint -q -f sarif "$F/tree-old" >"$TMP/sarif" 2>/dev/null
 check "sarif: version" grep -q '"version": "2.1.0"' "$TMP/sarif"
 check "sarif: 5 results" test "$(grep -c '"ruleId": "looks-long-term"' "$TMP/sarif")" = 5
@@ -165,6 +171,11 @@ check "risk: pos_cross_file becomes long-term" grep -q 'pos_cross_file()' "$TMP/
 check "risk: same-function pin needs FOLL_EPHEMERAL" grep -q 'neg_same_function()' "$TMP/sec2"
 check "risk: completion pin needs FOLL_EPHEMERAL" grep -q 'neg_completion()' "$TMP/sec2"
 check "risk: already long-term section" grep -q '^### Already long-term' "$TMP/risk.md"
+awk '/^### Conditionally/,/^### Already/' "$TMP/risk.md" >"$TMP/sec3"
+awk '/^### Already/,/^### Reference/' "$TMP/risk.md" >"$TMP/sec4"
+check "risk: caller-dependent FOLL_LONGTERM is conditional" grep -q 'fl_wrapper()' "$TMP/sec3"
+check "risk: local |= FOLL_LONGTERM under if is conditional" grep -q 'fl_local()' "$TMP/sec3"
+check "risk: field always FOLL_LONGTERM is already long-term" grep -q 'fl_field()' "$TMP/sec4"
 check "risk: reference-only section" grep -q '^### Reference-only' "$TMP/risk.md"
 check "risk: FOLL_WRITE note" grep -q 'FOLL_WRITE: refused on writable file-backed' "$TMP/risk.md"
 
