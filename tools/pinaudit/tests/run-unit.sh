@@ -195,5 +195,15 @@ check "--help mentions every command" grep -q 'inventory.*' "$TMP/h"
 "$BIN" inventory -j 4 -f tsv "$F/tree-old" >"$TMP/t4" 2>/dev/null
 check "output does not depend on --jobs" cmp -s "$TMP/t1" "$TMP/t4"
 
+# --- the man page documents every command, rule and format -------------------
+man1=$T/../pinaudit.1
+for w in inventory lint risk ephemeral-no-comment internal-flag looks-long-term \
+	ephemeral-without-pin sarif tsv csv json; do
+	check "man page mentions $w" grep -q -- "$w" "$man1"
+done
+for w in inventory lint risk sarif tsv; do
+	check "--help mentions $w" grep -q -- "$w" "$TMP/h"
+done
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
