@@ -369,8 +369,13 @@ longline:
 /* ------------------------------------------------------------------ */
 /* syntax tree helpers                                                 */
 
+/* whole-file walks per file for field/caller resolution: keeps hostile
+ * or generated files (thousands of sites) linear */
+#define MAX_ROOT_WALKS 64
+
 struct ctx {
 	TSNode root;
+	int root_walks;
 	const char *buf;
 	size_t len;
 	struct file_res *fr;
@@ -518,6 +523,8 @@ static const char *function_name(struct ctx *c, TSNode fn)
 	if (ts_node_is_null(id))
 		return "?";
 	t = ntext(c, id, &len);
+	if (!len)
+		return "?";	/* a MISSING node from error recovery */
 	/* SYSCALL_DEFINEn(name, ...) and friends */
 	if (len > 14 && strstr(arena_strndup(c->A, t, len), "SYSCALL_DEFINE") &&
 	    !ts_node_is_null(fd)) {
@@ -1080,7 +1087,7 @@ static bool resolve_param(struct ctx *c, TSNode fn, int idx, struct fres *r, int
 {
 	struct caller_scan cs;
 
-	if (depth > MAX_DEPTH - 3)
+	if (depth > MAX_DEPTH - 3 || c->root_walks++ > MAX_ROOT_WALKS)
 		return false;
 	memset(&cs, 0, sizeof(cs));
 	cs.c = c;
@@ -1382,7 +1389,8 @@ static bool resolve_field(struct ctx *c, TSNode fe, struct fres *r, int depth)
 	struct field_scan fs;
 	size_t l;
 
-	if (ts_node_is_null(f) || depth > MAX_DEPTH - 2)
+	if (ts_node_is_null(f) || depth > MAX_DEPTH - 2 ||
+	    c->root_walks++ > MAX_ROOT_WALKS)
 		return false;
 	memset(&fs, 0, sizeof(fs));
 	fs.c = c;

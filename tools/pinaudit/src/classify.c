@@ -49,6 +49,8 @@ static bool calls(const struct site *s, const char *fn)
 	size_t n = strlen(fn);
 	const char *p = s->callees;
 
+	if (!n || !strcmp(fn, "?"))
+		return false;
 	while (p && (p = strstr(p, fn))) {
 		if (p > s->callees && p[-1] == ' ' && p[n] == ' ')
 			return true;
