@@ -698,8 +698,18 @@ static bool lifetime_words(const char *s, size_t n)
 }
 
 /* a lifetime comment on the line(s) directly above off, or trailing it */
-bool comment_above(const char *buf, size_t len, size_t off);
-bool comment_above(const char *buf, size_t len, size_t off)
+static bool found(const char *buf, size_t a, size_t z, size_t *cs, size_t *ce)
+{
+	if (!lifetime_words(buf + a, z - a))
+		return false;
+	*cs = a;
+	*ce = z;
+	return true;
+}
+
+/* a lifetime comment directly above off (or trailing its line): [*cs,*ce) */
+static bool comment_above(const char *buf, size_t len, size_t off, size_t *cs,
+			  size_t *ce)
 {
 	size_t ls = off, le = off;
 
@@ -712,7 +722,7 @@ bool comment_above(const char *buf, size_t len, size_t off)
 	/* trailing comment on the anchor's own line */
 	for (size_t i = off; i + 1 < le; i++)
 		if (buf[i] == '/' && (buf[i + 1] == '*' || buf[i + 1] == '/')) {
-			if (lifetime_words(buf + i, le - i))
+			if (found(buf, i, le, cs, ce))
 				return true;
 			break;
 		}
@@ -737,7 +747,7 @@ bool comment_above(const char *buf, size_t len, size_t off)
 
 		while (k >= 1) {
 			if (buf[k - 1] == '/' && buf[k] == '*')
-				return lifetime_words(buf + k + 1, z - k - 1);
+				return found(buf, k - 1, z, cs, ce);
 			k--;
 		}
 		return false;
@@ -745,7 +755,7 @@ bool comment_above(const char *buf, size_t len, size_t off)
 	if (z - a >= 2 && buf[a] == '/' && buf[a + 1] == '/') {
 		/* a run of // lines */
 		for (;;) {
-			if (lifetime_words(buf + a, z - a))
+			if (found(buf, a, z, cs, ce))
 				return true;
 			if (ps == 0)
 				return false;
@@ -1575,8 +1585,15 @@ static void do_site(struct ctx *c, TSNode call, TSNode fn)
 	s.ephemeral = r.eph;
 	if (s.ephemeral) {
 		add_anchor(&r, ts_node_start_byte(enclosing_statement(call)));
-		for (int i = 0; i < r.nanchors && !s.lifetime_comment; i++)
-			s.lifetime_comment = comment_above(c->buf, c->len, r.anchors[i]);
+		for (int i = 0; i < r.nanchors && !s.lifetime_comment; i++) {
+			size_t cs, ce;
+
+			s.lifetime_comment = comment_above(c->buf, c->len, r.anchors[i],
+							   &cs, &ce);
+			if (s.lifetime_comment)
+				s.lifetime_text = arena_strndup(c->A, c->buf + cs,
+								ce - cs > 600 ? 600 : ce - cs);
+		}
 	}
 	sb_free(&r.extra);
 	sb_free(&r.unres);

@@ -4,6 +4,7 @@
  * files of one directory, and the lint rules.
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +56,21 @@ static bool calls(const struct site *s, const char *fn)
 		if (p > s->callees && p[-1] == ' ' && p[n] == ' ')
 			return true;
 		p += n;
+	}
+	return false;
+}
+
+/* does text name fn as a word? */
+static bool mentions(const char *text, const char *fn)
+{
+	size_t n = strlen(fn);
+
+	for (const char *p = text; n && (p = strstr(p, fn)); p += n) {
+		bool l = p == text || !(isalnum((unsigned char)p[-1]) || p[-1] == '_');
+		bool r = !(isalnum((unsigned char)p[n]) || p[n] == '_');
+
+		if (l && r)
+			return true;
 	}
 	return false;
 }
@@ -115,6 +131,15 @@ static void heuristic(struct file_res **files, size_t nfiles, struct site *s)
 		snprintf(tmp, sizeof(tmp),
 			 "pages kept in %s; no matching unpin found nearby",
 			 s->storage_expr);
+		s->evidence = arena_strdup(A, tmp);
+		return;
+	}
+	if (s->ephemeral && s->lifetime_text && mentions(s->lifetime_text, best->func)) {
+		/* the lifetime comment names this release: documented */
+		snprintf(tmp, sizeof(tmp),
+			 "pages kept in %s, unpinned in %s() at %s:%u, as its "
+			 "lifetime comment says", s->storage_expr, best->func,
+			 best_f->rel, best->line);
 		s->evidence = arena_strdup(A, tmp);
 		return;
 	}

@@ -98,6 +98,7 @@ struct site {
 	bool cond;			/* conditional / partly set         */
 	bool ephemeral;
 	bool lifetime_comment;
+	const char *lifetime_text;	/* the comment, if any              */
 	/* lifetime heuristic, phase 1 (per file) */
 	enum storage_kind storage;
 	const char *storage_name;	/* field name or global             */

@@ -59,6 +59,7 @@ tree_rc() { # tree_rc TREE EXPECTED
 
 # --- rules -----------------------------------------------------------------
 lint_fixture tree-new drivers/eph/ephemeral.c
+lint_fixture tree-new drivers/eph/keep.c
 lint_fixture tree-new drivers/internal/internal.c
 lint_fixture tree-new mm/gup.c
 lint_fixture tree-old drivers/lt/longterm.c
