@@ -25,10 +25,14 @@ bool is_completion_name(const char *fn)
 	return n > 3 && !strcmp(fn + n - 3, "_cb");
 }
 
-/* mm/ of the tree; the flags may be named there (and only there) */
+/*
+ * mm/ of the tree; the flags may be named there (and only there).  tools/
+ * is userspace (selftests keep their own copy of the flag values for the
+ * gup_test ioctl) and is not held to the kernel-internal rule.
+ */
 bool path_in_mm(const char *rel)
 {
-	return !strncmp(rel, "mm/", 3);
+	return !strncmp(rel, "mm/", 3) || !strncmp(rel, "tools/", 6);
 }
 
 static size_t dir_len(const char *rel)

@@ -62,6 +62,7 @@ lint_fixture tree-new drivers/eph/ephemeral.c
 lint_fixture tree-new drivers/eph/keep.c
 lint_fixture tree-new drivers/internal/internal.c
 lint_fixture tree-new mm/gup.c
+lint_fixture tree-new tools/testing/selftests/mm/gup_user.c
 lint_fixture tree-old drivers/lt/longterm.c
 lint_fixture tree-old drivers/lt/split_a.c
 lint_fixture tree-old block/dio.c
