@@ -212,6 +212,15 @@ static void *work(void *arg)
 			fr->rel = path + res->root_len + 1;
 		else if (res->root && !strncmp(path, "./", 2))
 			fr->rel = path + 2;
+		if (res->rel_prefix) {
+			size_t a = strlen(res->rel_prefix), b = strlen(fr->rel);
+			char *rel = arena_alloc(&fr->arena, a + b + 2);
+
+			memcpy(rel, res->rel_prefix, a);
+			rel[a] = '/';
+			memcpy(rel + a + 1, fr->rel, b + 1);
+			fr->rel = rel;
+		}
 		if (bits & PF_API) {
 			if (analyze_validate(buf, len, fr) ||
 			    analyze_parse(an, buf, len, fr))
@@ -235,8 +244,8 @@ static void *work(void *arg)
 	return NULL;
 }
 
-/* walk up from dir looking for a kernel tree root */
-static char *find_root(const char *file)
+/* walk up from a file (or from a directory, itself first) to a kernel root */
+static char *find_root(const char *file, bool is_dir)
 {
 	char *p = realpath(file, NULL);
 
@@ -247,9 +256,13 @@ static char *find_root(const char *file)
 		char probe[PATH_BUF];
 		struct stat st;
 
-		if (!s || s == p)
-			break;
-		*s = 0;
+		if (is_dir) {
+			is_dir = false;
+		} else {
+			if (!s || s == p)
+				break;
+			*s = 0;
+		}
 		snprintf(probe, sizeof(probe), "%s/include/linux/mm_types.h", p);
 		if (!stat(probe, &st)) {
 			snprintf(probe, sizeof(probe), "%s/mm", p);
@@ -303,7 +316,7 @@ int scan(char **args, int nargs, int jobs, struct scan_result *res)
 		res->root_len = 0;
 		res->files_mode = true;
 		if (paths.n) {
-			char *r = find_root(paths.v[0]);
+			char *r = find_root(paths.v[0], false);
 			char *rp = NULL;
 
 			if (r) {
@@ -326,7 +339,18 @@ int scan(char **args, int nargs, int jobs, struct scan_result *res)
 			free(rp);
 		}
 	} else {
-		res->tree_root = realpath(res->root, NULL);
+		/* a subdirectory of a kernel tree: paths relative to the tree */
+		char *r = find_root(res->root, true);
+		char *rp = realpath(res->root, NULL);
+
+		if (r && rp && strlen(rp) > strlen(r) && !strncmp(rp, r, strlen(r))) {
+			res->rel_prefix = strdup(rp + strlen(r) + 1);
+			res->tree_root = r;
+		} else {
+			free(r);
+			res->tree_root = rp ? strdup(rp) : NULL;
+		}
+		free(rp);
 	}
 	qsort(paths.v, paths.n, sizeof(*paths.v), cmp_str);
 	if (getenv("PINAUDIT_STATS"))
@@ -456,6 +480,7 @@ void scan_free(struct scan_result *res)
 	free(res->files);
 	free(res->paths);
 	free(res->root);
+	free(res->rel_prefix);
 	free(res->tree_root);
 	memset(res, 0, sizeof(*res));
 }

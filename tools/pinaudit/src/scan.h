@@ -17,6 +17,7 @@ struct scan_result {
 	char *root;			/* TREE as given (NULL in FILES mode)   */
 	size_t root_len;
 	char *tree_root;		/* absolute kernel root, if known       */
+	char *rel_prefix;		/* TREE below a kernel root: its path   */
 	bool files_mode;
 	atomic_bool incomplete;
 	atomic_size_t bytes;

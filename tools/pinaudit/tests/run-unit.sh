@@ -75,6 +75,14 @@ tree_rc tree-old/block 0
 "$BIN" lint -q "$F/tree-new/drivers/internal/internal.c" >"$TMP/o" 2>&1
 check "files mode: new API found from the file's tree" \
 	test "$(grep -c 'pinaudit-internal-flag' "$TMP/o")" = 3
+# a subdirectory of a tree: generation and mm/ are judged from the tree root
+"$BIN" lint -q "$F/tree-new/drivers/internal" >"$TMP/o" 2>&1
+check "subdirectory: new API found from the tree root" \
+	test "$(grep -c 'pinaudit-internal-flag' "$TMP/o")" = 3
+"$BIN" inventory -f json "$F/tree-new/mm" >"$TMP/o" 2>&1
+check "subdirectory mm/: new API" grep -q '"api": "new"' "$TMP/o"
+"$BIN" lint -q "$F/tree-new/mm" >"$TMP/o" 2>&1
+check "subdirectory mm/: exempt from internal-flag" test ! -s "$TMP/o"
 # --api old: FOLL_LONGTERM is fine on the old API
 "$BIN" lint -q --api old "$F/tree-new/drivers/internal" >"$TMP/o" 2>&1
 check "--api old: no internal-flag warnings" test "$(grep -c 'internal-flag' "$TMP/o")" = 0
