@@ -1245,6 +1245,10 @@ static void resolve_expr(struct ctx *c, TSNode fn, TSNode e, struct fres *r,
 		TSNode op = ts_node_child_by_field_name(e, "operator", 8);
 		const char *o = ts_node_is_null(op) ? "" : ts_node_type(op);
 
+		if (!strcmp(o, "==") || !strcmp(o, "!=") || !strcmp(o, "<") ||
+		    !strcmp(o, ">") || !strcmp(o, "<=") || !strcmp(o, ">=") ||
+		    !strcmp(o, "&&") || !strcmp(o, "||"))
+			return;	/* a truth value, not flags */
 		if (!strcmp(o, "|") || !strcmp(o, "+")) {
 			resolve_expr(c, fn, ts_node_child_by_field_name(e, "left", 4), r, depth + 1);
 			resolve_expr(c, fn, ts_node_child_by_field_name(e, "right", 5), r, depth + 1);
