@@ -113,6 +113,8 @@ check "conditional flags: local" test "$(cf fl_local)" = "FOLL_WRITE|FOLL_LONGTE
 check "conditional flags: callers" test "$(cf fl_wrapper)" = "FOLL_LONGTERM"
 check "conditional flags: &= ~" test "$(cf fl_clear)" = "FOLL_LONGTERM"
 check "conditional flags: literal" test "$(cf fl_literal)" = ""
+check "a comparison is not an unresolved flag" \
+	test "$(awk -F'\t' -v p="$fl" '$1 == p && $4 == "fl_compare" { print $9 }' "$TMP/tsv")" = ""
 check "comments and strings are not sites" \
 	test "$(awk -F'\t' -v p="$fl" '$1 == p' "$TMP/tsv" | wc -l)" = "$(wc -l <"$TMP/fexp")"
 check "dio: extraction flags resolved through the local" \
@@ -138,10 +140,10 @@ check "files mode without a tree: FOLL_EPHEMERAL means new API" grep -q '"api": 
 # --- formats -----------------------------------------------------------------
 "$BIN" inventory "$F/tree-old" >"$TMP/table" 2>/dev/null
 check "table: header" grep -q '^LOCATION  *FUNCTION  *API  *CLASS  *FLAGS' "$TMP/table"
-check "table: summary line" grep -q '^29 sites in 4 files (old API)' "$TMP/table"
+check "table: summary line" grep -q '^30 sites in 4 files (old API)' "$TMP/table"
 "$BIN" inventory -f csv "$F/tree-old" >"$TMP/csv" 2>/dev/null
 check "csv: header" grep -q '^file,line,col,function,api,kind,flags_expr,flags,' "$TMP/csv"
-check "csv: 29 rows + header" test "$(wc -l <"$TMP/csv")" = 30
+check "csv: 30 rows + header" test "$(wc -l <"$TMP/csv")" = 31
 "$BIN" lint -q -f sarif "$F/tree-old" >"$TMP/sarif" 2>/dev/null
 check "sarif: version" grep -q '"version": "2.1.0"' "$TMP/sarif"
 check "sarif: 5 results" test "$(grep -c '"ruleId": "looks-long-term"' "$TMP/sarif")" = 5
