@@ -32,7 +32,7 @@ printf '%s\nstatic const char *s = "pin_user_pages(;\nint y;\n' "$call" >"$B/unt
 printf '/* \300\257 \200 */ %s\n' "$call" >"$B/badutf8.c"
 # a binary blob with a .c name
 head -c 4096 /dev/urandom >"$B/random.c"
-printf 'pin_user_pages(' >>"$B/random.c"
+printf '\npin_user_pages(' >>"$B/random.c"
 printf '\000' >>"$B/random.c"
 
 # these must parse without complaint
