@@ -686,11 +686,7 @@ static int do_lint(struct run *r, const char *fmt, bool quiet)
 			sarif_loc(&b, f->file->rel, f->line, f->col);
 			sb_puts(&b, "]");
 			if (f->note) {
-				sb_puts(&b, ", \"relatedLocations\": [");
-				/* sarif_loc + message */
-				b.len--;	/* drop '[' to splice the object */
-				b.s[b.len] = 0;
-				sb_puts(&b, "[{\"id\": 1, \"message\": {\"text\": ");
+				sb_puts(&b, ", \"relatedLocations\": [{\"id\": 1, \"message\": {\"text\": ");
 				json_str(&b, f->note);
 				sb_puts(&b, "}, \"physicalLocation\": {\"artifactLocation\": {\"uri\": ");
 				sarif_uri(&b, rel_of(r, f->note_file));
