@@ -68,10 +68,15 @@ boot = sh scripts/boot.sh $(B)/obj/$(1)/arch/x86/boot/bzImage \
 $(GUESTLOG): tools/guestlog/guestlog.c
 	@$(MAKE) -s --no-print-directory -C tools/guestlog OUT=$(B)/host
 
-unit: deps $(GUESTLOG)
-	@echo "== host unit tests"
+PINAUDIT := $(CURDIR)/tools/pinaudit/build/pinaudit
+
+unit: fetch $(GUESTLOG)
+	@echo "== host unit tests: guestlog"
 	@$(MAKE) -s --no-print-directory -C tools/guestlog check OUT=$(B)/host
+	@echo "== host unit tests: series tooling"
 	@sh tests/host/test-series.sh
+	@echo "== host unit tests: pinaudit (golden test on the stock tree)"
+	@$(MAKE) -s --no-print-directory -C tools/pinaudit check KSRC=$(STOCK_SRC)
 
 guest-check: guest-patched $(GUESTLOG)
 	@echo "== guest tests: patched kernel"

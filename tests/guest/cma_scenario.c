@@ -163,7 +163,7 @@ int main(int argc, char **argv)
 			strerror(-err));
 		return 1;
 	}
-	err = fill_memory(&cma, 48, &f);
+	err = fill_memory(&cma, 24, &f);
 	if (err) {
 		fprintf(stderr, "cma_scenario: filling memory: %s\n",
 			strerror(-err));

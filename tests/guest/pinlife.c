@@ -142,11 +142,12 @@ long count_in_cma(const struct cma_area *cma, char *const *pages, size_t n)
 	return in;
 }
 
-static int mem_free_kib(uint64_t *kib)
+/* MemFree and CmaFree from /proc/meminfo, in KiB. */
+static int mem_free_kib(uint64_t *free_kib, uint64_t *cma_kib)
 {
 	char line[128];
 	FILE *f = fopen("/proc/meminfo", "r");
-	int err = -ENOENT;
+	int found = 0;
 
 	if (!f)
 		return -errno;
@@ -154,56 +155,92 @@ static int mem_free_kib(uint64_t *kib)
 		unsigned long long v;
 
 		if (sscanf(line, "MemFree: %llu kB", &v) == 1) {
-			*kib = v;
-			err = 0;
-			break;
+			*free_kib = v;
+			found |= 1;
+		} else if (sscanf(line, "CmaFree: %llu kB", &v) == 1) {
+			*cma_kib = v;
+			found |= 2;
 		}
 	}
 	fclose(f);
-	return err;
+	return found == 3 ? 0 : -ENOENT;
 }
 
 int fill_memory(const struct cma_area *cma, size_t keep_mib, struct fill *f)
 {
-	uint64_t free_kib = 0, *map;
-	size_t i, bytes;
+	uint64_t free_kib = 0, cma_kib = 0, *map;
+	size_t i, max, release;
 	int err;
 
 	memset(f, 0, sizeof(*f));
-	err = mem_free_kib(&free_kib);
+	err = mem_free_kib(&free_kib, &cma_kib);
 	if (err)
 		return err;
-	if (free_kib / 1024 <= keep_mib + 16)
-		return -ENOMEM;
-	bytes = (free_kib / 1024 - keep_mib) << 20;
-	f->npages = bytes / PAGE_SZ;
-	f->base = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (f->base == MAP_FAILED)
-		return -errno;
-	/* Base pages: every held page is one page frame we can follow. */
-	madvise(f->base, bytes, MADV_NOHUGEPAGE);
-	for (i = 0; i < f->npages; i++)
-		*(uint64_t *)(f->base + i * PAGE_SZ) = STAMP | i;
-
-	map = malloc(f->npages * sizeof(*map));
-	f->cma_pages = malloc(f->npages * sizeof(*f->cma_pages));
+	max = free_kib / (PAGE_SZ / 1024);
+	/* Bookkeeping first, touched, so that it is not what runs out. */
+	map = malloc(max * sizeof(*map));
+	f->cma_pages = malloc(max * sizeof(*f->cma_pages));
 	if (!map || !f->cma_pages || pagemap_open() < 0) {
 		free(map);
 		return -ENOMEM;
 	}
-	if (pread(pagemap_fd, map, f->npages * sizeof(*map),
+	memset(map, 0, max * sizeof(*map));
+	memset(f->cma_pages, 0, max * sizeof(*f->cma_pages));
+	f->base = mmap(NULL, max * PAGE_SZ, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (f->base == MAP_FAILED) {
+		free(map);
+		return -errno;
+	}
+	f->npages = max;
+	/* Base pages: every held page is one page frame we can follow. */
+	madvise(f->base, max * PAGE_SZ, MADV_NOHUGEPAGE);
+
+	/*
+	 * Fill a MiB at a time until the CMA area is nearly used up, or
+	 * until only keep_mib of memory outside CMA is left: kernel
+	 * allocations (page tables among them) cannot use CMA, so that is
+	 * the memory whose exhaustion would wake the OOM killer.
+	 */
+	for (i = 0; i < max; i++) {
+		if (!(i % 256)) {
+			err = mem_free_kib(&free_kib, &cma_kib);
+			if (err)
+				break;
+			if (cma_kib < 4096 ||
+			    free_kib - cma_kib < (uint64_t)keep_mib << 10)
+				break;
+		}
+		*(uint64_t *)(f->base + i * PAGE_SZ) = STAMP | i;
+	}
+	f->filled = i;
+
+	if (pread(pagemap_fd, map, f->filled * sizeof(*map),
 		  (uintptr_t)f->base / PAGE_SZ * sizeof(*map)) !=
-	    (ssize_t)(f->npages * sizeof(*map))) {
+	    (ssize_t)(f->filled * sizeof(*map))) {
 		free(map);
 		return -EIO;
 	}
-	for (i = 0; i < f->npages; i++) {
+	for (i = 0; i < f->filled; i++) {
 		int64_t pfn = (map[i] & (1ULL << 63)) ?
 			(int64_t)(map[i] & ((1ULL << 55) - 1)) : 0;
 
 		if (in_cma(cma, pfn))
 			f->cma_pages[f->ncma++] = f->base + i * PAGE_SZ;
+		else
+			map[i] = 0;	/* mark: outside CMA, may be released */
+	}
+	/*
+	 * Give back enough pages from outside CMA that migrating every CMA
+	 * page has somewhere to go, plus slack for the allocation itself:
+	 * a failed CMA allocation then means held pages, not a full machine.
+	 */
+	release = f->ncma + (32UL << 20) / PAGE_SZ;
+	for (i = 0; i < f->filled && release; i++) {
+		if (map[i])
+			continue;
+		madvise(f->base + i * PAGE_SZ, PAGE_SZ, MADV_DONTNEED);
+		release--;
 	}
 	free(map);
 	return 0;
@@ -213,8 +250,11 @@ size_t fill_damaged(const struct fill *f)
 {
 	size_t i, bad = 0;
 
-	for (i = 0; i < f->npages; i++)
-		bad += *(uint64_t *)(f->base + i * PAGE_SZ) != (STAMP | i);
+	for (i = 0; i < f->ncma; i++) {
+		size_t idx = (f->cma_pages[i] - f->base) / PAGE_SZ;
+
+		bad += *(uint64_t *)f->cma_pages[i] != (STAMP | idx);
+	}
 	return bad;
 }
 

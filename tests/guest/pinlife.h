@@ -30,18 +30,20 @@ long count_in_cma(const struct cma_area *cma, char *const *pages, size_t n);
 
 struct fill {
 	char *base;
-	size_t npages;
+	size_t npages;		/* mapped */
+	size_t filled;		/* populated, from the start */
 	char **cma_pages;	/* pages of the buffer that sat in CMA */
 	size_t ncma;
 };
 
 /*
- * Map and populate an anonymous buffer of most of the free memory
- * (leaving keep_mib free), stamp every page with its index, and list the
- * pages that landed in CMA. Returns 0 or -errno.
+ * Populate an anonymous buffer until the CMA area is nearly full or only
+ * keep_mib is left outside CMA, stamp every page with its index, list the
+ * pages that landed in CMA. Then release enough of the buffer's pages
+ * outside CMA that every CMA page could migrate. Returns 0 or -errno.
  */
 int fill_memory(const struct cma_area *cma, size_t keep_mib, struct fill *f);
-/* Check every stamp of the buffer: number of damaged pages. */
+/* Check the stamps of the buffer's CMA pages: number of damaged pages. */
 size_t fill_damaged(const struct fill *f);
 void fill_release(struct fill *f);
 

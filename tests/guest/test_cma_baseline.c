@@ -31,12 +31,12 @@ int main(void)
 			 "CMA area holds %llu pages (want %lu)\n",
 			 (unsigned long long)cma.count, CMA_PAGES);
 
-	err = fill_memory(&cma, 48, &f);
+	err = fill_memory(&cma, 24, &f);
 	if (err)
 		ksft_exit_fail_msg("filling memory: %s\n", strerror(-err));
 	ksft_test_result(f.ncma > 0,
 			 "filling memory puts pages in CMA (%zu of %zu)\n",
-			 f.ncma, f.npages);
+			 f.ncma, f.filled);
 
 	err = cma_alloc_all(&cma);
 	ksft_test_result(!err, "full CMA allocation with nothing held: %s\n",
@@ -48,7 +48,7 @@ int main(void)
 	if (!err)
 		cma_free_all(&cma);
 	ksft_test_result(fill_damaged(&f) == 0,
-			 "buffer contents intact after migration\n");
+			 "contents of the migrated pages intact\n");
 	fill_release(&f);
 	ksft_finished();
 }
