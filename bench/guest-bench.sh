@@ -1,25 +1,19 @@
 #!/bin/busybox sh
 # SPDX-License-Identifier: GPL-2.0
-# Guest side of 'make bench': gup_test benchmarks, each repeated, one
-# PINLIFE-BENCH line per measurement. Booted with -icount, guest time
-# counts instructions, so stock and patched are compared exactly.
-reps=3
+# Guest side of 'make bench': gup_test benchmarks, one PINLIFE-BENCH line
+# per measurement (gup_test -r repeats the ioctl in one process). Booted
+# with -icount, guest time counts instructions, so stock and patched are
+# compared exactly.
 bench() {
 	name=$1
 	shift
-	i=0
-	while [ $i -lt $reps ]; do
-		/tests/mm/gup_test "$@" 2>&1 | sed -n "s/.*Time: get:\([0-9]*\) put:\([0-9]*\) us.*/PINLIFE-BENCH $name get_us=\1 put_us=\2/p"
-		i=$((i + 1))
-	done
+	/tests/mm/gup_test -r 5 "$@" 2>&1 | sed -n "s/.*Time: get:\([0-9]*\) put:\([0-9]*\) us.*/PINLIFE-BENCH $name get_us=\1 put_us=\2/p"
 }
 for mb in 4 64; do
 	for thp in -T -t; do
-		t=${thp#-}
-		bench "get_fast.$t.${mb}M" -u $thp -m $mb
-		bench "pin_fast.$t.${mb}M" -a $thp -m $mb
-		bench "pin_longterm.$t.${mb}M" -L $thp -m $mb
-		bench "get_basic.$t.${mb}M" -U $thp -m $mb
-		bench "pin_basic.$t.${mb}M" -b $thp -m $mb
+		case $thp in -T) pages=4k ;; -t) pages=thp ;; esac
+		bench "get_fast.$pages.${mb}M" -u $thp -m $mb
+		bench "pin_fast.$pages.${mb}M" -a $thp -m $mb
+		bench "pin_longterm.$pages.${mb}M" -L $thp -m $mb
 	done
 done
