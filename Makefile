@@ -24,7 +24,7 @@ src_patched := $(PATCHED_SRC)
 
 GUESTLOG := $(B)/host/guestlog
 
-.PHONY: all run check bench tree export deps fetch unit guest-check clean \
+.PHONY: all run check bench tree export deps fetch unit guest-check clean checkpatch \
 	kernel-stock kernel-patched src-patched guest-stock guest-patched help
 
 all: run
@@ -78,13 +78,17 @@ unit: fetch $(GUESTLOG)
 	@echo "== host unit tests: pinaudit (golden test on the stock tree)"
 	@$(MAKE) -s --no-print-directory -C tools/pinaudit check KSRC=$(STOCK_SRC)
 
+checkpatch: fetch
+	@echo "== checkpatch --strict on patches/"
+	@sh scripts/checkpatch.sh $(STOCK_SRC) patches
+
 guest-check: guest-patched $(GUESTLOG)
 	@echo "== guest tests: patched kernel"
 	@$(call boot,patched,check)
 	@$(GUESTLOG) check $(B)/out/patched-check/console.log \
 		$(B)/out/patched-check/tests.log
 
-check: unit guest-check
+check: unit checkpatch guest-check
 
 run: guest-stock guest-patched $(GUESTLOG)
 	@echo "== CMA scenario: stock"

@@ -35,6 +35,8 @@ if [ ! -d "$dest/.git" ]; then
 		git -C "$dest.tmp" commit -q --no-verify \
 		-m "base: $(sed -n 's/^VERSION = //p' "$pristine/Makefile").$(sed -n 's/^PATCHLEVEL = //p' "$pristine/Makefile").$(sed -n 's/^SUBLEVEL = //p' "$pristine/Makefile") from Debian linux-source"
 	git -C "$dest.tmp" tag pinlife-base
+	git -C "$dest.tmp" config user.name pinlife
+	git -C "$dest.tmp" config user.email pinlife@localhost
 	mv "$dest.tmp" "$dest"
 fi
 

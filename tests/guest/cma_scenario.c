@@ -29,46 +29,12 @@
 #include "mm/gup_test.h"
 #include "pinlife.h"
 
-#define PIPE_SLOTS 256		/* pages per pipe: F_SETPIPE_SZ of 1 MiB */
-
 struct holder {
 	int *fds;
 	size_t nfds;
 	int gup_fd;
+	struct pipes pipes;
 };
-
-static int hold_vmsplice(struct holder *h, char **pages, size_t n)
-{
-	struct iovec iov[PIPE_SLOTS];
-	size_t done = 0;
-
-	h->fds = calloc(2 * (n / PIPE_SLOTS + 1), sizeof(int));
-	if (!h->fds)
-		return -ENOMEM;
-	while (done < n) {
-		size_t i, batch = n - done < PIPE_SLOTS ? n - done : PIPE_SLOTS;
-		int p[2];
-		ssize_t r;
-
-		if (pipe(p))
-			return -errno;
-		h->fds[h->nfds++] = p[0];
-		h->fds[h->nfds++] = p[1];
-		if (fcntl(p[1], F_SETPIPE_SZ, PIPE_SLOTS * PAGE_SZ) < 0)
-			return -errno;
-		for (i = 0; i < batch; i++) {
-			iov[i].iov_base = pages[done + i];
-			iov[i].iov_len = PAGE_SZ;
-		}
-		r = vmsplice(p[1], iov, batch, SPLICE_F_NONBLOCK);
-		if (r < 0)
-			return -errno;
-		if ((size_t)r != batch * PAGE_SZ)
-			return -EAGAIN;
-		done += batch;
-	}
-	return 0;
-}
 
 static int hold_io_uring(struct holder *h, char **pages, size_t n)
 {
@@ -140,6 +106,7 @@ static void release(struct holder *h)
 	for (i = 0; i < h->nfds; i++)
 		close(h->fds[i]);
 	free(h->fds);
+	pipes_close(&h->pipes);
 }
 
 int main(int argc, char **argv)
@@ -177,7 +144,7 @@ int main(int argc, char **argv)
 	if (!strcmp(path, "plain"))
 		err = 0;
 	else if (!strcmp(path, "vmsplice"))
-		err = hold_vmsplice(&h, f.cma_pages, f.ncma);
+		err = vmsplice_pages(&h.pipes, f.cma_pages, f.ncma);
 	else if (!strcmp(path, "io_uring"))
 		err = hold_io_uring(&h, f.cma_pages, f.ncma);
 	else if (!strcmp(path, "gup_longterm"))

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "pinlife.h"
@@ -264,4 +265,69 @@ void fill_release(struct fill *f)
 		munmap(f->base, f->npages * PAGE_SZ);
 	free(f->cma_pages);
 	memset(f, 0, sizeof(*f));
+}
+
+int vmsplice_pages(struct pipes *p, char *const *pages, size_t n)
+{
+	struct iovec iov[PIPE_SLOTS];
+	size_t done = 0;
+
+	p->n = 0;
+	p->fd = calloc(n / PIPE_SLOTS + 1, sizeof(*p->fd));
+	if (!p->fd)
+		return -ENOMEM;
+	while (done < n) {
+		size_t i, batch = n - done < PIPE_SLOTS ? n - done : PIPE_SLOTS;
+		int *fd = p->fd[p->n];
+		ssize_t r;
+
+		if (pipe(fd))
+			return -errno;
+		p->n++;
+		if (fcntl(fd[1], F_SETPIPE_SZ, PIPE_SLOTS * PAGE_SZ) < 0)
+			return -errno;
+		for (i = 0; i < batch; i++) {
+			iov[i].iov_base = pages[done + i];
+			iov[i].iov_len = PAGE_SZ;
+		}
+		r = vmsplice(fd[1], iov, batch, SPLICE_F_NONBLOCK);
+		if (r < 0)
+			return -errno;
+		if ((size_t)r != batch * PAGE_SZ)
+			return -EAGAIN;
+		done += batch;
+	}
+	return 0;
+}
+
+void pipes_close(struct pipes *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++) {
+		close(p->fd[i][0]);
+		close(p->fd[i][1]);
+	}
+	free(p->fd);
+	p->fd = NULL;
+	p->n = 0;
+}
+
+long long vmstat(const char *name)
+{
+	char line[128];
+	size_t len = strlen(name);
+	long long val = -1;
+	FILE *f = fopen("/proc/vmstat", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, name, len) && line[len] == ' ') {
+			val = atoll(line + len + 1);
+			break;
+		}
+	}
+	fclose(f);
+	return val;
 }

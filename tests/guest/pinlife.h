@@ -47,6 +47,24 @@ int fill_memory(const struct cma_area *cma, size_t keep_mib, struct fill *f);
 size_t fill_damaged(const struct fill *f);
 void fill_release(struct fill *f);
 
+/* Pipes holding vmspliced pages, PIPE_SLOTS pages each. */
+#define PIPE_SLOTS 256		/* F_SETPIPE_SZ of 1 MiB */
+struct pipes {
+	int (*fd)[2];
+	size_t n;
+};
+
+/*
+ * vmsplice() each of the n pages into pipes that nobody reads, a page per
+ * iovec, PIPE_SLOTS per pipe. Returns 0 or -errno (-EAGAIN: a short
+ * splice). The pipes stay open, holding the pages, until pipes_close().
+ */
+int vmsplice_pages(struct pipes *p, char *const *pages, size_t n);
+void pipes_close(struct pipes *p);
+
+/* One counter of /proc/vmstat, -1 if absent. */
+long long vmstat(const char *name);
+
 /* Read one unsigned number from a file: 0 or -errno. */
 int read_u64(const char *path, uint64_t *val);
 /* Write a string to a file: 0 or -errno. */

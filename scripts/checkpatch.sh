@@ -1,0 +1,19 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Run the kernel's checkpatch.pl --strict on every patch of the series;
+# fail on any error, warning or check.
+# Usage: scripts/checkpatch.sh KERNEL_SRC PATCH_DIR
+set -eu
+src=$1 pdir=$2
+bad=0 n=0
+for p in $(grep -v '^[[:space:]]*\(#\|$\)' "$pdir/series"); do
+	n=$((n + 1))
+	out=$(perl "$src/scripts/checkpatch.pl" --strict --no-tree --terse \
+		--show-types "$pdir/$p" 2>&1) || true
+	if [ -n "$out" ]; then
+		printf '%s\n' "$out" >&2
+		bad=$((bad + 1))
+	fi
+done
+echo "checkpatch --strict: $n patches, $bad with problems"
+[ "$bad" = 0 ]
