@@ -17,3 +17,9 @@ for mb in 4 64; do
 		bench "pin_longterm.$pages.${mb}M" -L $thp -m $mb
 	done
 done
+# vmsplice into a pipe read concurrently (memory outside CMA), three runs;
+# then the cost of splicing pages that sit in CMA.
+for i in 1 2 3; do
+	/tests/pinlife/vmsplice_bench throughput 64
+done
+/tests/pinlife/vmsplice_bench cma

@@ -4,14 +4,17 @@
 # fail on any error, warning or check.
 # Usage: scripts/checkpatch.sh KERNEL_SRC PATCH_DIR
 set -eu
-src=$1 pdir=$2
+src=$1
+# An absolute path: checkpatch.pl reads a relative "patches/..." path as a
+# quilt series and misjudges blank context lines as added whitespace.
+pdir=$(cd "$2" && pwd)
 bad=0 n=0
 for p in $(grep -v '^[[:space:]]*\(#\|$\)' "$pdir/series"); do
 	n=$((n + 1))
 	out=$(perl "$src/scripts/checkpatch.pl" --strict --no-tree --terse \
 		--show-types "$pdir/$p" 2>&1) || true
 	if [ -n "$out" ]; then
-		printf '%s\n' "$out" >&2
+		printf '%s\n' "$out"
 		bad=$((bad + 1))
 	fi
 done

@@ -400,9 +400,13 @@ static size_t bench_rows(const struct lines *l, struct bench_row *rows)
 
 		if (!starts(line, "PINLIFE-BENCH "))
 			continue;
-		if (sscanf(line + 14, "%95s", name) != 1 ||
-		    field(line, "get_us", get, sizeof(get)) ||
-		    field(line, "put_us", put, sizeof(put)))
+		if (sscanf(line + 14, "%95s", name) != 1)
+			die("malformed record: %s", line);
+		/* Either get_us= and put_us= (gup_test) or one us= figure. */
+		if (!field(line, "us", get, sizeof(get)))
+			strcpy(put, "0");
+		else if (field(line, "get_us", get, sizeof(get)) ||
+			 field(line, "put_us", put, sizeof(put)))
 			die("malformed record: %s", line);
 		for (k = 0; k < n; k++)
 			if (!strcmp(rows[k].name, name))
@@ -451,8 +455,9 @@ static int cmd_bench(const char *stock_path, const char *patched_path)
 	if (!ns)
 		die("%s: no PINLIFE-BENCH record", stock_path);
 
-	printf("gup_test under -icount (guest microseconds = 1000 instructions), median of runs\n\n");
-	printf("%-28s %12s %12s %8s   %10s %10s %8s\n", "benchmark", "stock get",
+	printf("Guest microseconds under -icount (1 us = 1000 instructions), median of runs;\n"
+	       "ratio = patched / stock. gup_test: get = pin or get, put = release.\n\n");
+	printf("%-34s %11s %11s %8s   %9s %9s %8s\n", "benchmark", "stock get",
 	       "patched get", "ratio", "stock put", "patch put", "ratio");
 	for (i = 0; i < ns; i++) {
 		double sg = median(s[i].get, s[i].n), sp = median(s[i].put, s[i].n);
@@ -462,16 +467,18 @@ static int cmd_bench(const char *stock_path, const char *patched_path)
 			if (!strcmp(p[k].name, s[i].name))
 				q = &p[k];
 		if (!q) {
-			printf("%-28s %12.0f %12s\n", s[i].name, sg, "(missing)");
+			printf("%-34s %11.0f %11s\n", s[i].name, sg, "(missing)");
 			continue;
 		}
 		{
 			struct bench_row c = *q;
 			double pg = median(c.get, c.n), pp = median(c.put, c.n);
 
-			printf("%-28s %12.0f %12.0f %8.4f   %10.0f %10.0f %8.4f\n",
-			       s[i].name, sg, pg, sg > 0 ? pg / sg : 0, sp, pp,
-			       sp > 0 ? pp / sp : 0);
+			printf("%-34s %11.0f %11.0f %8.4f", s[i].name, sg, pg,
+			       sg > 0 ? pg / sg : 0);
+			if (sp > 0)
+				printf("   %9.0f %9.0f %8.4f", sp, pp, pp / sp);
+			printf("\n");
 		}
 	}
 	free_lines(&ls);
