@@ -24,7 +24,7 @@ src_patched := $(PATCHED_SRC)
 
 GUESTLOG := $(B)/host/guestlog
 
-.PHONY: all run check bench tree export deps fetch unit guest-check clean checkpatch \
+.PHONY: all run check bench tree export deps fetch unit guest-check clean checkpatch compile-touched \
 	kernel-stock kernel-patched src-patched guest-stock guest-patched help
 
 all: run
@@ -82,13 +82,17 @@ checkpatch: fetch
 	@echo "== checkpatch --strict on patches/"
 	@sh scripts/checkpatch.sh $(STOCK_SRC) patches
 
+compile-touched: src-patched
+	@echo "== compile every file the series touches (x86-64 allmodconfig, powerpc, s390)"
+	@sh scripts/compile-touched.sh $(PATCHED_SRC) patches $(B)/compile
+
 guest-check: guest-patched $(GUESTLOG)
 	@echo "== guest tests: patched kernel"
 	@$(call boot,patched,check)
 	@$(GUESTLOG) check $(B)/out/patched-check/console.log \
 		$(B)/out/patched-check/tests.log
 
-check: unit checkpatch guest-check
+check: unit checkpatch compile-touched guest-check
 
 run: guest-stock guest-patched $(GUESTLOG)
 	@echo "== CMA scenario: stock"
@@ -107,4 +111,4 @@ bench: guest-stock guest-patched $(GUESTLOG)
 	@$(GUESTLOG) bench $(B)/out/stock-bench/tests.log $(B)/out/patched-bench/tests.log
 
 clean:
-	rm -rf $(B)/obj $(B)/guest $(B)/out $(B)/host
+	rm -rf $(B)/obj $(B)/guest $(B)/out $(B)/host $(B)/compile

@@ -12,6 +12,8 @@ qemu-system-x86_64:qemu-system-x86
 /bin/busybox:busybox-static
 mke2fs:e2fsprogs
 spatch:coccinelle
+powerpc64-linux-gnu-gcc:gcc-powerpc64-linux-gnu
+s390x-linux-gnu-gcc:gcc-s390x-linux-gnu
 /usr/include/libelf.h:libelf-dev
 /usr/include/openssl/ssl.h:libssl-dev
 /usr/lib/x86_64-linux-gnu/liburing.a:liburing-dev

@@ -1,0 +1,80 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Compile every C file the series touches, in a configuration that builds
+# it: x86-64 allmodconfig for everything outside arch/, the matching
+# Debian cross compiler for arch files (powerpc, s390). allmodconfig turns
+# on CONFIG_WERROR, so a warning fails too. Each configuration is prepared
+# once in OUT_DIR and reused.
+# Usage: scripts/compile-touched.sh PATCHED_SRC PATCH_DIR OUT_DIR
+set -eu
+
+src=$1 pdir=$2 out=$3
+jobs=${JOBS:-$(nproc)}
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+
+files=$(for p in $(grep -v '^[[:space:]]*\(#\|$\)' "$pdir/series"); do
+	sed -n 's|^+++ b/\(.*\.c\)$|\1|p' "$pdir/$p"
+done | sort -u)
+[ -n "$files" ] || { echo "compile-touched: the series touches no C file"; exit 0; }
+
+# config NAME: ARCH CROSS_COMPILE "config commands"
+config_of() {
+	case $1 in
+	arch/powerpc/kvm/e500*) echo ppc32-e500mc ;;
+	arch/powerpc/*) echo ppc64-allmod ;;
+	arch/s390/*) echo s390-allmod ;;
+	arch/x86/* | [!a]* | a[!r]*) echo x86-allmod ;;
+	*) echo unsupported ;;
+	esac
+}
+
+kmake() { # kmake CONFIG ARGS...
+	c=$1
+	shift
+	case $c in
+	x86-allmod) set -- ARCH=x86_64 "$@" ;;
+	ppc64-allmod) set -- ARCH=powerpc CROSS_COMPILE=powerpc64-linux-gnu- "$@" ;;
+	ppc32-e500mc) set -- ARCH=powerpc CROSS_COMPILE=powerpc64-linux-gnu- "$@" ;;
+	s390-allmod) set -- ARCH=s390 CROSS_COMPILE=s390x-linux-gnu- "$@" ;;
+	esac
+	make -C "$src" O="$out/$c" -j"$jobs" "$@"
+}
+
+prepare() { # prepare CONFIG
+	c=$1
+	[ -f "$out/$c/.config" ] && return 0
+	echo "compile-touched: configuring $c"
+	mkdir -p "$out/$c"
+	case $c in
+	ppc32-e500mc)
+		kmake "$c" corenet32_smp_defconfig >"$out/$c.log" 2>&1
+		"$src/scripts/config" --file "$out/$c/.config" -e VIRTUALIZATION \
+			-e KVM_E500MC
+		kmake "$c" olddefconfig >>"$out/$c.log" 2>&1 ;;
+	*)
+		kmake "$c" allmodconfig >"$out/$c.log" 2>&1 ;;
+	esac || { echo "compile-touched: error: configuring $c failed, see $out/$c.log" >&2; exit 1; }
+}
+
+bad=0 n=0
+for f in $files; do
+	c=$(config_of "$f")
+	if [ "$c" = unsupported ]; then
+		echo "compile-touched: error: no configuration builds $f" >&2
+		bad=$((bad + 1))
+		continue
+	fi
+	prepare "$c"
+	n=$((n + 1))
+	if kmake "$c" "${f%.c}.o" >"$out/$c.last.log" 2>&1; then
+		echo "  CC [$c] $f"
+	else
+		echo "compile-touched: error: $f does not build in $c:" >&2
+		grep -E 'error|warning' "$out/$c.last.log" | head -n 20 >&2
+		tail -n 5 "$out/$c.last.log" >&2
+		bad=$((bad + 1))
+	fi
+done
+echo "compile-touched: $n files compiled, $bad failed"
+[ "$bad" = 0 ]
