@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Compile every C file the series touches, in a configuration that builds
-# it: x86-64 allmodconfig for everything outside arch/, the matching
+# Compile every kernel C file the series touches (userspace under tools/,
+# the selftests, is built for the guest by tests/guest/Makefile), in a
+# configuration that builds it: x86-64 allmodconfig for everything outside arch/, the matching
 # Debian cross compiler for arch files (powerpc, s390). allmodconfig turns
 # on CONFIG_WERROR, so a warning fails too. Each configuration is prepared
 # once in OUT_DIR and reused.
@@ -15,7 +16,7 @@ out=$(cd "$out" && pwd)
 
 files=$(for p in $(grep -v '^[[:space:]]*\(#\|$\)' "$pdir/series"); do
 	sed -n 's|^+++ b/\(.*\.c\)$|\1|p' "$pdir/$p"
-done | sort -u)
+done | grep -v '^tools/' | sort -u)
 [ -n "$files" ] || { echo "compile-touched: the series touches no C file"; exit 0; }
 
 # config NAME: ARCH CROSS_COMPILE "config commands"

@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The public GUP entry points take FOLL_EPHEMERAL with a pin and reject
+ * every invalid combination with -EINVAL (DESIGN.md point 3), seen from
+ * userspace through the gup_test debugfs interface: an ephemeral pin
+ * works, held or released at once; FOLL_EPHEMERAL without pinning, or
+ * together with a long-term pin, and a long-term pin with
+ * FOLL_PCI_P2PDMA are refused.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "kselftest.h"
+#include "mm/gup_test.h"
+
+/* Values of the kernel's FOLL_* flags (include/linux/mm_types.h). */
+#define FOLL_WRITE	0x01
+#define FOLL_LONGTERM	0x100
+#define FOLL_PCI_P2PDMA	0x400
+#define FOLL_EPHEMERAL	0x2000
+
+#define NPAGES 16
+
+static int gup_fd;
+static char *buf;
+
+static int gup(unsigned long cmd, unsigned int gup_flags,
+	       unsigned int test_flags)
+{
+	struct gup_test g = {
+		.addr = (unsigned long)buf,
+		.size = NPAGES * 4096,
+		.nr_pages_per_call = NPAGES,
+		.gup_flags = gup_flags,
+		.test_flags = test_flags,
+	};
+
+	if (ioctl(gup_fd, cmd, &g))
+		return -errno;
+	return g.size == NPAGES * 4096 ? 0 : -ERANGE;
+}
+
+static void expect(int got, int want, const char *what)
+{
+	ksft_test_result(got == want, "%s: %s (want %s)\n", what,
+			 got ? strerror(-got) : "ok", want ? strerror(-want) : "ok");
+}
+
+int main(void)
+{
+	struct pin_longterm_test held = { 0 };
+	int ret;
+
+	ksft_print_header();
+	ksft_set_plan(7);
+
+	gup_fd = open("/sys/kernel/debug/gup_test", O_RDWR);
+	if (gup_fd < 0)
+		ksft_exit_fail_msg("gup_test: %s\n", strerror(errno));
+	buf = mmap(NULL, NPAGES * 4096, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (buf == MAP_FAILED)
+		ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
+
+	expect(gup(PIN_FAST_BENCHMARK, FOLL_WRITE, GUP_TEST_FLAG_EPHEMERAL), 0,
+	       "ephemeral pin_user_pages_fast()");
+	expect(gup(PIN_BASIC_TEST, FOLL_WRITE, GUP_TEST_FLAG_EPHEMERAL), 0,
+	       "ephemeral pin_user_pages()");
+	expect(gup(GUP_FAST_BENCHMARK, FOLL_EPHEMERAL, 0), -EINVAL,
+	       "FOLL_EPHEMERAL without pinning, get_user_pages_fast()");
+	expect(gup(GUP_BASIC_TEST, FOLL_EPHEMERAL, 0), -EINVAL,
+	       "FOLL_EPHEMERAL without pinning, get_user_pages()");
+	expect(gup(PIN_LONGTERM_BENCHMARK, 0, GUP_TEST_FLAG_EPHEMERAL), -EINVAL,
+	       "FOLL_EPHEMERAL with FOLL_LONGTERM");
+	expect(gup(PIN_FAST_BENCHMARK, FOLL_LONGTERM | FOLL_PCI_P2PDMA, 0),
+	       -EINVAL, "FOLL_LONGTERM with FOLL_PCI_P2PDMA");
+
+	held.addr = (unsigned long)buf;
+	held.size = NPAGES * 4096;
+	held.flags = PIN_LONGTERM_TEST_FLAG_USE_EPHEMERAL |
+		     PIN_LONGTERM_TEST_FLAG_USE_WRITE;
+	ret = ioctl(gup_fd, PIN_LONGTERM_TEST_START, &held) ? -errno : 0;
+	if (!ret)
+		ret = ioctl(gup_fd, PIN_LONGTERM_TEST_STOP) ? -errno : 0;
+	expect(ret, 0, "held ephemeral pins (PIN_LONGTERM_TEST_FLAG_USE_EPHEMERAL)");
+
+	close(gup_fd);
+	munmap(buf, NPAGES * 4096);
+	ksft_finished();
+}
