@@ -962,8 +962,18 @@ static void resolve_rhs(struct ctx *c, TSNode fn, TSNode rhs, TSNode stmt,
 {
 	memset(t, 0, sizeof(*t));
 	resolve_expr(c, fn, rhs, t, depth + 1);
-	if (t->eph)
-		add_anchor(t, ts_node_start_byte(enclosing_statement(stmt)));
+	if (t->eph) {
+		TSNode st = enclosing_statement(stmt);
+		TSNode up = ts_node_parent(st);
+
+		add_anchor(t, ts_node_start_byte(st));
+		/*
+		 * "if (cond)\n\tflags |= FOLL_EPHEMERAL;": the comment may sit
+		 * above the if that guards the assignment.
+		 */
+		if (!ts_node_is_null(up) && is_type(up, "if_statement"))
+			add_anchor(t, ts_node_start_byte(up));
+	}
 }
 
 /* one "x = e", "x |= e" or "x &= ~e" found for a variable or a field */
