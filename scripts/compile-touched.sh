@@ -4,7 +4,8 @@
 # the selftests, is built for the guest by tests/guest/Makefile), in a
 # configuration that builds it: x86-64 allmodconfig for everything outside arch/, the matching
 # Debian cross compiler for arch files (powerpc, s390). allmodconfig turns
-# on CONFIG_WERROR, so a warning fails too. Each configuration is prepared
+# on CONFIG_WERROR, so a warning fails too. Files that only build on
+# another architecture (drivers/sbus, the SPAPR TCE IOMMU) are mapped to it. Each configuration is prepared
 # once in OUT_DIR and reused.
 # Usage: scripts/compile-touched.sh PATCHED_SRC PATCH_DIR OUT_DIR
 set -eu
@@ -23,8 +24,9 @@ done | grep -v '^tools/' | sort -u)
 config_of() {
 	case $1 in
 	arch/powerpc/kvm/e500*) echo ppc32-e500mc ;;
-	arch/powerpc/*) echo ppc64-allmod ;;
+	arch/powerpc/* | drivers/vfio/vfio_iommu_spapr_tce.c) echo ppc64-allmod ;;
 	arch/s390/*) echo s390-allmod ;;
+	arch/sparc/* | drivers/sbus/*) echo sparc64-allmod ;;
 	arch/x86/* | [!a]* | a[!r]*) echo x86-allmod ;;
 	*) echo unsupported ;;
 	esac
@@ -38,6 +40,7 @@ kmake() { # kmake CONFIG ARGS...
 	ppc64-allmod) set -- ARCH=powerpc CROSS_COMPILE=powerpc64-linux-gnu- "$@" ;;
 	ppc32-e500mc) set -- ARCH=powerpc CROSS_COMPILE=powerpc64-linux-gnu- "$@" ;;
 	s390-allmod) set -- ARCH=s390 CROSS_COMPILE=s390x-linux-gnu- "$@" ;;
+	sparc64-allmod) set -- ARCH=sparc64 CROSS_COMPILE=sparc64-linux-gnu- "$@" ;;
 	esac
 	make -C "$src" O="$out/$c" -j"$jobs" "$@"
 }

@@ -14,6 +14,7 @@ mke2fs:e2fsprogs
 spatch:coccinelle
 powerpc64-linux-gnu-gcc:gcc-powerpc64-linux-gnu
 s390x-linux-gnu-gcc:gcc-s390x-linux-gnu
+sparc64-linux-gnu-gcc:gcc-sparc64-linux-gnu
 /usr/include/libelf.h:libelf-dev
 /usr/include/openssl/ssl.h:libssl-dev
 /usr/lib/x86_64-linux-gnu/liburing.a:liburing-dev

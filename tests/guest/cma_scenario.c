@@ -4,7 +4,9 @@
  * landed in the CMA area through one userspace path, then ask CMA for its
  * whole area through debugfs.
  *
- * Usage: cma_scenario PATH   (plain | vmsplice | io_uring | gup_longterm)
+ * Usage: cma_scenario PATH
+ *   plain | vmsplice | io_uring | gup_longterm (the gup_test held pin,
+ *   the default one) | gup_ephemeral (the same, FOLL_EPHEMERAL)
  *
  * Prints one line:
  *   PINLIFE-CMA path=P cma_pages=N filled=N held=N before=N after=N
@@ -12,7 +14,8 @@
  * filled: pages of the buffer in CMA after filling memory; held: how many
  * of them the path holds (for "plain", the mapping alone); before/after: how many held pages sit in CMA
  * before and after the CMA allocation; intact: every page still carries
- * its stamp afterwards.
+ * its stamp afterwards. A path the kernel refuses prints its error as
+ * alloc= and "-" for before/after.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -72,37 +75,11 @@ static int hold_io_uring(struct holder *h, char **pages, size_t n)
 	return 0;
 }
 
-static int hold_gup_longterm(struct holder *h, char **pages, size_t n)
-{
-	struct pin_longterm_test args = { 0 };
-	char *lo = pages[0], *hi = pages[0];
-	size_t i;
-
-	for (i = 1; i < n; i++) {
-		if (pages[i] < lo)
-			lo = pages[i];
-		if (pages[i] > hi)
-			hi = pages[i];
-	}
-	h->gup_fd = open("/sys/kernel/debug/gup_test", O_RDWR);
-	if (h->gup_fd < 0)
-		return -errno;
-	args.addr = (uintptr_t)lo;
-	args.size = hi - lo + PAGE_SZ;
-	args.flags = PIN_LONGTERM_TEST_FLAG_USE_WRITE;
-	if (ioctl(h->gup_fd, PIN_LONGTERM_TEST_START, &args))
-		return -errno;
-	return 0;
-}
-
 static void release(struct holder *h)
 {
 	size_t i;
 
-	if (h->gup_fd >= 0) {
-		ioctl(h->gup_fd, PIN_LONGTERM_TEST_STOP);
-		close(h->gup_fd);
-	}
+	gup_release(h->gup_fd);
 	for (i = 0; i < h->nfds; i++)
 		close(h->fds[i]);
 	free(h->fds);
@@ -120,7 +97,7 @@ int main(int argc, char **argv)
 	size_t damaged;
 
 	if (argc != 2 || !strcmp(path, "--help")) {
-		fprintf(stderr, "usage: %s plain|vmsplice|io_uring|gup_longterm\n",
+		fprintf(stderr, "usage: %s plain|vmsplice|io_uring|gup_longterm|gup_ephemeral\n",
 			argv[0]);
 		return argc == 2 ? 0 : 2;
 	}
@@ -148,15 +125,22 @@ int main(int argc, char **argv)
 	else if (!strcmp(path, "io_uring"))
 		err = hold_io_uring(&h, f.cma_pages, f.ncma);
 	else if (!strcmp(path, "gup_longterm"))
-		err = hold_gup_longterm(&h, f.cma_pages, f.ncma);
+		err = gup_hold(&h.gup_fd, f.cma_pages, f.ncma, 0);
+	else if (!strcmp(path, "gup_ephemeral"))
+		err = gup_hold(&h.gup_fd, f.cma_pages, f.ncma,
+			       PIN_LONGTERM_TEST_FLAG_USE_EPHEMERAL);
 	else {
 		fprintf(stderr, "cma_scenario: unknown path '%s'\n", path);
 		return 2;
 	}
 	if (err) {
-		fprintf(stderr, "cma_scenario: %s: holding the pages: %s\n",
-			path, strerror(-err));
-		return 1;
+		/* A kernel without the path (stock: no ephemeral pins). */
+		printf("PINLIFE-CMA path=%s cma_pages=%llu filled=%zu held=0 before=- after=- alloc=%s intact=yes\n",
+		       path, (unsigned long long)cma.count, f.ncma,
+		       strerrorname_np(-err));
+		release(&h);
+		fill_release(&f);
+		return 0;
 	}
 
 	before = count_in_cma(&cma, f.cma_pages, f.ncma);

@@ -9,10 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "mm/gup_test.h"
 #include "pinlife.h"
 
 #define CMA_DEBUGFS "/sys/kernel/debug/cma"
@@ -330,4 +332,35 @@ long long vmstat(const char *name)
 	}
 	fclose(f);
 	return val;
+}
+
+int gup_hold(int *fd, char *const *pages, size_t n, unsigned int flags)
+{
+	struct pin_longterm_test args = { 0 };
+	char *lo = pages[0], *hi = pages[0];
+	size_t i;
+
+	for (i = 1; i < n; i++) {
+		if (pages[i] < lo)
+			lo = pages[i];
+		if (pages[i] > hi)
+			hi = pages[i];
+	}
+	*fd = open("/sys/kernel/debug/gup_test", O_RDWR);
+	if (*fd < 0)
+		return -errno;
+	args.addr = (uintptr_t)lo;
+	args.size = hi - lo + PAGE_SZ;
+	args.flags = flags | PIN_LONGTERM_TEST_FLAG_USE_WRITE;
+	if (ioctl(*fd, PIN_LONGTERM_TEST_START, &args))
+		return -errno;
+	return 0;
+}
+
+void gup_release(int fd)
+{
+	if (fd < 0)
+		return;
+	ioctl(fd, PIN_LONGTERM_TEST_STOP);
+	close(fd);
 }

@@ -62,6 +62,14 @@ struct pipes {
 int vmsplice_pages(struct pipes *p, char *const *pages, size_t n);
 void pipes_close(struct pipes *p);
 
+/*
+ * Hold gup_test pins (PIN_LONGTERM_TEST_START with flags, plus
+ * PIN_LONGTERM_TEST_FLAG_USE_WRITE) over the span of the n pages; *fd
+ * receives the gup_test file. 0 or -errno. gup_release() drops them.
+ */
+int gup_hold(int *fd, char *const *pages, size_t n, unsigned int flags);
+void gup_release(int fd);
+
 /* One counter of /proc/vmstat, -1 if absent. */
 long long vmstat(const char *name);
 
