@@ -10,6 +10,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mm/gup_test.h"
+
+/*
+ * gup_test modes added by the series; the stock kernel's header lacks
+ * them. Built for stock, a program passes them anyway and the stock
+ * kernel ignores or rejects them, which is what its tests then report.
+ */
+#ifndef GUP_TEST_FLAG_EPHEMERAL
+#define GUP_TEST_FLAG_EPHEMERAL			0x2
+#endif
+#ifndef PIN_LONGTERM_TEST_FLAG_USE_EPHEMERAL
+#define PIN_LONGTERM_TEST_FLAG_USE_EPHEMERAL	4
+#endif
+
 struct cma_area {
 	char dir[256];		/* /sys/kernel/debug/cma/<name> */
 	uint64_t base_pfn;

@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "kselftest.h"
-#include "mm/gup_test.h"
+#include "pinlife.h"
 
 /* Values of the kernel's FOLL_* flags (include/linux/mm_types.h). */
 #define FOLL_WRITE	0x01
@@ -75,8 +75,8 @@ int main(void)
 	       "FOLL_EPHEMERAL without pinning, get_user_pages_fast()");
 	expect(gup(GUP_BASIC_TEST, FOLL_EPHEMERAL, 0), -EINVAL,
 	       "FOLL_EPHEMERAL without pinning, get_user_pages()");
-	expect(gup(PIN_LONGTERM_BENCHMARK, 0, GUP_TEST_FLAG_EPHEMERAL), -EINVAL,
-	       "FOLL_EPHEMERAL with FOLL_LONGTERM");
+	expect(gup(PIN_FAST_BENCHMARK, FOLL_LONGTERM, GUP_TEST_FLAG_EPHEMERAL),
+	       -EINVAL, "FOLL_EPHEMERAL with FOLL_LONGTERM");
 	expect(gup(PIN_FAST_BENCHMARK, FOLL_LONGTERM | FOLL_PCI_P2PDMA, 0),
 	       -EINVAL, "FOLL_LONGTERM with FOLL_PCI_P2PDMA");
 

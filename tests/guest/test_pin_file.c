@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "kselftest.h"
-#include "mm/gup_test.h"
+#include "pinlife.h"
 
 #define DIR "/mnt/ext4"
 #define SZ (64UL << 10)
