@@ -3,9 +3,10 @@
  * The public GUP entry points take FOLL_EPHEMERAL with a pin and reject
  * every invalid combination with -EINVAL (DESIGN.md point 3), seen from
  * userspace through the gup_test debugfs interface: an ephemeral pin
- * works, held or released at once; FOLL_EPHEMERAL without pinning, or
- * together with a long-term pin, and a long-term pin with
- * FOLL_PCI_P2PDMA are refused.
+ * works, held or released at once, also with FOLL_PCI_P2PDMA;
+ * FOLL_EPHEMERAL without pinning, the default (long-term) pin with
+ * FOLL_PCI_P2PDMA, and the mm-internal FOLL_LONGTERM and FOLL_GET passed
+ * in from outside are refused.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -20,7 +21,8 @@
 
 /* Values of the kernel's FOLL_* flags (include/linux/mm_types.h). */
 #define FOLL_WRITE	0x01
-#define FOLL_LONGTERM	0x100
+#define FOLL_GET	0x02		/* internal to mm */
+#define FOLL_LONGTERM	0x100		/* internal to mm */
 #define FOLL_PCI_P2PDMA	0x400
 #define FOLL_EPHEMERAL	0x2000
 
@@ -57,7 +59,7 @@ int main(void)
 	int ret;
 
 	ksft_print_header();
-	ksft_set_plan(7);
+	ksft_set_plan(10);
 
 	gup_fd = open("/sys/kernel/debug/gup_test", O_RDWR);
 	if (gup_fd < 0)
@@ -77,8 +79,14 @@ int main(void)
 	       "FOLL_EPHEMERAL without pinning, get_user_pages()");
 	expect(gup(PIN_FAST_BENCHMARK, FOLL_LONGTERM, GUP_TEST_FLAG_EPHEMERAL),
 	       -EINVAL, "FOLL_EPHEMERAL with FOLL_LONGTERM");
-	expect(gup(PIN_FAST_BENCHMARK, FOLL_LONGTERM | FOLL_PCI_P2PDMA, 0),
-	       -EINVAL, "FOLL_LONGTERM with FOLL_PCI_P2PDMA");
+	expect(gup(PIN_FAST_BENCHMARK, FOLL_PCI_P2PDMA, 0), -EINVAL,
+	       "default (long-term) pin with FOLL_PCI_P2PDMA");
+	expect(gup(PIN_FAST_BENCHMARK, FOLL_PCI_P2PDMA, GUP_TEST_FLAG_EPHEMERAL),
+	       0, "ephemeral pin with FOLL_PCI_P2PDMA");
+	expect(gup(PIN_FAST_BENCHMARK, FOLL_LONGTERM, 0), -EINVAL,
+	       "internal FOLL_LONGTERM from outside mm");
+	expect(gup(GUP_FAST_BENCHMARK, FOLL_GET, 0), -EINVAL,
+	       "internal FOLL_GET from outside mm");
 
 	held.addr = (unsigned long)buf;
 	held.size = NPAGES * 4096;
