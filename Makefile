@@ -24,7 +24,7 @@ src_patched := $(PATCHED_SRC)
 
 GUESTLOG := $(B)/host/guestlog
 
-.PHONY: all run check bench tree export deps fetch unit guest-check clean checkpatch compile-touched \
+.PHONY: all run check bench tree export deps fetch unit guest-check clean checkpatch compile-touched contract \
 	kernel-stock kernel-patched src-patched guest-stock guest-patched help
 
 all: run
@@ -86,13 +86,18 @@ compile-touched: src-patched
 	@echo "== compile every file the series touches (x86-64 allmodconfig, powerpc, s390)"
 	@sh scripts/compile-touched.sh $(PATCHED_SRC) patches $(B)/compile
 
+contract: src-patched
+	@echo "== the contract in the patched tree: lifetime comments, internal flags"
+	@$(MAKE) -s --no-print-directory -C tools/pinaudit
+	@sh scripts/contract.sh $(PATCHED_SRC) $(PINAUDIT) $(B)/contract.stamp
+
 guest-check: guest-patched $(GUESTLOG)
 	@echo "== guest tests: patched kernel"
 	@$(call boot,patched,check)
 	@$(GUESTLOG) check $(B)/out/patched-check/console.log \
 		$(B)/out/patched-check/tests.log
 
-check: unit checkpatch compile-touched guest-check
+check: unit checkpatch compile-touched contract guest-check
 
 run: guest-stock guest-patched $(GUESTLOG)
 	@echo "== CMA scenario: stock"
