@@ -23,6 +23,17 @@ if [ ! -f "$src/$cocci" ]; then
 	echo "contract: error: $cocci is missing from the patched tree" >&2
 	exit 1
 fi
+# The checker must find what it is for: run it on a fixture first.
+fixture=$(cd "$(dirname "$0")/.." && pwd)/tests/host/contract/violations.c
+want=$(grep -n 'expect \*/' "$fixture" | cut -d: -f1 | sort -n | tr '\n' ' ')
+got=$(cd "$(dirname "$fixture")" && spatch --very-quiet -D report --no-includes \
+	--sp-file "$src/$cocci" violations.c 2>&1 | cut -d: -f2 | sort -nu | tr '\n' ' ')
+if [ "$want" != "$got" ]; then
+	echo "contract: error: $cocci on its fixture reports lines '$got', want '$want'" >&2
+	exit 1
+fi
+echo "contract: $cocci finds every violation of its fixture (lines $want)"
+
 echo "contract: spatch $cocci"
 files=$(cd "$src" && grep -rlE '\b(FOLL_EPHEMERAL|ITER_EPHEMERAL|FOLL_LONGTERM|FOLL_GET)\b' \
 	--include='*.[ch]' . | grep -v '^\./\(tools\|Documentation\|scripts\)/' |
