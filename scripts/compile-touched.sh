@@ -6,11 +6,18 @@
 # Debian cross compiler for arch files (powerpc, s390). allmodconfig turns
 # on CONFIG_WERROR, so a warning fails too. Files that only build on
 # another architecture (drivers/sbus, the SPAPR TCE IOMMU) are mapped to it. Each configuration is prepared
-# once in OUT_DIR and reused.
+# once in OUT_DIR and reused; OUT_DIR/passed records the tree that last
+# compiled cleanly, so that an unchanged series is not compiled again.
 # Usage: scripts/compile-touched.sh PATCHED_SRC PATCH_DIR OUT_DIR
 set -eu
 
 src=$1 pdir=$2 out=$3
+head=$(git -C "$src" rev-parse HEAD 2>/dev/null || echo none)
+if [ -f "$out/passed" ] && [ "$(cat "$out/passed")" = "$head" ]; then
+	echo "compile-touched: unchanged since it last passed"
+	exit 0
+fi
+rm -f "$out/passed"
 jobs=${JOBS:-$(nproc)}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
@@ -82,3 +89,4 @@ for f in $files; do
 done
 echo "compile-touched: $n files compiled, $bad failed"
 [ "$bad" = 0 ]
+echo "$head" > "$out/passed"
