@@ -24,7 +24,7 @@ src_patched := $(PATCHED_SRC)
 
 GUESTLOG := $(B)/host/guestlog
 
-.PHONY: all run check bench tree export deps fetch unit guest-check clean checkpatch compile-touched contract \
+.PHONY: all run check bench tree export deps fetch unit guest-check clean checkpatch compile-touched contract bisect-check \
 	kernel-stock kernel-patched src-patched guest-stock guest-patched help
 
 all: run
@@ -85,6 +85,11 @@ checkpatch: fetch
 compile-touched: src-patched
 	@echo "== compile every file the series touches (x86-64 allmodconfig, powerpc, s390)"
 	@sh scripts/compile-touched.sh $(PATCHED_SRC) patches $(B)/compile
+
+# Every prefix of the series builds (slow: a kernel build per patch; not
+# part of make check).
+bisect-check: fetch
+	@sh scripts/bisect-check.sh $(STOCK_SRC) patches $(B)/bisect $(FRAGMENT)
 
 contract: src-patched
 	@echo "== the contract in the patched tree: lifetime comments, internal flags"

@@ -101,6 +101,21 @@ static int throughput(long mib)
 	return 0;
 }
 
+/* Fill memory until pages of the buffer sit in CMA: 0, or -1 (said). */
+static int fill_cma(struct cma_area *cma, struct fill *f)
+{
+	int err = cma_find(cma);
+
+	if (!err)
+		err = fill_memory(cma, 24, f);
+	if (err || !f->ncma) {
+		fprintf(stderr, "pin_bench: no pages in CMA: %s\n",
+			err ? strerror(-err) : "none landed there");
+		return -1;
+	}
+	return 0;
+}
+
 static int cma_cost(void)
 {
 	struct pipes pipes = { 0 };
@@ -109,14 +124,8 @@ static int cma_cost(void)
 	long long t0, t1;
 	int err;
 
-	err = cma_find(&cma);
-	if (!err)
-		err = fill_memory(&cma, 24, &f);
-	if (err || !f.ncma) {
-		fprintf(stderr, "pin_bench: no pages in CMA: %s\n",
-			strerror(-err));
+	if (fill_cma(&cma, &f))
 		return 1;
-	}
 	/* The pages that sit in CMA: a migrating kernel moves them here. */
 	t0 = now_us();
 	err = vmsplice_pages(&pipes, f.cma_pages, f.ncma);
@@ -146,14 +155,8 @@ static int pin_cma_cost(void)
 	long long t0, t1;
 	int err, fd = -1;
 
-	err = cma_find(&cma);
-	if (!err)
-		err = fill_memory(&cma, 24, &f);
-	if (err || !f.ncma) {
-		fprintf(stderr, "pin_bench: no pages in CMA: %s\n",
-			strerror(-err));
+	if (fill_cma(&cma, &f))
 		return 1;
-	}
 	t0 = now_us();
 	err = gup_hold(&fd, f.cma_pages, f.ncma, 0);
 	t1 = now_us();
