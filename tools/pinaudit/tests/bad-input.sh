@@ -9,12 +9,7 @@
 # Usage: bad-input.sh PATH/TO/pinaudit
 
 BIN=${1:?usage: bad-input.sh PINAUDIT}
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT INT TERM
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); [ -n "$VERBOSE" ] && echo "ok - $*"; return 0; }
-nok() { fail=$((fail + 1)); echo "FAIL - $*"; }
+. "$(cd "$(dirname "$0")" && pwd)/lib.sh"
 
 D=$TMP/tree
 mkdir -p "$D/drivers/bad"

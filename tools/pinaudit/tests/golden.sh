@@ -14,12 +14,7 @@ if [ -z "$KSRC" ] || [ ! -f "$KSRC/include/linux/mm.h" ] || [ ! -d "$KSRC/mm" ];
 	echo "golden: SKIPPED: no kernel source at '${KSRC}' (set KSRC=/path/to/linux-6.12)"
 	exit 0
 fi
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT INT TERM
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); [ -n "$VERBOSE" ] && echo "ok - $*"; return 0; }
-nok() { fail=$((fail + 1)); echo "FAIL - $*"; }
+. "$(cd "$(dirname "$0")" && pwd)/lib.sh"
 
 "$BIN" inventory -f tsv "$KSRC" >"$TMP/inv" 2>"$TMP/err"
 rc=$?

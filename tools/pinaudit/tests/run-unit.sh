@@ -15,13 +15,7 @@
 BIN=${1:?usage: run-unit.sh PINAUDIT}
 T=$(cd "$(dirname "$0")" && pwd)
 F=$T/fixtures
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT INT TERM
-pass=0
-fail=0
-
-ok() { pass=$((pass + 1)); [ -n "$VERBOSE" ] && echo "ok - $*"; return 0; }
-nok() { fail=$((fail + 1)); echo "FAIL - $*"; }
+. "$(cd "$(dirname "$0")" && pwd)/lib.sh"
 check() { # check DESCRIPTION COMMAND...
 	d=$1; shift
 	if "$@" >/dev/null 2>&1; then ok "$d"; else nok "$d"; fi
