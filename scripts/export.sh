@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 # Write the commits on top of the base of TREE back to PATCH_DIR as
 # git format-patch files plus a series file. Deterministic: exporting an
-# unchanged tree rewrites no byte. The hand-written cover letter
-# (0000-cover-letter.patch) is left alone.
+# unchanged tree rewrites no byte. The cover letter
+# (0000-cover-letter.patch) is hand-written down to its line of 60 dashes;
+# its subject's patch count and what follows the dashes (the numbered
+# subjects and the diffstat) are regenerated.
 # Usage: scripts/export.sh TREE PATCH_DIR
 set -eu
 
@@ -42,5 +44,22 @@ for f in "$tmp"/p/*; do
 	base=$(basename "$f")
 	cmp -s "$f" "$pdir/$base" 2>/dev/null || cp "$f" "$pdir/$base"
 done
+cl=$pdir/0000-cover-letter.patch
+rule=------------------------------------------------------------
+if [ -f "$cl" ] && [ "$count" -gt 0 ]; then
+	grep -qx -- "$rule" "$cl" || {
+		echo "pinlife: error: $cl has no line of 60 dashes before the patch list" >&2
+		exit 1
+	}
+	zero=$(printf "%0${#count}d" 0)
+	{
+		sed "/^$rule\$/q" "$cl" |
+			sed "s|^Subject: \[PATCH [0-9]*/[0-9]*\]|Subject: [PATCH $zero/$count]|"
+		g log --reverse --format=%s pinlife-base..HEAD | awk '{ printf "%4d %s\n", NR, $0 }'
+		echo
+		g diff --shortstat pinlife-base HEAD
+	} > "$tmp/cover"
+	cmp -s "$tmp/cover" "$cl" || cp "$tmp/cover" "$cl"
+fi
 echo "$("$here/series-hash.sh" "$pdir") $(g rev-parse HEAD)" > "$tree/.git/pinlife-applied"
 echo "pinlife: exported $count patches to $pdir"

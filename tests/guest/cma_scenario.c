@@ -6,7 +6,9 @@
  *
  * Usage: cma_scenario PATH
  *   plain | vmsplice | io_uring | gup_longterm (the gup_test held pin,
- *   the default one) | gup_ephemeral (the same, FOLL_EPHEMERAL)
+ *   the default one) | gup_ephemeral (the same, FOLL_EPHEMERAL) |
+ *   sg_dio (completed, unread asynchronous direct I/O writes to the
+ *   scsi_debug disk through /dev/sgN)
  *
  * Prints one line:
  *   PINLIFE-CMA path=P cma_pages=N filled=N held=N before=N after=N
@@ -37,6 +39,8 @@ struct holder {
 	size_t nfds;
 	int gup_fd;
 	struct pipes pipes;
+	struct sg_hold sg;
+	struct sg_disk disk;
 };
 
 static int hold_io_uring(struct holder *h, char **pages, size_t n)
@@ -80,6 +84,8 @@ static void release(struct holder *h)
 	size_t i;
 
 	gup_release(h->gup_fd);
+	sg_dio_release(&h->sg);
+	sg_disk_close(&h->disk);
 	for (i = 0; i < h->nfds; i++)
 		close(h->fds[i]);
 	free(h->fds);
@@ -97,7 +103,7 @@ int main(int argc, char **argv)
 	size_t damaged;
 
 	if (argc != 2 || !strcmp(path, "--help")) {
-		fprintf(stderr, "usage: %s plain|vmsplice|io_uring|gup_longterm|gup_ephemeral\n",
+		fprintf(stderr, "usage: %s plain|vmsplice|io_uring|gup_longterm|gup_ephemeral|sg_dio\n",
 			argv[0]);
 		return argc == 2 ? 0 : 2;
 	}
@@ -129,7 +135,11 @@ int main(int argc, char **argv)
 	else if (!strcmp(path, "gup_ephemeral"))
 		err = gup_hold(&h.gup_fd, f.cma_pages, f.ncma,
 			       PIN_LONGTERM_TEST_FLAG_USE_EPHEMERAL);
-	else {
+	else if (!strcmp(path, "sg_dio")) {
+		err = sg_disk_open(&h.disk);
+		if (!err)
+			err = sg_dio_hold(&h.sg, h.disk.dev, f.cma_pages, f.ncma, 1);
+	} else {
 		fprintf(stderr, "cma_scenario: unknown path '%s'\n", path);
 		return 2;
 	}

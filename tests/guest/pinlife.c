@@ -11,7 +11,10 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <poll.h>
+#include <scsi/sg.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "mm/gup_test.h"
@@ -363,4 +366,245 @@ void gup_release(int fd)
 		return;
 	ioctl(fd, PIN_LONGTERM_TEST_STOP);
 	close(fd);
+}
+
+#define SG_PARAM "/sys/module/sg/parameters/"
+#define SG_SECTOR 512
+#define SG_TIMEOUT_MS 20000
+
+static int read_str(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* Issue a command; 0, -EREMOTEIO on a SCSI error, or -errno. */
+static int sg_cmd(int fd, struct sg_io_hdr *hp)
+{
+	if (ioctl(fd, SG_IO, hp))
+		return -errno;
+	if (hp->status || hp->host_status || hp->driver_status)
+		return -EREMOTEIO;
+	return 0;
+}
+
+static void sg_hdr(struct sg_io_hdr *hp, unsigned char *cdb, int to_disk,
+		   uint64_t lba, void *buf, size_t len)
+{
+	uint32_t blocks = len / SG_SECTOR;
+
+	memset(cdb, 0, 10);
+	cdb[0] = to_disk ? 0x2a : 0x28;		/* WRITE(10), READ(10) */
+	cdb[2] = lba >> 24;
+	cdb[3] = lba >> 16;
+	cdb[4] = lba >> 8;
+	cdb[5] = lba;
+	cdb[7] = blocks >> 8;
+	cdb[8] = blocks;
+	memset(hp, 0, sizeof(*hp));
+	hp->interface_id = 'S';
+	hp->dxfer_direction = to_disk ? SG_DXFER_TO_DEV : SG_DXFER_FROM_DEV;
+	hp->cmd_len = 10;
+	hp->cmdp = cdb;
+	hp->dxfer_len = len;
+	hp->dxferp = buf;
+	hp->timeout = SG_TIMEOUT_MS;
+	hp->flags = SG_FLAG_DIRECT_IO;
+}
+
+int sg_disk_open(struct sg_disk *d)
+{
+	char path[300], model[64];
+	struct dirent *de;
+	int tries, fd, err = -ENODEV;
+	DIR *dir;
+
+	memset(d, 0, sizeof(*d));
+	/* The SCSI host may still be scanning right after boot. */
+	for (tries = 0; tries < 50 && !d->dev[0]; tries++) {
+		dir = opendir("/sys/class/scsi_generic");
+		while (dir && (de = readdir(dir))) {
+			snprintf(path, sizeof(path),
+				 "/sys/class/scsi_generic/%s/device/model",
+				 de->d_name);
+			if (!read_str(path, model, sizeof(model)) &&
+			    !strncmp(model, "scsi_debug", 10)) {
+				snprintf(d->dev, sizeof(d->dev), "/dev/%.20s",
+					 de->d_name);
+				break;
+			}
+		}
+		if (dir)
+			closedir(dir);
+		if (!d->dev[0])
+			sleep_ms(100);
+	}
+	if (!d->dev[0])
+		return -ENODEV;
+	if (read_str(SG_PARAM "allow_dio", d->allow_dio, sizeof(d->allow_dio)) ||
+	    read_str(SG_PARAM "def_reserved_size", d->reserved,
+		     sizeof(d->reserved)))
+		return -ENOENT;
+	err = write_str(SG_PARAM "allow_dio", "1");
+	if (!err)
+		err = write_str(SG_PARAM "def_reserved_size", "4096");
+	if (err)
+		return err;
+
+	/* TEST UNIT READY until the power-on unit attention is consumed. */
+	fd = open(d->dev, O_RDWR);
+	if (fd < 0)
+		return -errno;
+	for (tries = 0; tries < 4; tries++) {
+		unsigned char cdb[6] = { 0 }, sense[32];
+		struct sg_io_hdr h = {
+			.interface_id = 'S', .dxfer_direction = SG_DXFER_NONE,
+			.cmd_len = 6, .cmdp = cdb, .mx_sb_len = sizeof(sense),
+			.sbp = sense, .timeout = SG_TIMEOUT_MS,
+		};
+
+		err = sg_cmd(fd, &h);
+		if (!err)
+			break;
+	}
+	close(fd);
+	return err;
+}
+
+void sg_disk_close(struct sg_disk *d)
+{
+	if (d->allow_dio[0])
+		write_str(SG_PARAM "allow_dio", d->allow_dio);
+	if (d->reserved[0])
+		write_str(SG_PARAM "def_reserved_size", d->reserved);
+}
+
+int sg_dio_sync(int fd, int to_disk, uint64_t lba, void *buf, size_t len)
+{
+	unsigned char cdb[10];
+	struct sg_io_hdr h;
+	int err;
+
+	sg_hdr(&h, cdb, to_disk, lba, buf, len);
+	err = sg_cmd(fd, &h);
+	if (err)
+		return err;
+	return (h.info & SG_INFO_DIRECT_IO_MASK) == SG_INFO_DIRECT_IO ?
+		0 : -EXDEV;
+}
+
+static int sg_waiting(int fd)
+{
+	int n = 0;
+
+	return ioctl(fd, SG_GET_NUM_WAITING, &n) ? -errno : n;
+}
+
+int sg_dio_hold(struct sg_hold *h, const char *dev, char *const *pages,
+		size_t n, int to_disk)
+{
+	size_t i = 0, f, perfd = 0;
+	int waited;
+
+	memset(h, 0, sizeof(*h));
+	/* At worst a request per page. */
+	h->fds = calloc(n / SG_REQS_PER_FD + 1, sizeof(*h->fds));
+	if (!h->fds)
+		return -ENOMEM;
+	while (i < n) {
+		unsigned char cdb[10];
+		struct sg_io_hdr hd;
+		size_t run = 1;
+
+		while (i + run < n && run < SG_RUN_PAGES &&
+		       pages[i + run] == pages[i] + run * PAGE_SZ)
+			run++;
+		if (!h->nfds || perfd == SG_REQS_PER_FD) {
+			int fd = open(dev, O_RDWR | O_NONBLOCK);
+
+			if (fd < 0)
+				return -errno;
+			h->fds[h->nfds++] = fd;
+			perfd = 0;
+		}
+		/* The CDB is copied by write(): a stack one will do. */
+		sg_hdr(&hd, cdb, to_disk, 0, pages[i], run * PAGE_SZ);
+		hd.pack_id = h->nreq;
+		if (write(h->fds[h->nfds - 1], &hd, sizeof(hd)) < 0)
+			return -errno;
+		h->nreq++;
+		perfd++;
+		i += run;
+	}
+
+	/* Every file has SG_REQS_PER_FD requests, the last one perfd. */
+	for (waited = 0; waited < SG_TIMEOUT_MS; waited += 10) {
+		size_t done = 0;
+
+		for (f = 0; f < h->nfds; f++) {
+			int w = sg_waiting(h->fds[f]);
+
+			if (w < 0)
+				return w;
+			done += w;
+		}
+		if (done == h->nreq)
+			return 0;
+		sleep_ms(10);
+	}
+	return -ETIMEDOUT;
+}
+
+long sg_dio_reap(struct sg_hold *h)
+{
+	size_t f, reaped = 0;
+	long bad = 0;
+
+	for (f = 0; f < h->nfds; f++) {
+		struct pollfd pfd = { .fd = h->fds[f], .events = POLLIN };
+		struct sg_io_hdr hd;
+
+		while (poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLIN)) {
+			memset(&hd, 0, sizeof(hd));
+			hd.interface_id = 'S';
+			hd.pack_id = -1;
+			if (read(h->fds[f], &hd, sizeof(hd)) < 0) {
+				if (errno == EAGAIN)
+					break;
+				return -errno;
+			}
+			reaped++;
+			if (hd.status || hd.host_status || hd.driver_status ||
+			    (hd.info & SG_INFO_DIRECT_IO_MASK) != SG_INFO_DIRECT_IO)
+				bad++;
+		}
+	}
+	return bad + (long)(h->nreq - reaped);
+}
+
+void sg_dio_release(struct sg_hold *h)
+{
+	size_t f;
+
+	for (f = 0; f < h->nfds; f++)
+		close(h->fds[f]);
+	free(h->fds);
+	memset(h, 0, sizeof(*h));
 }

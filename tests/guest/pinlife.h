@@ -84,6 +84,53 @@ void pipes_close(struct pipes *p);
 int gup_hold(int *fd, char *const *pages, size_t n, unsigned int flags);
 void gup_release(int fd);
 
+/*
+ * The scsi_debug disk through the SCSI generic driver (sg), with direct
+ * I/O allowed: sg_disk_open() finds its /dev/sgN, sets sg's allow_dio
+ * (and a one-page reserve buffer per open file) and clears the disk's
+ * power-on unit attention; sg_disk_close() restores the parameters.
+ */
+struct sg_disk {
+	char dev[32];		/* /dev/sgN */
+	char allow_dio[16];	/* saved module parameters */
+	char reserved[16];
+};
+int sg_disk_open(struct sg_disk *d);
+void sg_disk_close(struct sg_disk *d);
+
+/*
+ * One synchronous SG_IO direct-I/O READ(10) or WRITE(10) of len bytes
+ * (a multiple of 512) at lba. 0 when the command succeeded and really
+ * used direct I/O, -EREMOTEIO on a SCSI error, -EXDEV if sg fell back to
+ * copying, else -errno.
+ */
+int sg_dio_sync(int fd, int to_disk, uint64_t lba, void *buf, size_t len);
+
+#define SG_RUN_PAGES 64		/* at most per request */
+#define SG_REQS_PER_FD 16	/* SG_MAX_QUEUE */
+struct sg_hold {
+	int *fds;
+	size_t nfds;
+	size_t nreq;		/* requests issued */
+};
+
+/*
+ * Asynchronous direct I/O through sg over the n pages (sorted by
+ * address): one request per run of consecutive pages, up to SG_RUN_PAGES
+ * pages, to the disk (to_disk: the pages are read) or from it (written),
+ * every request at LBA 0. Waits until every request has completed and
+ * leaves the results unread. 0 or -errno (-ETIMEDOUT: not all complete).
+ */
+int sg_dio_hold(struct sg_hold *h, const char *dev, char *const *pages,
+		size_t n, int to_disk);
+/*
+ * read() every result: the number of requests that failed or did not use
+ * direct I/O, or -errno.
+ */
+long sg_dio_reap(struct sg_hold *h);
+/* Close the files, dropping any unread result. */
+void sg_dio_release(struct sg_hold *h);
+
 /* One counter of /proc/vmstat, -1 if absent. */
 long long vmstat(const char *name);
 

@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * SCSI generic direct I/O must not let userspace keep pages pinned:
+ * asynchronous SG_FLAG_DIRECT_IO requests through /dev/sgN (the scsi_debug
+ * disk) pin the buffer for the transfer, and the pin must be gone when the
+ * command completes, not when userspace read()s the result, which it need
+ * never do. Checked from outside: the FOLL_PIN counters in /proc/vmstat
+ * balance, and a full CMA allocation succeeds, while completed results
+ * whose buffers sit in CMA are unread. Direct I/O keeps working: data
+ * round-trips, and lands in the buffer before the result is read.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "kselftest.h"
+#include "pinlife.h"
+
+#define NPAGES SG_RUN_PAGES	/* the disk area used: LBA 0 on */
+#define HOLD_MAX 256		/* CMA pages put under unread requests */
+
+static long long pins_outstanding(void)
+{
+	return vmstat("nr_foll_pin_acquired") - vmstat("nr_foll_pin_released");
+}
+
+/* Word w of page k of the disk area. */
+static uint64_t pattern(size_t k, size_t w)
+{
+	return 0x7367000000000000ULL | (uint64_t)k << 24 | w;
+}
+
+static size_t page_bad(const char *page, size_t k)
+{
+	const uint64_t *v = (const uint64_t *)page;
+	size_t w;
+
+	for (w = 0; w < PAGE_SZ / sizeof(*v); w++)
+		if (v[w] != pattern(k, w))
+			return 1;
+	return 0;
+}
+
+int main(void)
+{
+	size_t k, w, i, n, run, bad = 0;
+	struct sg_hold hold;
+	struct sg_disk disk;
+	struct cma_area cma;
+	struct fill f;
+	long long p0, p1;
+	char *a, *b;
+	int err, fd, alloc;
+	long reap;
+
+	ksft_print_header();
+	ksft_set_plan(8);
+
+	err = sg_disk_open(&disk);
+	if (err)
+		ksft_exit_fail_msg("scsi_debug through sg with allow_dio: %s\n",
+				   strerror(-err));
+	ksft_test_result_pass("scsi_debug disk at %s, sg direct I/O allowed\n",
+			      disk.dev);
+
+	/* Synchronous SG_IO round trip through two page-aligned buffers. */
+	a = mmap(NULL, 2 * NPAGES * PAGE_SZ, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (a == MAP_FAILED)
+		ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
+	b = a + NPAGES * PAGE_SZ;
+	for (k = 0; k < NPAGES; k++)
+		for (w = 0; w < PAGE_SZ / sizeof(uint64_t); w++)
+			((uint64_t *)(a + k * PAGE_SZ))[w] = pattern(k, w);
+	fd = open(disk.dev, O_RDWR);
+	if (fd < 0)
+		ksft_exit_fail_msg("%s: %s\n", disk.dev, strerror(errno));
+	err = sg_dio_sync(fd, 1, 0, a, NPAGES * PAGE_SZ);
+	if (!err)
+		err = sg_dio_sync(fd, 0, 0, b, NPAGES * PAGE_SZ);
+	close(fd);
+	ksft_test_result(!err && !memcmp(a, b, NPAGES * PAGE_SZ),
+			 "SG_IO direct I/O write then read of %d pages: %s\n",
+			 NPAGES, err ? strerror(-err) :
+			 memcmp(a, b, NPAGES * PAGE_SZ) ? "data differs" : "ok");
+
+	err = cma_find(&cma);
+	if (err)
+		ksft_exit_fail_msg("no CMA area in debugfs: %s\n", strerror(-err));
+	err = fill_memory(&cma, 24, &f);
+	if (err)
+		ksft_exit_fail_msg("filling memory: %s\n", strerror(-err));
+	ksft_test_result(f.ncma > 0, "%zu pages of the buffer landed in CMA\n",
+			 f.ncma);
+	n = f.ncma < HOLD_MAX ? f.ncma : HOLD_MAX;
+
+	/* Read the disk area into those pages; leave the results unread. */
+	p0 = pins_outstanding();
+	err = sg_dio_hold(&hold, disk.dev, f.cma_pages, n, 0);
+	ksft_test_result(!err, "%zu async direct I/O reads into %zu CMA pages completed: %s\n",
+			 hold.nreq, n, err ? strerror(-err) : "ok");
+
+	p1 = pins_outstanding();
+	ksft_test_result(p1 == p0,
+			 "pins held by the completed, unread requests: %lld\n",
+			 p1 - p0);
+
+	alloc = cma_alloc_all(&cma);
+	ksft_test_result(!alloc,
+			 "full CMA allocation while the results are unread: %s\n",
+			 alloc ? strerror(-alloc) : "ok");
+	if (!alloc)
+		cma_free_all(&cma);
+
+	/* Each request read page 0 on of the disk area into its run. */
+	for (i = 0; i < n; i += run) {
+		for (run = 1; i + run < n && run < SG_RUN_PAGES &&
+		     f.cma_pages[i + run] == f.cma_pages[i] + run * PAGE_SZ;)
+			run++;
+		for (k = 0; k < run; k++)
+			bad += page_bad(f.cma_pages[i + k], k);
+	}
+	reap = sg_dio_reap(&hold);
+	ksft_test_result(!err && reap == 0 && !bad,
+			 "every result reads back good and direct (%ld not), the data arrived intact (%zu bad pages)\n",
+			 reap, bad);
+
+	sg_dio_release(&hold);
+	p1 = pins_outstanding();
+	ksft_test_result(p1 == p0, "pins left after the files are closed: %lld\n",
+			 p1 - p0);
+
+	fill_release(&f);
+	munmap(a, 2 * NPAGES * PAGE_SZ);
+	sg_disk_close(&disk);
+	ksft_finished();
+}
