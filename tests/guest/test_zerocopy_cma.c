@@ -10,6 +10,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <time.h>
 #include <linux/errqueue.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -167,7 +168,7 @@ int main(void)
 	struct fill f;
 	size_t sent;
 	long left, bad;
-	int err, alloc, fd[2];
+	int err, alloc, fd[2] = { -1, -1 };
 
 	ksft_print_header();
 	ksft_set_plan(6);
