@@ -8,7 +8,8 @@
  *   plain | vmsplice | io_uring | gup_longterm (the gup_test held pin,
  *   the default one) | gup_ephemeral (the same, FOLL_EPHEMERAL) |
  *   sg_dio (completed, unread asynchronous direct I/O writes to the
- *   scsi_debug disk through /dev/sgN)
+ *   scsi_debug disk through /dev/sgN) | msg_zerocopy (TCP MSG_ZEROCOPY
+ *   sends over loopback to a peer that does not read)
  *
  * Prints one line:
  *   PINLIFE-CMA path=P cma_pages=N filled=N held=N before=N after=N
@@ -41,6 +42,7 @@ struct holder {
 	struct pipes pipes;
 	struct sg_hold sg;
 	struct sg_disk disk;
+	int zc_fd[2];
 };
 
 static int hold_io_uring(struct holder *h, char **pages, size_t n)
@@ -84,6 +86,10 @@ static void release(struct holder *h)
 	size_t i;
 
 	gup_release(h->gup_fd);
+	if (h->zc_fd[0] >= 0)
+		close(h->zc_fd[0]);
+	if (h->zc_fd[1] >= 0)
+		close(h->zc_fd[1]);
 	sg_dio_release(&h->sg);
 	sg_disk_close(&h->disk);
 	for (i = 0; i < h->nfds; i++)
@@ -94,16 +100,16 @@ static void release(struct holder *h)
 
 int main(int argc, char **argv)
 {
-	struct holder h = { .gup_fd = -1 };
+	struct holder h = { .gup_fd = -1, .zc_fd = { -1, -1 } };
 	struct cma_area cma;
 	struct fill f;
 	const char *path = argc == 2 ? argv[1] : "";
 	long before, after;
 	int err, alloc;
-	size_t damaged;
+	size_t damaged, held;
 
 	if (argc != 2 || !strcmp(path, "--help")) {
-		fprintf(stderr, "usage: %s plain|vmsplice|io_uring|gup_longterm|gup_ephemeral|sg_dio\n",
+		fprintf(stderr, "usage: %s plain|vmsplice|io_uring|gup_longterm|gup_ephemeral|sg_dio|msg_zerocopy\n",
 			argv[0]);
 		return argc == 2 ? 0 : 2;
 	}
@@ -124,6 +130,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
+	held = f.ncma;
 	if (!strcmp(path, "plain"))
 		err = 0;
 	else if (!strcmp(path, "vmsplice"))
@@ -139,6 +146,15 @@ int main(int argc, char **argv)
 		err = sg_disk_open(&h.disk);
 		if (!err)
 			err = sg_dio_hold(&h.sg, h.disk.dev, f.cma_pages, f.ncma, 1);
+	} else if (!strcmp(path, "msg_zerocopy")) {
+		unsigned int sends;
+
+		err = zerocopy_pair(h.zc_fd);
+		if (!err)
+			held = zerocopy_send(h.zc_fd[0], f.cma_pages, f.ncma,
+					     &sends);
+		if (!err && !held)
+			err = -EAGAIN;
 	} else {
 		fprintf(stderr, "cma_scenario: unknown path '%s'\n", path);
 		return 2;
@@ -153,16 +169,16 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
-	before = count_in_cma(&cma, f.cma_pages, f.ncma);
+	before = count_in_cma(&cma, f.cma_pages, held);
 	alloc = cma_alloc_all(&cma);
-	after = count_in_cma(&cma, f.cma_pages, f.ncma);
+	after = count_in_cma(&cma, f.cma_pages, held);
 	damaged = fill_damaged(&f);
 	if (!alloc)
 		cma_free_all(&cma);
 	release(&h);
 
 	printf("PINLIFE-CMA path=%s cma_pages=%llu filled=%zu held=%zu before=%ld after=%ld alloc=%s intact=%s\n",
-	       path, (unsigned long long)cma.count, f.ncma, f.ncma, before,
+	       path, (unsigned long long)cma.count, f.ncma, held, before,
 	       after, alloc ? strerrorname_np(-alloc) : "ok",
 	       damaged ? "no" : "yes");
 	fill_release(&f);

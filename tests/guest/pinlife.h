@@ -131,6 +131,21 @@ long sg_dio_reap(struct sg_hold *h);
 /* Close the files, dropping any unread result. */
 void sg_dio_release(struct sg_hold *h);
 
+/*
+ * A loopback TCP connection (lo is brought up) for MSG_ZEROCOPY: fd[0]
+ * sends, with SO_ZEROCOPY and a 64 MiB send buffer; fd[1] receives, with
+ * the smallest receive buffer, so that what it does not read keeps the
+ * sender's data queued. 0 or -errno.
+ */
+int zerocopy_pair(int fd[2]);
+/*
+ * Send the pages (a page per iovec) with MSG_ZEROCOPY | MSG_DONTWAIT until
+ * the socket takes no more: the number of whole pages taken. *sends gets
+ * the number of sendmsg() calls that took something, the zerocopy
+ * notification IDs 0..*sends-1. A partially sent page is not counted.
+ */
+size_t zerocopy_send(int fd, char *const *pages, size_t n, unsigned int *sends);
+
 /* One counter of /proc/vmstat, -1 if absent. */
 long long vmstat(const char *name);
 

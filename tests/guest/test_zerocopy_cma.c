@@ -10,105 +10,15 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <time.h>
-#include <linux/errqueue.h>
-#include <net/if.h>
-#include <netinet/in.h>
 #include <poll.h>
-#include <stdlib.h>
+#include <time.h>		/* struct timespec, for linux/errqueue.h */
+#include <linux/errqueue.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #include "kselftest.h"
 #include "pinlife.h"
-
-#ifndef SO_ZEROCOPY
-#define SO_ZEROCOPY 60
-#endif
-#ifndef MSG_ZEROCOPY
-#define MSG_ZEROCOPY 0x4000000
-#endif
-
-#define BATCH 256		/* pages per sendmsg() */
-
-static int loopback_up(void)
-{
-	struct ifreq ifr = { 0 };
-	int s = socket(AF_INET, SOCK_DGRAM, 0), err = 0;
-
-	if (s < 0)
-		return -errno;
-	strcpy(ifr.ifr_name, "lo");
-	if (ioctl(s, SIOCGIFFLAGS, &ifr))
-		err = -errno;
-	ifr.ifr_flags |= IFF_UP;
-	if (!err && ioctl(s, SIOCSIFFLAGS, &ifr))
-		err = -errno;
-	close(s);
-	return err;
-}
-
-/* A connected loopback TCP pair: fd[0] sends, fd[1] receives (slowly). */
-static int tcp_pair(int fd[2])
-{
-	struct sockaddr_in a = { .sin_family = AF_INET,
-				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t len = sizeof(a);
-	int one = 1, small = 4096, big = 64 << 20;
-	int l = socket(AF_INET, SOCK_STREAM, 0);
-
-	fd[0] = socket(AF_INET, SOCK_STREAM, 0);
-	if (l < 0 || fd[0] < 0)
-		return -errno;
-	/* A small receive window: most of what is sent stays queued. */
-	if (setsockopt(l, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small)) ||
-	    bind(l, (struct sockaddr *)&a, sizeof(a)) || listen(l, 1) ||
-	    getsockname(l, (struct sockaddr *)&a, &len) ||
-	    setsockopt(fd[0], SOL_SOCKET, SO_SNDBUFFORCE, &big, sizeof(big)) ||
-	    setsockopt(fd[0], SOL_SOCKET, SO_ZEROCOPY, &one, sizeof(one)) ||
-	    connect(fd[0], (struct sockaddr *)&a, sizeof(a)))
-		return -errno;
-	fd[1] = accept(l, NULL, NULL);
-	close(l);
-	return fd[1] < 0 ? -errno : 0;
-}
-
-/*
- * Send the pages MSG_ZEROCOPY without blocking until the socket takes no
- * more; returns how many whole pages it took, *sends the sendmsg() calls
- * that took something.
- */
-static size_t send_pages(int fd, char *const *pages, size_t n,
-			 unsigned int *sends)
-{
-	struct iovec iov[BATCH];
-	struct msghdr msg = { .msg_iov = iov };
-	size_t done = 0, i;
-
-	*sends = 0;
-	while (done < n) {
-		size_t batch = n - done < BATCH ? n - done : BATCH;
-		ssize_t r;
-
-		for (i = 0; i < batch; i++) {
-			iov[i].iov_base = pages[done + i];
-			iov[i].iov_len = PAGE_SZ;
-		}
-		msg.msg_iovlen = batch;
-		r = sendmsg(fd, &msg, MSG_ZEROCOPY | MSG_DONTWAIT);
-		if (r <= 0)
-			break;
-		(*sends)++;
-		done += r / PAGE_SZ;
-		/* A partial page is sent but not counted, nor read back. */
-		if ((size_t)r != batch * PAGE_SZ)
-			break;
-	}
-	return done;
-}
 
 /* Read n pages; how many do not start with the stamp of the page sent. */
 static long receive_pages(int fd, char *const *pages, size_t n)
@@ -176,9 +86,7 @@ int main(void)
 	err = cma_find(&cma);
 	if (err)
 		ksft_exit_fail_msg("no CMA area in debugfs: %s\n", strerror(-err));
-	err = loopback_up();
-	if (!err)
-		err = tcp_pair(fd);
+	err = zerocopy_pair(fd);
 	if (err)
 		ksft_exit_fail_msg("loopback TCP: %s\n", strerror(-err));
 	err = fill_memory(&cma, 24, &f);
@@ -187,7 +95,7 @@ int main(void)
 	ksft_test_result(f.ncma > 0, "%zu pages of the buffer landed in CMA\n",
 			 f.ncma);
 
-	sent = send_pages(fd[0], f.cma_pages, f.ncma, &sends);
+	sent = zerocopy_send(fd[0], f.cma_pages, f.ncma, &sends);
 	ksft_test_result(sent > 0,
 			 "MSG_ZEROCOPY sends took %zu of them, the peer not reading\n",
 			 sent);

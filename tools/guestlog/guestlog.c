@@ -302,7 +302,7 @@ static void need_done(const struct lines *l, const char *path)
 
 struct cma_row {
 	char path[NAME_LEN];
-	char filled[24], before[24], after[24], alloc[24], intact[8];
+	char filled[24], held[24], before[24], after[24], alloc[24], intact[8];
 };
 
 static size_t cma_rows(const struct lines *l, struct cma_row *rows)
@@ -316,6 +316,7 @@ static size_t cma_rows(const struct lines *l, struct cma_row *rows)
 			continue;
 		if (field(l->v[i], "path", r->path, sizeof(r->path)) ||
 		    field(l->v[i], "filled", r->filled, sizeof(r->filled)) ||
+		    field(l->v[i], "held", r->held, sizeof(r->held)) ||
 		    field(l->v[i], "before", r->before, sizeof(r->before)) ||
 		    field(l->v[i], "after", r->after, sizeof(r->after)) ||
 		    field(l->v[i], "alloc", r->alloc, sizeof(r->alloc)) ||
@@ -354,20 +355,21 @@ static int cmd_cma(const char *stock_path, const char *patched_path)
 		die("%s: no PINLIFE-CMA record", stock_path);
 
 	printf("CMA scenario: a process fills memory and holds, through each path, the\n"
-	       "pages of its buffer that landed in the CMA area (in CMA); then a full\n"
-	       "CMA allocation runs. before/after: held pages still in CMA.\n\n");
-	printf("%-14s | %-35s | %s\n", "", "stock 6.12", "patched");
-	printf("%-14s | %6s %6s %6s %-13s | %6s %6s %6s %s\n", "path", "in CMA",
-	       "before", "after", "allocation", "in CMA", "before", "after",
-	       "allocation");
+	       "pages of its buffer that landed in the CMA area (in CMA), or as many of\n"
+	       "them as the path takes (held); then a full CMA allocation runs.\n"
+	       "before/after: held pages still in CMA.\n\n");
+	printf("%-14s | %-42s | %s\n", "", "stock 6.12", "patched");
+	printf("%-14s | %6s %6s %6s %6s %-13s | %6s %6s %6s %6s %s\n", "path",
+	       "in CMA", "held", "before", "after", "allocation", "in CMA", "held",
+	       "before", "after", "allocation");
 	for (i = 0; i < ns; i++) {
 		const struct cma_row *q = find_cma(p, np, s[i].path);
 
-		printf("%-14s | %6s %6s %6s %-13s | ", s[i].path, s[i].filled,
-		       s[i].before, s[i].after, s[i].alloc);
+		printf("%-14s | %6s %6s %6s %6s %-13s | ", s[i].path, s[i].filled,
+		       s[i].held, s[i].before, s[i].after, s[i].alloc);
 		if (q)
-			printf("%6s %6s %6s %s\n", q->filled, q->before, q->after,
-			       q->alloc);
+			printf("%6s %6s %6s %6s %s\n", q->filled, q->held,
+			       q->before, q->after, q->alloc);
 		else
 			printf("(missing)\n");
 		if (strcmp(s[i].intact, "yes") || (q && strcmp(q->intact, "yes"))) {
