@@ -33,3 +33,7 @@ done
 for i in 1 2 3; do
 	/tests/pinlife/pin_bench pin-cma
 done
+# A direct-I/O SG_IO command (the patched kernel unpins from a work item).
+for i in 1 2 3; do
+	/tests/pinlife/pin_bench sg-dio 2000
+done

@@ -19,6 +19,13 @@ if [ -n "$(g status --porcelain --untracked-files=no)" ]; then
 	exit 1
 fi
 
+cl=$pdir/0000-cover-letter.patch
+rule=------------------------------------------------------------
+if [ -f "$cl" ] && ! grep -qx -- "$rule" "$cl"; then
+	echo "pinlife: error: $cl: no line of 60 dashes ends the hand-written part" >&2
+	exit 1
+fi
+
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir "$tmp/p"
@@ -44,13 +51,7 @@ for f in "$tmp"/p/*; do
 	base=$(basename "$f")
 	cmp -s "$f" "$pdir/$base" 2>/dev/null || cp "$f" "$pdir/$base"
 done
-cl=$pdir/0000-cover-letter.patch
-rule=------------------------------------------------------------
 if [ -f "$cl" ] && [ "$count" -gt 0 ]; then
-	grep -qx -- "$rule" "$cl" || {
-		echo "pinlife: error: $cl has no line of 60 dashes before the patch list" >&2
-		exit 1
-	}
 	zero=$(printf "%0${#count}d" 0)
 	{
 		sed "/^$rule\$/q" "$cl" |

@@ -37,6 +37,23 @@ cp -r "$t/patches" "$t/patches.1"
 sh "$s/export.sh" "$t/tree" "$t/patches" >/dev/null 2>&1
 check "re-export is byte-for-byte identical" diff -r "$t/patches.1" "$t/patches"
 
+# The cover letter: hand-written down to its line of dashes, the rest is
+# regenerated; without that line, export refuses before writing anything.
+rule=------------------------------------------------------------
+mkdir "$t/cl"
+printf 'Subject: [PATCH 0/9] x\n\nWhy.\n\n%s\nstale\n' "$rule" > "$t/cl/0000-cover-letter.patch"
+sh "$s/export.sh" "$t/tree" "$t/cl" >/dev/null 2>&1
+c=$t/cl/0000-cover-letter.patch
+check "cover letter: patch count" grep -qx 'Subject: \[PATCH 0/2\] x' "$c"
+check "cover letter: patch list" grep -qx '   2 mm: two' "$c"
+check "cover letter: diffstat" grep -q '^ 1 file changed, 2 insertions(+), 1 deletion(-)$' "$c"
+check "cover letter: text kept, stale list gone" sh -c 'grep -q Why "$1" && ! grep -q stale "$1"' _ "$c"
+mkdir "$t/nocl"
+printf 'Subject: [PATCH 0/9] x\n\nNo list.\n' > "$t/nocl/0000-cover-letter.patch"
+out=$(sh "$s/export.sh" "$t/tree" "$t/nocl" 2>&1) && rc=0 || rc=$?
+check "cover letter without its dashes: refused, named" sh -c "test $rc != 0 && printf '%s' \"\$1\" | grep -q 'nocl/0000-cover-letter.patch: no line of 60 dashes'" _ "$out"
+check "... and nothing written" test ! -e "$t/nocl/series"
+
 # The series applies to a fresh tree, and a second run does nothing.
 out=$(sh "$s/mktree.sh" "$t/pristine" "$t/built" "$t/patches" 2>&1)
 check "series applies: base + 2 patches" test "$(git -C "$t/built" rev-list --count HEAD)" = 3
