@@ -16,8 +16,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "kselftest.h"
-#include "pinlife.h"
+#include "pinlife_ksft.h"
 
 #define NPAGES SG_RUN_PAGES	/* the disk area used: LBA 0 on */
 #define HOLD_MAX 256		/* CMA pages put under unread requests */
@@ -87,14 +86,7 @@ int main(void)
 			 NPAGES, err ? strerror(-err) :
 			 memcmp(a, b, NPAGES * PAGE_SZ) ? "data differs" : "ok");
 
-	err = cma_find(&cma);
-	if (err)
-		ksft_exit_fail_msg("no CMA area in debugfs: %s\n", strerror(-err));
-	err = fill_memory(&cma, 24, &f);
-	if (err)
-		ksft_exit_fail_msg("filling memory: %s\n", strerror(-err));
-	ksft_test_result(f.ncma > 0, "%zu pages of the buffer landed in CMA\n",
-			 f.ncma);
+	ksft_fill_cma(&cma, &f);
 	n = f.ncma < HOLD_MAX ? f.ncma : HOLD_MAX;
 
 	/* Read the disk area into those pages; leave the results unread. */

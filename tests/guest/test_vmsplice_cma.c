@@ -10,8 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "kselftest.h"
-#include "pinlife.h"
+#include "pinlife_ksft.h"
 
 int main(void)
 {
@@ -25,14 +24,7 @@ int main(void)
 	ksft_print_header();
 	ksft_set_plan(5);
 
-	err = cma_find(&cma);
-	if (err)
-		ksft_exit_fail_msg("no CMA area in debugfs: %s\n", strerror(-err));
-	err = fill_memory(&cma, 24, &f);
-	if (err)
-		ksft_exit_fail_msg("filling memory: %s\n", strerror(-err));
-	ksft_test_result(f.ncma > 0, "%zu pages of the buffer landed in CMA\n",
-			 f.ncma);
+	ksft_fill_cma(&cma, &f);
 
 	err = vmsplice_pages(&pipes, f.cma_pages, f.ncma);
 	ksft_test_result(!err, "vmsplice of those pages into %zu unread pipes: %s\n",

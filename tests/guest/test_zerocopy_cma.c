@@ -17,8 +17,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "kselftest.h"
-#include "pinlife.h"
+#include "pinlife_ksft.h"
 
 /* Read n pages; how many do not start with the stamp of the page sent. */
 static long receive_pages(int fd, char *const *pages, size_t n)
@@ -83,17 +82,10 @@ int main(void)
 	ksft_print_header();
 	ksft_set_plan(6);
 
-	err = cma_find(&cma);
-	if (err)
-		ksft_exit_fail_msg("no CMA area in debugfs: %s\n", strerror(-err));
 	err = zerocopy_pair(fd);
 	if (err)
 		ksft_exit_fail_msg("loopback TCP: %s\n", strerror(-err));
-	err = fill_memory(&cma, 24, &f);
-	if (err)
-		ksft_exit_fail_msg("filling memory: %s\n", strerror(-err));
-	ksft_test_result(f.ncma > 0, "%zu pages of the buffer landed in CMA\n",
-			 f.ncma);
+	ksft_fill_cma(&cma, &f);
 
 	sent = zerocopy_send(fd[0], f.cma_pages, f.ncma, &sends);
 	ksft_test_result(sent > 0,

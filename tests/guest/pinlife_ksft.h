@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kselftest steps shared by the pinlife guest tests. Header-only, like
+ * kselftest.h itself, whose counters live in each test program.
+ */
+#ifndef PINLIFE_KSFT_H
+#define PINLIFE_KSFT_H
+
+#include <string.h>
+
+#include "kselftest.h"
+#include "pinlife.h"
+
+/*
+ * Find the CMA area and fill memory (fill_memory(), keeping 24 MiB outside
+ * CMA), or end the test; then one test result: some of the buffer landed
+ * in CMA.
+ */
+static inline void ksft_fill_cma(struct cma_area *cma, struct fill *f)
+{
+	int err = cma_find(cma);
+
+	if (err)
+		ksft_exit_fail_msg("no CMA area in debugfs: %s\n", strerror(-err));
+	err = fill_memory(cma, 24, f);
+	if (err)
+		ksft_exit_fail_msg("filling memory: %s\n", strerror(-err));
+	ksft_test_result(f->ncma > 0, "%zu pages of the buffer landed in CMA\n",
+			 f->ncma);
+}
+
+#endif
