@@ -29,4 +29,19 @@ static inline void ksft_fill_cma(struct cma_area *cma, struct fill *f)
 			 f->ncma);
 }
 
+/*
+ * One test result: a full CMA allocation succeeds while `held` (what holds
+ * the pages, for the message); the allocation is given back.
+ */
+static inline void ksft_cma_alloc_all(const struct cma_area *cma,
+				      const char *held)
+{
+	int err = cma_alloc_all(cma);
+
+	ksft_test_result(!err, "full CMA allocation while %s: %s\n", held,
+			 err ? strerror(-err) : "ok");
+	if (!err)
+		cma_free_all(cma);
+}
+
 #endif

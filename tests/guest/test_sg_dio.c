@@ -52,7 +52,7 @@ int main(void)
 	struct fill f;
 	long long p0, p1;
 	char *a, *b;
-	int err, fd, alloc;
+	int err, fd;
 	long reap;
 
 	ksft_print_header();
@@ -100,12 +100,7 @@ int main(void)
 			 "pins held by the completed, unread requests: %lld\n",
 			 p1 - p0);
 
-	alloc = cma_alloc_all(&cma);
-	ksft_test_result(!alloc,
-			 "full CMA allocation while the results are unread: %s\n",
-			 alloc ? strerror(-alloc) : "ok");
-	if (!alloc)
-		cma_free_all(&cma);
+	ksft_cma_alloc_all(&cma, "the results are unread");
 
 	/* Each request read page 0 on of the disk area into its run. */
 	for (i = 0; i < n; i += run) {

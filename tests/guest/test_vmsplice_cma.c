@@ -19,7 +19,7 @@ int main(void)
 	size_t i, bad = 0;
 	struct fill f;
 	long before;
-	int err, alloc;
+	int err;
 
 	ksft_print_header();
 	ksft_set_plan(5);
@@ -34,12 +34,7 @@ int main(void)
 	ksft_test_result(before == 0,
 			 "spliced pages left in CMA: %ld of %zu\n", before, f.ncma);
 
-	alloc = cma_alloc_all(&cma);
-	ksft_test_result(!alloc,
-			 "full CMA allocation while the pipes hold the pages: %s\n",
-			 alloc ? strerror(-alloc) : "ok");
-	if (!alloc)
-		cma_free_all(&cma);
+	ksft_cma_alloc_all(&cma, "the pipes hold the pages");
 
 	/* Each pipe slot is one page; its first word is the page's stamp. */
 	for (i = 0; i < f.ncma && !err; i++) {

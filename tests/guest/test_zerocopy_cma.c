@@ -77,7 +77,7 @@ int main(void)
 	struct fill f;
 	size_t sent;
 	long left, bad;
-	int err, alloc, fd[2] = { -1, -1 };
+	int err, fd[2] = { -1, -1 };
 
 	ksft_print_header();
 	ksft_set_plan(6);
@@ -96,12 +96,7 @@ int main(void)
 	ksft_test_result(left == 0, "sent pages left in CMA: %ld of %zu\n",
 			 left, sent);
 
-	alloc = cma_alloc_all(&cma);
-	ksft_test_result(!alloc,
-			 "full CMA allocation while the sockets hold the pages: %s\n",
-			 alloc ? strerror(-alloc) : "ok");
-	if (!alloc)
-		cma_free_all(&cma);
+	ksft_cma_alloc_all(&cma, "the sockets hold the pages");
 
 	bad = receive_pages(fd[1], f.cma_pages, sent);
 	ksft_test_result(bad == 0, "the reader gets every page intact (%ld bad)\n",
