@@ -177,13 +177,10 @@ static int pin_cma_cost(void)
 	return 0;
 }
 
-#define SG_DELAY "/sys/bus/pseudo/drivers/scsi_debug/delay"
-
 static int sg_dio_cost(long n)
 {
 	struct sg_disk disk;
 	char delay[16] = "";
-	FILE *dfile;
 	long long t0, t1;
 	long i;
 	int fd, err;
@@ -201,19 +198,13 @@ static int sg_dio_cost(long n)
 		return 1;
 	}
 	/* Complete in the submitter's context: no timer in the measure. */
-	dfile = fopen(SG_DELAY, "r");
-	if (dfile) {
-		if (!fgets(delay, sizeof(delay), dfile))
-			delay[0] = '\0';
-		fclose(dfile);
-	}
-	err = write_str(SG_DELAY, "0");
+	err = sg_debug_delay("0", delay, sizeof(delay));
 	t0 = now_us();
 	for (i = 0; i < n && !err; i++)
 		err = sg_dio_sync(fd, 0, 0, buf, CHUNK);
 	t1 = now_us();
 	if (delay[0])
-		write_str(SG_DELAY, delay);
+		sg_debug_delay(delay, NULL, 0);
 	close(fd);
 	sg_disk_close(&disk);
 	if (err) {

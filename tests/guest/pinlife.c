@@ -326,7 +326,11 @@ long long vmstat(const char *name)
 	char line[128];
 	size_t len = strlen(name);
 	long long val = -1;
-	FILE *f = fopen("/proc/vmstat", "r");
+	FILE *f;
+
+	/* Fold the per-CPU deltas, which /proc/vmstat leaves out, first. */
+	write_str("/proc/sys/vm/stat_refresh", "1");
+	f = fopen("/proc/vmstat", "r");
 
 	if (!f)
 		return -1;
@@ -372,6 +376,7 @@ void gup_release(int fd)
 }
 
 #define SG_PARAM "/sys/module/sg/parameters/"
+#define SG_DEBUG_DELAY "/sys/bus/pseudo/drivers/scsi_debug/delay"
 #define SG_SECTOR 512
 #define SG_TIMEOUT_MS 20000
 
@@ -513,6 +518,23 @@ int sg_dio_sync(int fd, int to_disk, uint64_t lba, void *buf, size_t len)
 		0 : -EXDEV;
 }
 
+int sg_dio_submit(int fd, int to_disk, void *buf, size_t len, int pack_id)
+{
+	unsigned char cdb[10];	/* copied by write(): a stack one will do */
+	struct sg_io_hdr h;
+
+	sg_hdr(&h, cdb, to_disk, 0, buf, len);
+	h.pack_id = pack_id;
+	return write(fd, &h, sizeof(h)) < 0 ? -errno : 0;
+}
+
+int sg_debug_delay(const char *val, char *old, size_t size)
+{
+	if (old && read_str(SG_DEBUG_DELAY, old, size))
+		return -ENOENT;
+	return write_str(SG_DEBUG_DELAY, val);
+}
+
 static int sg_waiting(int fd)
 {
 	int n = 0;
@@ -524,7 +546,7 @@ int sg_dio_hold(struct sg_hold *h, const char *dev, char *const *pages,
 		size_t n, int to_disk)
 {
 	size_t i = 0, f, perfd = 0;
-	int waited;
+	int waited, err;
 
 	memset(h, 0, sizeof(*h));
 	/* At worst a request per page. */
@@ -532,8 +554,6 @@ int sg_dio_hold(struct sg_hold *h, const char *dev, char *const *pages,
 	if (!h->fds)
 		return -ENOMEM;
 	while (i < n) {
-		unsigned char cdb[10];
-		struct sg_io_hdr hd;
 		size_t run = 1;
 
 		while (i + run < n && run < SG_RUN_PAGES &&
@@ -547,11 +567,10 @@ int sg_dio_hold(struct sg_hold *h, const char *dev, char *const *pages,
 			h->fds[h->nfds++] = fd;
 			perfd = 0;
 		}
-		/* The CDB is copied by write(): a stack one will do. */
-		sg_hdr(&hd, cdb, to_disk, 0, pages[i], run * PAGE_SZ);
-		hd.pack_id = h->nreq;
-		if (write(h->fds[h->nfds - 1], &hd, sizeof(hd)) < 0)
-			return -errno;
+		err = sg_dio_submit(h->fds[h->nfds - 1], to_disk, pages[i],
+				    run * PAGE_SZ, h->nreq);
+		if (err)
+			return err;
 		h->nreq++;
 		perfd++;
 		i += run;

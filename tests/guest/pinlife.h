@@ -106,6 +106,18 @@ void sg_disk_close(struct sg_disk *d);
  */
 int sg_dio_sync(int fd, int to_disk, uint64_t lba, void *buf, size_t len);
 
+/*
+ * Queue one asynchronous direct-I/O READ(10) or WRITE(10) of len bytes at
+ * LBA 0 with write(): 0 or -errno. The result is read() later, or never.
+ */
+int sg_dio_submit(int fd, int to_disk, void *buf, size_t len, int pack_id);
+/*
+ * Set scsi_debug's completion delay (jiffies; "0": at once, in the
+ * submitter's context), saving the old value in old when old is not NULL.
+ * 0 or -errno.
+ */
+int sg_debug_delay(const char *val, char *old, size_t size);
+
 #define SG_RUN_PAGES 64		/* at most per request */
 #define SG_REQS_PER_FD 16	/* SG_MAX_QUEUE */
 struct sg_hold {
@@ -146,7 +158,7 @@ int zerocopy_pair(int fd[2]);
  */
 size_t zerocopy_send(int fd, char *const *pages, size_t n, unsigned int *sends);
 
-/* One counter of /proc/vmstat, -1 if absent. */
+/* One counter of /proc/vmstat, exact (vm.stat_refresh first); -1 if absent. */
 long long vmstat(const char *name);
 
 /* Read one unsigned number from a file: 0 or -errno. */

@@ -7,13 +7,19 @@
  * never do. Checked from outside: the FOLL_PIN counters in /proc/vmstat
  * balance, and a full CMA allocation succeeds, while completed results
  * whose buffers sit in CMA are unread. Direct I/O keeps working: data
- * round-trips, and lands in the buffer before the result is read.
+ * round-trips, and lands in the buffer before the result is read. And
+ * the pin of a request that nobody will read (its file closed, or an
+ * SG_IO interrupted by a signal while the command was in flight) is
+ * still dropped when the command completes.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "pinlife_ksft.h"
@@ -24,6 +30,63 @@
 static long long pins_outstanding(void)
 {
 	return vmstat("nr_foll_pin_acquired") - vmstat("nr_foll_pin_released");
+}
+
+/* Wait up to 10 s for the outstanding pins to come back to p0. */
+static long long pins_settle(long long p0)
+{
+	struct timespec ts = { 0, 20 * 1000000L };
+	long long p = pins_outstanding();
+	int i;
+
+	for (i = 0; i < 500 && p != p0; i++) {
+		nanosleep(&ts, NULL);
+		p = pins_outstanding();
+	}
+	return p - p0;
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * With scsi_debug completing after 250 jiffies: a request still in flight
+ * when its file is closed (closing), or an SG_IO that a signal interrupts
+ * (not closing): its pin must be gone once the command completes.
+ */
+static void unread_in_flight(const char *dev, char *buf, int closing)
+{
+	struct itimerval it = { .it_value.tv_usec = 50000 };
+	struct sigaction sa = { .sa_handler = on_alarm };
+	long long p0 = pins_outstanding(), held = 0, left;
+	int fd = open(dev, O_RDWR), err;
+
+	if (fd < 0)
+		ksft_exit_fail_msg("%s: %s\n", dev, strerror(errno));
+	if (closing) {
+		err = sg_dio_submit(fd, 0, buf, NPAGES * PAGE_SZ, 0);
+		held = pins_outstanding() - p0;
+		close(fd);
+	} else {
+		/* No SA_RESTART: SG_IO returns EINTR, the request is orphaned */
+		sigaction(SIGALRM, &sa, NULL);
+		setitimer(ITIMER_REAL, &it, NULL);
+		err = sg_dio_sync(fd, 0, 0, buf, NPAGES * PAGE_SZ);
+		err = err == -EINTR ? 0 : err ? err : -EALREADY;
+	}
+	left = pins_settle(p0);
+	if (!closing)
+		close(fd);
+	if (closing)
+		ksft_test_result(!err && held > 0 && !left,
+				 "a request in flight when its file closes: %lld pins, %lld left after completion: %s\n",
+				 held, left, err ? strerror(-err) : "ok");
+	else
+		ksft_test_result(!err && !left,
+				 "SG_IO interrupted by a signal: %s, %lld pins left after completion\n",
+				 err ? strerror(-err) : "EINTR", left);
 }
 
 /* Word w of page k of the disk area. */
@@ -48,6 +111,7 @@ int main(void)
 	size_t k, w, i, n, run, bad = 0;
 	struct sg_hold hold;
 	struct sg_disk disk;
+	char delay[16];
 	struct cma_area cma;
 	struct fill f;
 	long long p0, p1;
@@ -56,7 +120,7 @@ int main(void)
 	long reap;
 
 	ksft_print_header();
-	ksft_set_plan(8);
+	ksft_set_plan(10);
 
 	err = sg_disk_open(&disk);
 	if (err)
@@ -121,6 +185,13 @@ int main(void)
 			 p1 - p0);
 
 	fill_release(&f);
+
+	if (sg_debug_delay("250", delay, sizeof(delay)))
+		ksft_exit_fail_msg("scsi_debug delay: cannot set\n");
+	unread_in_flight(disk.dev, a, 1);
+	unread_in_flight(disk.dev, a, 0);
+	sg_debug_delay(delay, NULL, 0);
+
 	munmap(a, 2 * NPAGES * PAGE_SZ);
 	sg_disk_close(&disk);
 	ksft_finished();
