@@ -152,6 +152,8 @@ const struct api_info api_table[] = {
 	{ "get_user_pages_fast_only",	K_GET,      2, 3 },
 	{ "get_user_pages_remote",	K_GET,      3, 4 },
 	{ "get_user_pages_unlocked",	K_GET,      3, 2 },
+	/* pinlife: references for holders userspace controls, migrated first */
+	{ "get_user_pages_fast_longterm", K_GET,    2, 3 },
 	{ "pin_user_pages",		K_PIN,      2, 3 },
 	{ "pin_user_pages_fast",	K_PIN,      2, 3 },
 	{ "pin_user_pages_fast_only",	K_PIN,      2, 3 },
@@ -162,13 +164,14 @@ const struct api_info api_table[] = {
 	{ "iov_iter_get_pages2",	K_ITER_GET, -1, 1 },
 	{ "iov_iter_get_pages_alloc",	K_ITER_GET, -1, 1 },
 	{ "iov_iter_get_pages_alloc2",	K_ITER_GET, -1, 1 },
+	{ "iov_iter_get_pages_longterm", K_ITER_GET, -1, 1 },
 };
 const size_t api_count = sizeof(api_table) / sizeof(api_table[0]);
 
 const struct api_info *api_lookup(const char *name, size_t len)
 {
 	/* every name ends in "pages", "pages2", "_fast" ... cheap reject */
-	if (len < 14 || len > 26)
+	if (len < 14 || len > 28)
 		return NULL;
 	for (size_t i = 0; i < api_count; i++)
 		if (strlen(api_table[i].name) == len &&
@@ -179,7 +182,7 @@ const struct api_info *api_lookup(const char *name, size_t len)
 
 const char *const flag_names[] = {
 	"FOLL_WRITE", "FOLL_GET", "FOLL_LONGTERM", "FOLL_PIN",
-	"FOLL_EPHEMERAL", "ITER_ALLOW_EPHEMERAL",
+	"FOLL_EPHEMERAL", "ITER_EPHEMERAL",
 	"FOLL_FORCE", "FOLL_NOWAIT", "FOLL_NOFAULT", "FOLL_HWPOISON",
 	"FOLL_ANON", "FOLL_SPLIT_PMD", "FOLL_PCI_P2PDMA",
 	"FOLL_INTERRUPTIBLE", "FOLL_HONOR_NUMA_FAULT", "FOLL_DUMP",

@@ -134,10 +134,10 @@ check "files mode without a tree: FOLL_EPHEMERAL means new API" grep -q '"api": 
 # --- formats -----------------------------------------------------------------
 "$BIN" inventory "$F/tree-old" >"$TMP/table" 2>/dev/null
 check "table: header" grep -q '^LOCATION  *FUNCTION  *API  *CLASS  *FLAGS' "$TMP/table"
-check "table: summary line" grep -q '^30 sites in 4 files (old API)' "$TMP/table"
+check "table: summary line" grep -q '^32 sites in 4 files (old API)' "$TMP/table"
 "$BIN" inventory -f csv "$F/tree-old" >"$TMP/csv" 2>/dev/null
 check "csv: header" grep -q '^file,line,col,function,api,kind,flags_expr,flags,' "$TMP/csv"
-check "csv: 30 rows + header" test "$(wc -l <"$TMP/csv")" = 31
+check "csv: 32 rows + header" test "$(wc -l <"$TMP/csv")" = 33
 "$BIN" lint -q -f sarif "$F/tree-old" >"$TMP/sarif" 2>/dev/null
 check "sarif: version" grep -q '"version": "2.1.0"' "$TMP/sarif"
 check "sarif: 5 results" test "$(grep -c '"ruleId": "looks-long-term"' "$TMP/sarif")" = 5
