@@ -83,7 +83,7 @@ checkpatch: fetch
 	@sh scripts/checkpatch.sh $(STOCK_SRC) patches
 
 compile-touched: src-patched
-	@echo "== compile every file the series touches (x86-64 allmodconfig, powerpc, s390)"
+	@echo "== compile every file the series touches (x86-64 allmodconfig, powerpc, s390, sparc64)"
 	@sh scripts/compile-touched.sh $(PATCHED_SRC) patches $(B)/compile
 
 # Every prefix of the series builds (slow: a kernel build per patch; not

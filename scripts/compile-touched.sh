@@ -2,30 +2,43 @@
 # SPDX-License-Identifier: GPL-2.0
 # Compile every kernel C file the series touches (userspace under tools/,
 # the selftests, is built for the guest by tests/guest/Makefile), in a
-# configuration that builds it: x86-64 allmodconfig for everything outside arch/, the matching
-# Debian cross compiler for arch files (powerpc, s390). allmodconfig turns
-# on CONFIG_WERROR, so a warning fails too. Files that only build on
-# another architecture (drivers/sbus, the SPAPR TCE IOMMU) are mapped to it. Each configuration is prepared
-# once in OUT_DIR and reused; OUT_DIR/passed records the tree that last
-# compiled cleanly, so that an unchanged series is not compiled again.
-# Usage: scripts/compile-touched.sh PATCHED_SRC PATCH_DIR OUT_DIR
+# configuration that builds it: x86-64 allmodconfig for everything outside
+# arch/, the matching Debian cross compiler for arch files (powerpc, s390,
+# sparc). allmodconfig turns on CONFIG_WERROR, so a warning fails too.
+# Files that only build on another architecture (drivers/sbus, the SPAPR
+# TCE IOMMU) are mapped to it. Each configuration is prepared once in
+# OUT_DIR and reused; OUT_DIR/passed records the tree that last compiled
+# the whole series cleanly, so that an unchanged series is not compiled
+# again.
+#
+# With PATCH names, only the files those patches touch (make bisect-check,
+# one patch at a time); with ONLY=CONFIG in the environment, only the files
+# that configuration builds (the others are left out, not failed).
+# Usage: [ONLY=CONFIG] scripts/compile-touched.sh PATCHED_SRC PATCH_DIR OUT_DIR [PATCH...]
 set -eu
 
 src=$1 pdir=$2 out=$3
+shift 3
 head=$(git -C "$src" rev-parse HEAD 2>/dev/null || echo none)
-if [ -f "$out/passed" ] && [ "$(cat "$out/passed")" = "$head" ]; then
-	echo "compile-touched: unchanged since it last passed"
-	exit 0
+whole=yes
+if [ $# -gt 0 ]; then
+	whole=no
+else
+	set -- $(grep -v '^[[:space:]]*\(#\|$\)' "$pdir/series")
+	if [ -f "$out/passed" ] && [ "$(cat "$out/passed")" = "$head" ]; then
+		echo "compile-touched: unchanged since it last passed"
+		exit 0
+	fi
 fi
 rm -f "$out/passed"
 jobs=${JOBS:-$(nproc)}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 
-files=$(for p in $(grep -v '^[[:space:]]*\(#\|$\)' "$pdir/series"); do
+files=$(for p in "$@"; do
 	sed -n 's|^+++ b/\(.*\.c\)$|\1|p' "$pdir/$p"
 done | grep -v '^tools/' | sort -u)
-[ -n "$files" ] || { echo "compile-touched: the series touches no C file"; exit 0; }
+[ -n "$files" ] || { echo "compile-touched: no C file to compile"; exit 0; }
 
 # config NAME: ARCH CROSS_COMPILE "config commands"
 config_of() {
@@ -71,6 +84,7 @@ prepare() { # prepare CONFIG
 bad=0 n=0
 for f in $files; do
 	c=$(config_of "$f")
+	[ -z "${ONLY:-}" ] || [ "$c" = "$ONLY" ] || continue
 	if [ "$c" = unsupported ]; then
 		echo "compile-touched: error: no configuration builds $f" >&2
 		bad=$((bad + 1))
@@ -89,4 +103,4 @@ for f in $files; do
 done
 echo "compile-touched: $n files compiled, $bad failed"
 [ "$bad" = 0 ]
-echo "$head" > "$out/passed"
+[ "$whole" = no ] || [ -n "${ONLY:-}" ] || echo "$head" > "$out/passed"

@@ -52,41 +52,50 @@ static void on_alarm(int sig)
 }
 
 /*
- * With scsi_debug completing after 250 jiffies: a request still in flight
- * when its file is closed (closing), or an SG_IO that a signal interrupts
- * (not closing): its pin must be gone once the command completes.
+ * The next two run with scsi_debug completing after 250 jiffies, so that
+ * the command is still in flight when nobody will read its result any
+ * more; its pin must be gone once the command completes.
  */
-static void unread_in_flight(const char *dev, char *buf, int closing)
+static int open_or_exit(const char *dev)
 {
-	struct itimerval it = { .it_value.tv_usec = 50000 };
-	struct sigaction sa = { .sa_handler = on_alarm };
-	long long p0 = pins_outstanding(), held = 0, left;
-	int fd = open(dev, O_RDWR), err;
+	int fd = open(dev, O_RDWR);
 
 	if (fd < 0)
 		ksft_exit_fail_msg("%s: %s\n", dev, strerror(errno));
-	if (closing) {
-		err = sg_dio_submit(fd, 0, buf, NPAGES * PAGE_SZ, 0);
-		held = pins_outstanding() - p0;
-		close(fd);
-	} else {
-		/* No SA_RESTART: SG_IO returns EINTR, the request is orphaned */
-		sigaction(SIGALRM, &sa, NULL);
-		setitimer(ITIMER_REAL, &it, NULL);
-		err = sg_dio_sync(fd, 0, 0, buf, NPAGES * PAGE_SZ);
-		err = err == -EINTR ? 0 : err ? err : -EALREADY;
-	}
+	return fd;
+}
+
+/* An asynchronous request whose file is closed while it is in flight. */
+static void closed_in_flight(const char *dev, char *buf)
+{
+	long long p0 = pins_outstanding(), held, left;
+	int fd = open_or_exit(dev);
+	int err = sg_dio_submit(fd, 0, buf, NPAGES * PAGE_SZ, 0);
+
+	held = pins_outstanding() - p0;
+	close(fd);
 	left = pins_settle(p0);
-	if (!closing)
-		close(fd);
-	if (closing)
-		ksft_test_result(!err && held > 0 && !left,
-				 "a request in flight when its file closes: %lld pins, %lld left after completion: %s\n",
-				 held, left, err ? strerror(-err) : "ok");
-	else
-		ksft_test_result(!err && !left,
-				 "SG_IO interrupted by a signal: %s, %lld pins left after completion\n",
-				 err ? strerror(-err) : "EINTR", left);
+	ksft_test_result(!err && held > 0 && !left,
+			 "a request in flight when its file closes: %lld pins, %lld left after completion: %s\n",
+			 held, left, err ? strerror(-err) : "ok");
+}
+
+/* An SG_IO that a signal interrupts: sg orphans the request. */
+static void interrupted_sg_io(const char *dev, char *buf)
+{
+	struct itimerval it = { .it_value.tv_usec = 50000 };
+	struct sigaction sa = { .sa_handler = on_alarm };	/* no SA_RESTART */
+	long long p0 = pins_outstanding(), left;
+	int fd = open_or_exit(dev), err;
+
+	sigaction(SIGALRM, &sa, NULL);
+	setitimer(ITIMER_REAL, &it, NULL);
+	err = sg_dio_sync(fd, 0, 0, buf, NPAGES * PAGE_SZ);
+	left = pins_settle(p0);
+	close(fd);
+	ksft_test_result(err == -EINTR && !left,
+			 "SG_IO interrupted by a signal: %s, %lld pins left after completion\n",
+			 err ? strerror(-err) : "completed", left);
 }
 
 /* Word w of page k of the disk area. */
@@ -188,8 +197,8 @@ int main(void)
 
 	if (sg_debug_delay("250", delay, sizeof(delay)))
 		ksft_exit_fail_msg("scsi_debug delay: cannot set\n");
-	unread_in_flight(disk.dev, a, 1);
-	unread_in_flight(disk.dev, a, 0);
+	closed_in_flight(disk.dev, a);
+	interrupted_sg_io(disk.dev, a);
 	sg_debug_delay(delay, NULL, 0);
 
 	munmap(a, 2 * NPAGES * PAGE_SZ);
