@@ -26,19 +26,32 @@
 #define CMA_DEBUGFS "/sys/kernel/debug/cma"
 #define STAMP 0x70696e6c69666500ULL	/* "pinlife\0" */
 
-int read_u64(const char *path, uint64_t *val)
+/* The first line of a file, without its newline: 0 or -errno. */
+static int read_str(const char *path, char *buf, size_t size)
 {
-	char buf[64];
-	ssize_t n;
 	int fd = open(path, O_RDONLY);
+	ssize_t n;
 
 	if (fd < 0)
 		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
+	n = read(fd, buf, size - 1);
 	close(fd);
-	if (n <= 0)
-		return n < 0 ? -errno : -EIO;
+	if (n < 0)
+		return -errno;
 	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+int read_u64(const char *path, uint64_t *val)
+{
+	char buf[64];
+	int err = read_str(path, buf, sizeof(buf));
+
+	if (err)
+		return err;
+	if (!buf[0])
+		return -EIO;
 	*val = strtoull(buf, NULL, 0);
 	return 0;
 }
@@ -380,22 +393,6 @@ void gup_release(int fd)
 #define SG_SECTOR 512
 #define SG_TIMEOUT_MS 20000
 
-static int read_str(const char *path, char *buf, size_t size)
-{
-	int fd = open(path, O_RDONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, size - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
-}
-
 static void sleep_ms(long ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
@@ -403,14 +400,27 @@ static void sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
+/* A finished command's result: 0, or -EREMOTEIO on a SCSI error. */
+static int sg_status(const struct sg_io_hdr *hp)
+{
+	return hp->status || hp->host_status || hp->driver_status ?
+		-EREMOTEIO : 0;
+}
+
+/* As sg_status(), and -EXDEV if sg copied instead of doing direct I/O. */
+static int sg_dio_result(const struct sg_io_hdr *hp)
+{
+	int err = sg_status(hp);
+
+	if (!err && (hp->info & SG_INFO_DIRECT_IO_MASK) != SG_INFO_DIRECT_IO)
+		err = -EXDEV;
+	return err;
+}
+
 /* Issue a command; 0, -EREMOTEIO on a SCSI error, or -errno. */
 static int sg_cmd(int fd, struct sg_io_hdr *hp)
 {
-	if (ioctl(fd, SG_IO, hp))
-		return -errno;
-	if (hp->status || hp->host_status || hp->driver_status)
-		return -EREMOTEIO;
-	return 0;
+	return ioctl(fd, SG_IO, hp) ? -errno : sg_status(hp);
 }
 
 static void sg_hdr(struct sg_io_hdr *hp, unsigned char *cdb, int to_disk,
@@ -508,14 +518,9 @@ int sg_dio_sync(int fd, int to_disk, uint64_t lba, void *buf, size_t len)
 {
 	unsigned char cdb[10];
 	struct sg_io_hdr h;
-	int err;
 
 	sg_hdr(&h, cdb, to_disk, lba, buf, len);
-	err = sg_cmd(fd, &h);
-	if (err)
-		return err;
-	return (h.info & SG_INFO_DIRECT_IO_MASK) == SG_INFO_DIRECT_IO ?
-		0 : -EXDEV;
+	return ioctl(fd, SG_IO, &h) ? -errno : sg_dio_result(&h);
 }
 
 int sg_dio_submit(int fd, int to_disk, void *buf, size_t len, int pack_id)
@@ -613,9 +618,7 @@ long sg_dio_reap(struct sg_hold *h)
 				return -errno;
 			}
 			reaped++;
-			if (hd.status || hd.host_status || hd.driver_status ||
-			    (hd.info & SG_INFO_DIRECT_IO_MASK) != SG_INFO_DIRECT_IO)
-				bad++;
+			bad += sg_dio_result(&hd) != 0;
 		}
 	}
 	return bad + (long)(h->nreq - reaped);
@@ -669,19 +672,24 @@ int zerocopy_pair(int fd[2])
 		return err;
 	l = socket(AF_INET, SOCK_STREAM, 0);
 	fd[0] = socket(AF_INET, SOCK_STREAM, 0);
-	if (l < 0 || fd[0] < 0)
-		return -errno;
+	fd[1] = -1;
 	/* A small receive window: most of what is sent stays queued. */
-	if (setsockopt(l, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small)) ||
+	if (l < 0 || fd[0] < 0 ||
+	    setsockopt(l, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small)) ||
 	    bind(l, (struct sockaddr *)&a, sizeof(a)) || listen(l, 1) ||
 	    getsockname(l, (struct sockaddr *)&a, &len) ||
 	    setsockopt(fd[0], SOL_SOCKET, SO_SNDBUFFORCE, &big, sizeof(big)) ||
 	    setsockopt(fd[0], SOL_SOCKET, SO_ZEROCOPY, &one, sizeof(one)) ||
-	    connect(fd[0], (struct sockaddr *)&a, sizeof(a)))
-		return -errno;
-	fd[1] = accept(l, NULL, NULL);
-	close(l);
-	return fd[1] < 0 ? -errno : 0;
+	    connect(fd[0], (struct sockaddr *)&a, sizeof(a)) ||
+	    (fd[1] = accept(l, NULL, NULL)) < 0)
+		err = -errno;
+	if (l >= 0)
+		close(l);
+	if (err && fd[0] >= 0) {
+		close(fd[0]);
+		fd[0] = -1;
+	}
+	return err;
 }
 
 size_t zerocopy_send(int fd, char *const *pages, size_t n,
