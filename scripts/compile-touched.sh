@@ -7,9 +7,10 @@
 # sparc). allmodconfig turns on CONFIG_WERROR, so a warning fails too.
 # Files that only build on another architecture (drivers/sbus, the SPAPR
 # TCE IOMMU) are mapped to it. Each configuration is prepared once in
-# OUT_DIR and reused; OUT_DIR/passed records the tree that last compiled
-# the whole series cleanly, so that an unchanged series is not compiled
-# again.
+# OUT_DIR and reused, and its files are built in one make (each file on
+# its own only when that fails, to name the culprits); OUT_DIR/passed
+# records the tree that last compiled the whole series cleanly, so that an
+# unchanged series is not compiled again.
 #
 # With PATCH names, only the files those patches touch (make bisect-check,
 # one patch at a time); with ONLY=CONFIG in the environment, only the files
@@ -81,7 +82,35 @@ prepare() { # prepare CONFIG
 	esac || { echo "compile-touched: error: configuring $c failed, see $out/$c.log" >&2; exit 1; }
 }
 
+# compile CONFIG FILE...: all of them in one make (kbuild builds several
+# single targets in one pass, over all cores, preparing the tree once);
+# when that fails, each file again on its own, to name the ones that fail.
+compile() {
+	c=$1
+	shift
+	prepare "$c"
+	objs=$(for f; do echo "${f%.c}.o"; done)
+	# shellcheck disable=SC2086
+	if kmake "$c" $objs >"$out/$c.last.log" 2>&1; then
+		for f; do echo "  CC [$c] $f"; done
+		n=$((n + $#))
+		return 0
+	fi
+	for f; do
+		n=$((n + 1))
+		if kmake "$c" "${f%.c}.o" >"$out/$c.last.log" 2>&1; then
+			echo "  CC [$c] $f"
+		else
+			echo "compile-touched: error: $f does not build in $c:" >&2
+			grep -E 'error|warning' "$out/$c.last.log" | head -n 20 >&2
+			tail -n 5 "$out/$c.last.log" >&2
+			bad=$((bad + 1))
+		fi
+	done
+}
+
 bad=0 n=0
+configs=
 for f in $files; do
 	c=$(config_of "$f")
 	[ -z "${ONLY:-}" ] || [ "$c" = "$ONLY" ] || continue
@@ -90,16 +119,11 @@ for f in $files; do
 		bad=$((bad + 1))
 		continue
 	fi
-	prepare "$c"
-	n=$((n + 1))
-	if kmake "$c" "${f%.c}.o" >"$out/$c.last.log" 2>&1; then
-		echo "  CC [$c] $f"
-	else
-		echo "compile-touched: error: $f does not build in $c:" >&2
-		grep -E 'error|warning' "$out/$c.last.log" | head -n 20 >&2
-		tail -n 5 "$out/$c.last.log" >&2
-		bad=$((bad + 1))
-	fi
+	case " $configs " in *" $c "*) ;; *) configs="$configs $c" ;; esac
+done
+for c in $configs; do
+	# shellcheck disable=SC2046
+	compile "$c" $(for f in $files; do [ "$(config_of "$f")" = "$c" ] && echo "$f"; done)
 done
 echo "compile-touched: $n files compiled, $bad failed"
 [ "$bad" = 0 ]

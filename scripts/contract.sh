@@ -34,20 +34,51 @@ if [ "$want" != "$got" ]; then
 fi
 echo "contract: $cocci finds every violation of its fixture (lines $want)"
 
-echo "contract: spatch $cocci"
 files=$(cd "$src" && grep -rlE '\b(FOLL_EPHEMERAL|ITER_EPHEMERAL|FOLL_LONGTERM|FOLL_GET)\b' \
 	--include='*.[ch]' . | grep -v '^\./\(tools\|Documentation\|scripts\)/' |
 	sed 's|^\./||' | sort)
-out=$(cd "$src" && spatch --very-quiet -D report --no-includes \
-	--include-headers --sp-file "$cocci" $files 2>&1) || {
-	printf '%s\n' "$out" >&2
-	echo "contract: error: spatch failed" >&2
-	exit 1
-}
-if [ -n "$out" ]; then
-	printf '%s\n' "$out"
-	bad=1
-fi
+# One file per spatch process over all cores, as make coccicheck does: a
+# single spatch over every file shares one timeout between them and, when
+# it fires, aborts without saying which file was slow. Each file gets its
+# own generous timeout (spatch's, and timeout(1) at twice that in case spatch
+# itself hangs); a file that times out or fails is named and fails the run.
+jobs=${JOBS:-$(nproc)}
+per_file=${COCCI_TIMEOUT:-120}
+echo "contract: spatch $cocci on $(echo "$files" | wc -l) files, $jobs at a time, ${per_file} s each"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+# shellcheck disable=SC2016
+echo "$files" | (cd "$src" && xargs -P "$jobs" -I{} sh -c '
+	f=$1 o=$2/$(echo "$1" | tr / :)
+	t0=$(date +%s)
+	timeout -k 5 $((2 * $3)) spatch --very-quiet -D report --no-includes \
+		--include-headers --timeout "$3" --sp-file "$4" "$f" >"$o.out" 2>&1
+	rc=$?
+	echo "$(($(date +%s) - t0))" >"$o.secs"
+	if [ $rc -ne 0 ] || grep -q "^timeout\|Timeout" "$o.out"; then
+		echo "$rc" >"$o.fail"
+	fi' sh {} "$tmp" "$per_file" "$cocci") || true
+for f in $files; do
+	o=$tmp/$(echo "$f" | tr / :)
+	if [ -f "$o.fail" ] || [ ! -f "$o.secs" ]; then
+		rc=$(cat "$o.fail" 2>/dev/null || echo "not run")
+		if grep -q "^timeout\|Timeout" "$o.out" 2>/dev/null || [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+			echo "contract: error: $f: spatch timed out after ${per_file} s" >&2
+		else
+			echo "contract: error: $f: spatch failed (exit $rc):" >&2
+			sed 's/^/  /' "$o.out" >&2 2>/dev/null || true
+		fi
+		bad=1
+		continue
+	fi
+	if [ -s "$o.out" ]; then
+		cat "$o.out"
+		bad=1
+	fi
+done
+slow=$(for f in $files; do echo "$(cat "$tmp/$(echo "$f" | tr / :).secs" 2>/dev/null || echo 0) $f"; done |
+	sort -rn | head -n 1)
+echo "contract: slowest file: ${slow#* } (${slow%% *} s)"
 [ "$bad" = 0 ] || { echo "contract: FAILED" >&2; exit 1; }
 echo "contract: $(echo "$files" | wc -l) files checked, no finding"
 echo "$head" > "$stamp"
