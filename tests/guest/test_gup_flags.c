@@ -5,8 +5,10 @@
  * userspace through the gup_test debugfs interface: an ephemeral pin
  * works, held or released at once, also with FOLL_PCI_P2PDMA;
  * FOLL_EPHEMERAL without pinning, the default (long-term) pin with
- * FOLL_PCI_P2PDMA, and the mm-internal FOLL_LONGTERM and FOLL_GET passed
- * in from outside are refused.
+ * FOLL_PCI_P2PDMA or FOLL_NOFAULT, and the mm-internal FOLL_LONGTERM and
+ * FOLL_GET passed in from outside are refused. The series' reference
+ * helper, get_user_pages_fast_longterm(), refuses FOLL_PCI_P2PDMA and
+ * FOLL_NOFAULT whether or not a page needs to move (here none does).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -22,6 +24,7 @@
 /* Values of the kernel's FOLL_* flags (include/linux/mm_types.h). */
 #define FOLL_WRITE	0x01
 #define FOLL_GET	0x02		/* internal to mm */
+#define FOLL_NOFAULT	0x20
 #define FOLL_LONGTERM	0x100		/* internal to mm */
 #define FOLL_PCI_P2PDMA	0x400
 #define FOLL_EPHEMERAL	0x2000
@@ -59,7 +62,7 @@ int main(void)
 	int ret;
 
 	ksft_print_header();
-	ksft_set_plan(10);
+	ksft_set_plan(16);
 
 	gup_fd = open("/sys/kernel/debug/gup_test", O_RDWR);
 	if (gup_fd < 0)
@@ -87,6 +90,19 @@ int main(void)
 	       "internal FOLL_LONGTERM from outside mm");
 	expect(gup(GUP_FAST_BENCHMARK, FOLL_GET, 0), -EINVAL,
 	       "internal FOLL_GET from outside mm");
+	expect(gup(PIN_FAST_BENCHMARK, FOLL_NOFAULT, 0), -EINVAL,
+	       "default (long-term) pin with FOLL_NOFAULT");
+	expect(gup(PIN_FAST_BENCHMARK, FOLL_NOFAULT | FOLL_WRITE,
+		   GUP_TEST_FLAG_EPHEMERAL), 0,
+	       "ephemeral pin with FOLL_NOFAULT");
+	expect(gup(GUP_FAST_BENCHMARK, FOLL_WRITE, GUP_TEST_FLAG_LONGTERM_REF), 0,
+	       "get_user_pages_fast_longterm()");
+	expect(gup(GUP_FAST_BENCHMARK, FOLL_PCI_P2PDMA, GUP_TEST_FLAG_LONGTERM_REF),
+	       -EINVAL, "get_user_pages_fast_longterm() with FOLL_PCI_P2PDMA");
+	expect(gup(GUP_FAST_BENCHMARK, FOLL_NOFAULT, GUP_TEST_FLAG_LONGTERM_REF),
+	       -EINVAL, "get_user_pages_fast_longterm() with FOLL_NOFAULT");
+	expect(gup(GUP_FAST_BENCHMARK, FOLL_NOFAULT, 0), 0,
+	       "get_user_pages_fast() with FOLL_NOFAULT (unchanged)");
 
 	held.addr = (unsigned long)buf;
 	held.size = NPAGES * 4096;
