@@ -84,6 +84,7 @@ extern const char *const lclass_names[];
 enum storage_kind { ST_NONE, ST_FIELD, ST_GLOBAL };
 
 struct file_res;
+struct lifetime;
 
 struct site {
 	struct file_res *file;
@@ -112,6 +113,11 @@ struct site {
 	const char *rel_func, *rel_file;
 	unsigned rel_line;
 	const char *evidence;		/* why short/long, for reports      */
+	/* the module model's answer (lifetime.c) */
+	const char *via;		/* wrapper chain, "" for direct calls */
+	struct lifetime *lt;
+	bool user_ref;			/* a reference userspace keeps alive */
+	int wrapper_pages;		/* wrapper sites: pages argument + 1 */
 };
 
 struct release {
@@ -180,6 +186,7 @@ struct finding {
 	const char *note_file;
 	unsigned note_line;
 	char *note;
+	const struct lifetime *lt;	/* the reasoning: notes, codeFlows */
 };
 struct findings {
 	struct finding *v;

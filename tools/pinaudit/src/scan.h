@@ -21,7 +21,13 @@ struct scan_result {
 	bool files_mode;
 	atomic_bool incomplete;
 	atomic_size_t bytes;
+	struct model *model;		/* audit.c                          */
+	struct facts **facts;
+	size_t nfacts;
 };
+/* audit.c: build the module model, add wrapper sites, decide lifetimes */
+void audit_model(struct scan_result *res);
+void audit_free(struct scan_result *res);
 
 int scan(char **args, int nargs, int jobs, struct scan_result *res);
 void scan_parse_deferred(struct scan_result *res);

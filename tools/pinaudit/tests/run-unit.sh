@@ -110,7 +110,10 @@ check "conditional flags: literal" test "$(cf fl_literal)" = ""
 check "a comparison is not an unresolved flag" \
 	test "$(awk -F'\t' -v p="$fl" '$1 == p && $4 == "fl_compare" { print $9 }' "$TMP/tsv")" = ""
 check "comments and strings are not sites" \
-	test "$(awk -F'\t' -v p="$fl" '$1 == p' "$TMP/tsv" | wc -l)" = "$(wc -l <"$TMP/fexp")"
+	test "$(awk -F'\t' -v p="$fl" '$1 == p && $18 == ""' "$TMP/tsv" | wc -l)" = "$(wc -l <"$TMP/fexp")"
+# calls through a function wrapper (flags passed in as a parameter) are sites
+check "wrapper: fl_short_caller's call through fl_wrapper is a site" \
+	grep -q "flags.c	102	.*fl_wrapper() -> pin_user_pages_fast()" "$TMP/tsv"
 check "dio: extraction flags resolved through the local" \
 	grep -q "dio.c	18	.*ITER_ALLOW_P2PDMA	.*yes	short-term-legacy" "$TMP/tsv"
 
@@ -134,10 +137,10 @@ check "files mode without a tree: FOLL_EPHEMERAL means new API" grep -q '"api": 
 # --- formats -----------------------------------------------------------------
 "$BIN" inventory "$F/tree-old" >"$TMP/table" 2>/dev/null
 check "table: header" grep -q '^LOCATION  *FUNCTION  *API  *CLASS  *FLAGS' "$TMP/table"
-check "table: summary line" grep -q '^32 sites in 4 files (old API)' "$TMP/table"
+check "table: summary line" grep -q '^34 sites in 4 files (old API)' "$TMP/table"
 "$BIN" inventory -f csv "$F/tree-old" >"$TMP/csv" 2>/dev/null
 check "csv: header" grep -q '^file,line,col,function,api,kind,flags_expr,flags,' "$TMP/csv"
-check "csv: 32 rows + header" test "$(wc -l <"$TMP/csv")" = 33
+check "csv: 34 rows + header" test "$(wc -l <"$TMP/csv")" = 35
 "$BIN" lint -q -f sarif "$F/tree-old" >"$TMP/sarif" 2>/dev/null
 check "sarif: version" grep -q '"version": "2.1.0"' "$TMP/sarif"
 check "sarif: 5 results" test "$(grep -c '"ruleId": "looks-long-term"' "$TMP/sarif")" = 5

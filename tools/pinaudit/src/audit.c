@@ -1,0 +1,370 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pinaudit: build the module model for a scan.  The files that call the
+ * GUP family, and every .c/.h file of their modules (their directory and
+ * the directory of the Kbuild composite that names them), are read into
+ * facts; wrappers around the family become sites of their callers; then
+ * each site's lifetime is decided from the model (lifetime.c).
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "model.h"
+#include "scan.h"
+
+static size_t dir_len(const char *p)
+{
+	const char *s = strrchr(p, '/');
+
+	return s ? (size_t)(s - p) : 0;
+}
+
+/* first index of a path starting with prefix (paths are sorted) */
+static size_t lower(char **paths, size_t n, const char *pre, size_t pl)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (strncmp(paths[mid], pre, pl) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static void want_dir(struct scan_result *res, bool *want, const char *dir, size_t dl)
+{
+	char pre[4096];
+
+	if (dl + 2 >= sizeof(pre))
+		return;
+	memcpy(pre, dir, dl);
+	pre[dl] = '/';
+	pre[dl + 1] = 0;
+	for (size_t i = lower(res->paths, res->n, pre, dl + 1);
+	     i < res->n && !strncmp(res->paths[i], pre, dl + 1); i++)
+		if (!strchr(res->paths[i] + dl + 1, '/'))
+			want[i] = true;
+}
+
+static char *read_all(const char *path, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	char *buf;
+	size_t n = 0;
+	ssize_t r;
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > (64 << 20)) {
+		close(fd);
+		return NULL;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	while (buf && n < (size_t)st.st_size &&
+	       (r = read(fd, buf + n, (size_t)st.st_size - n)) > 0)
+		n += (size_t)r;
+	close(fd);
+	if (buf)
+		buf[n] = 0;
+	*len = n;
+	return buf;
+}
+
+static const char *rel_of(struct scan_result *res, size_t i)
+{
+	const char *p = res->paths[i];
+
+	if (res->files[i])
+		return res->files[i]->rel;
+	if (res->root && !strncmp(p, res->root, res->root_len) && p[res->root_len] == '/')
+		return p + res->root_len + 1;
+	return p;
+}
+
+/* a wrapper: a function (not of the family) whose body calls the family,
+ * or another wrapper, with a parameter as the pages or the flags */
+struct wrapper {
+	const char *name;
+	const struct api_info *api;
+	const char *chain;
+	int pages;		/* parameter index of the pages, -1 */
+	int flags;		/* parameter index of the flags, -1 */
+	uint32_t must;		/* flags the wrapper adds itself */
+	bool macro;
+};
+
+static uint32_t flags_in(const char *text)
+{
+	uint32_t f = 0;
+
+	for (const char *p = text; (p = strstr(p, "FOLL_")) || 0;) {
+		size_t l = 0;
+
+		while (p[l] == '_' || (p[l] >= 'A' && p[l] <= 'Z'))
+			l++;
+		int k = flag_index(p, l);
+
+		if (k >= 0)
+			f |= FLAG_BIT(k);
+		p += l;
+	}
+	return f;
+}
+
+static const struct wrapper *wfind(const struct wrapper *w, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(w[i].name, name))
+			return &w[i];
+	return NULL;
+}
+
+static void find_wrappers(struct scan_result *res, struct wrapper **out, size_t *nout)
+{
+	VEC(struct wrapper) w = { 0 };
+	bool grew = true;
+
+	for (int round = 0; round < 4 && grew; round++) {
+		grew = false;
+		for (size_t i = 0; i < res->nfacts; i++) {
+			struct facts *fx = res->facts[i];
+
+			for (size_t k = 0; k < fx->funcs.n; k++) {
+				const struct fx_func *f = &fx->funcs.v[k];
+
+				if (api_lookup(f->name, strlen(f->name)) || wfind(w.v, w.n, f->name) ||
+				    !strncmp(fx->rel, "mm/", 3) || !strncmp(fx->rel, "tools/", 6))
+					continue;
+				for (size_t c = f->call0; c < f->call0 + f->ncalls; c++) {
+					const struct fx_call *call = &fx->calls.v[c];
+					const struct api_info *api = api_lookup(call->callee, strlen(call->callee));
+					const struct wrapper *inner = api ? NULL : wfind(w.v, w.n, call->callee);
+					int pa, fa;
+
+					if (!api && !inner)
+						continue;
+					pa = api ? api->pages_arg : inner->pages;
+					fa = api ? api->flags_arg : inner->flags;
+					int pp = pa >= 0 ? fx_param_index(f, fx_arg(call, pa, &fx->arena)) : -1;
+					int fp = fa >= 0 ? fx_param_index(f, fx_arg(call, fa, &fx->arena)) : -1;
+
+					if (pp < 0 && fp < 0)
+						continue;
+					struct wrapper nw = {
+						.name = f->name, .api = api ? api : inner->api,
+						.pages = pp, .flags = fp,
+						.must = (inner ? inner->must : 0) |
+							(fa >= 0 ? flags_in(call->argtext) : 0),
+					};
+					struct sbuf ch = { 0 };
+
+					sb_printf(&ch, "%s() -> %s", f->name,
+						  inner ? inner->chain : nw.api->name);
+					if (!inner)
+						sb_puts(&ch, "()");
+					nw.chain = arena_strdup(&fx->arena, ch.s);
+					sb_free(&ch);
+					VEC_PUSH(w, nw);
+					grew = true;
+					break;
+				}
+			}
+			for (size_t k = 0; k < fx->macros.n; k++) {
+				const struct fx_macro *mc = &fx->macros.v[k];
+				const struct api_info *api = api_lookup(mc->target, strlen(mc->target));
+				const struct wrapper *inner = api ? NULL : wfind(w.v, w.n, mc->target);
+
+				if ((!api && !inner) || wfind(w.v, w.n, mc->name) ||
+				    api_lookup(mc->name, strlen(mc->name)))
+					continue;
+				struct wrapper nw = {
+					.name = mc->name, .api = api ? api : inner->api,
+					.pages = api ? api->pages_arg : inner->pages,
+					.flags = api ? api->flags_arg : inner->flags,
+					.must = inner ? inner->must : 0, .macro = true,
+				};
+				struct sbuf ch = { 0 };
+
+				sb_printf(&ch, "%s (macro) -> %s", mc->name,
+					  inner ? inner->chain : nw.api->name);
+				if (!inner)
+					sb_puts(&ch, "()");
+				nw.chain = arena_strdup(&fx->arena, ch.s);
+				sb_free(&ch);
+				VEC_PUSH(w, nw);
+				grew = true;
+			}
+		}
+	}
+	*out = w.v;
+	*nout = w.n;
+}
+
+static int cmp_site(const void *a, const void *b)
+{
+	const struct site *x = a, *y = b;
+
+	return x->line != y->line ? (x->line < y->line ? -1 : 1) :
+	       x->col != y->col ? (x->col < y->col ? -1 : 1) : 0;
+}
+
+static void add_wrapper_sites(struct scan_result *res, size_t *fidx)
+{
+	struct wrapper *w;
+	size_t nw;
+
+	find_wrappers(res, &w, &nw);
+	for (size_t i = 0; i < res->nfacts; i++) {
+		struct facts *fx = res->facts[i];
+		struct file_res *fr = res->files[fidx[i]];
+		size_t before = fr ? fr->sites.n : 0;
+
+		for (size_t c = 0; c < fx->calls.n; c++) {
+			const struct fx_call *call = &fx->calls.v[c];
+			const struct wrapper *wr = wfind(w, nw, call->callee);
+
+			if (!wr || !strcmp(fx->funcs.v[call->func].name, wr->name))
+				continue;
+			if (!fr) {
+				fr = calloc(1, sizeof(*fr));
+				if (!fr)
+					exit(3);
+				fr->path = res->paths[fidx[i]];
+				fr->rel = fx->rel;
+				res->files[fidx[i]] = fr;
+			}
+			struct site s;
+			const char *fl = wr->flags >= 0 ? "" : NULL;
+
+			memset(&s, 0, sizeof(s));
+			s.file = fr;
+			s.line = call->line;
+			s.col = call->col;
+			s.func = fx->funcs.v[call->func].name;
+			s.api = wr->api;
+			s.via = wr->chain;
+			s.wrapper_pages = wr->pages + 1;
+			s.flags = s.must = wr->must;
+			if (wr->flags >= 0) {
+				/* the flags argument as written */
+				const char *p = call->argtext;
+
+				for (int a = 0; a < wr->flags && p; a++) {
+					p = strchr(p, ',');
+					if (p)
+						p += 2;
+				}
+				if (p) {
+					const char *e = strchr(p, ',');
+
+					fl = arena_strndup(&fr->arena, p, e ? (size_t)(e - p) : strlen(p));
+					s.flags |= flags_in(fl);
+					s.must = s.flags;
+				}
+			}
+			s.flags_expr = fl ? fl : "";
+			s.flags_extra = "";
+			s.unresolved = "";
+			s.callees = " ";
+			VEC_PUSH(fr->sites, s);
+		}
+		if (fr && fr->sites.n != before)
+			qsort(fr->sites.v, fr->sites.n, sizeof(*fr->sites.v), cmp_site);
+	}
+	free(w);
+}
+
+void audit_model(struct scan_result *res)
+{
+	bool *want = calloc(res->n + 1, 1);
+	struct modmap *mm = modmap_new(res->tree_root ? res->tree_root : res->root);
+	struct arena tmp = { 0 };
+	size_t *fidx;
+
+	if (!want || !mm)
+		exit(3);
+	for (size_t i = 0; i < res->n; i++) {
+		struct file_res *fr = res->files[i];
+
+		if (!fr || !fr->sites.n)
+			continue;
+		want[i] = true;
+		if (!strncmp(fr->rel, "include/", 8))
+			continue;
+		want_dir(res, want, res->paths[i], dir_len(res->paths[i]));
+		/* the directory of the Kbuild composite (files in subdirs) */
+		const char *mod = modmap_module(mm, fr->rel, &tmp);
+		size_t ml = dir_len(mod), rl = strlen(fr->rel), pl = strlen(res->paths[i]);
+
+		if (strstr(mod, ".ko") && pl >= rl && ml < dir_len(fr->rel)) {
+			char d[4096];
+
+			snprintf(d, sizeof(d), "%.*s%.*s", (int)(pl - rl), res->paths[i], (int)ml, mod);
+			want_dir(res, want, d, strlen(d));
+		}
+	}
+	size_t nwant = 0;
+
+	for (size_t i = 0; i < res->n; i++)
+		nwant += want[i];
+	res->facts = calloc(nwant + 1, sizeof(*res->facts));
+	fidx = calloc(nwant + 1, sizeof(*fidx));
+	res->model = model_new();
+	for (size_t i = 0; i < res->n; i++) {
+		size_t len;
+		char *buf;
+
+		if (!want[i] || !(buf = read_all(res->paths[i], &len)))
+			continue;
+		struct facts *fx = calloc(1, sizeof(*fx));
+
+		fx->path = res->paths[i];
+		fx->rel = rel_of(res, i);
+		fx->header = len && res->paths[i][strlen(res->paths[i]) - 1] == 'h';
+		fx->module = modmap_module(mm, fx->rel, &fx->arena);
+		facts_extract(buf, len, fx);
+		free(buf);
+		fidx[res->nfacts] = i;
+		res->facts[res->nfacts++] = fx;
+		model_add(res->model, fx);
+	}
+	model_index(res->model);
+	add_wrapper_sites(res, fidx);
+	for (size_t i = 0; i < res->n; i++) {
+		struct file_res *fr = res->files[i];
+
+		for (size_t k = 0; fr && k < fr->sites.n; k++) {
+			struct site *s = &fr->sites.v[k];
+
+			s->lt = arena_alloc(&fr->arena, sizeof(*s->lt));
+			lifetime_decide(res->model, s, s->lt, &fr->arena);
+		}
+	}
+	free(fidx);
+	free(want);
+	modmap_free(mm);
+	arena_free(&tmp);
+}
+
+void audit_free(struct scan_result *res)
+{
+	model_free(res->model);
+	for (size_t i = 0; i < res->nfacts; i++) {
+		facts_free(res->facts[i]);
+		free(res->facts[i]);
+	}
+	free(res->facts);
+	res->model = NULL;
+	res->facts = NULL;
+	res->nfacts = 0;
+}

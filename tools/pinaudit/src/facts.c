@@ -1,0 +1,706 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pinaudit: facts of one file for the module model.  A light C lexer (no
+ * syntax tree, no preprocessor: both branches of every #if are read) finds
+ * the function definitions, the calls in their bodies with a summary of
+ * each argument, stores of page arrays into struct fields, ".field = fn"
+ * entry points, #define wrappers and EXPORT_SYMBOLs.  It is cheap enough
+ * to run over every file of every module that holds a GUP call site.
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+
+enum tk { T_ID, T_NUM, T_STR, T_P };
+
+struct tok {
+	const char *s;
+	unsigned len, line, col;
+	enum tk t;
+};
+
+struct lex {
+	const char *b;
+	size_t n;
+	VEC(struct tok) v;
+	struct facts *fx;
+};
+
+static bool idc(int c)
+{
+	return c == '_' || isalnum(c);
+}
+
+static bool tis(const struct tok *t, const char *s)
+{
+	return strlen(s) == t->len && !memcmp(t->s, s, t->len);
+}
+
+static bool tp(const struct tok *t, char c)
+{
+	return t->t == T_P && t->len == 1 && t->s[0] == c;
+}
+
+/* a #define: record it when its body calls (or names) a function */
+static void define(struct lex *L, const char *s, const char *e, unsigned line)
+{
+	const char *p = s;
+	struct fx_macro m = { .line = line };
+
+	while (p < e && (*p == ' ' || *p == '\t'))
+		p++;
+	const char *ns = p;
+
+	while (p < e && idc((unsigned char)*p))
+		p++;
+	if (p == ns)
+		return;
+	m.name = arena_strndup(&L->fx->arena, ns, (size_t)(p - ns));
+	if (p < e && *p == '(') {
+		m.fnlike = true;
+		while (p < e && *p != ')')
+			p++;
+		if (p < e)
+			p++;
+	}
+	/* the body: the first identifier followed by '(' (function-like use),
+	 * or the only identifier (object-like alias) */
+	const char *first = NULL;
+	size_t flen = 0;
+	int nid = 0;
+
+	while (p < e) {
+		if (*p == '"') {
+			for (p++; p < e && *p != '"'; p++)
+				if (*p == '\\')
+					p++;
+			p++;
+			continue;
+		}
+		if (idc((unsigned char)*p) && !isdigit((unsigned char)*p)) {
+			const char *is = p;
+
+			while (p < e && idc((unsigned char)*p))
+				p++;
+			const char *q = p;
+
+			while (q < e && (*q == ' ' || *q == '\t' || *q == '\\' || *q == '\n'))
+				q++;
+			nid++;
+			if (q < e && *q == '(' && !first) {
+				first = is;
+				flen = (size_t)(p - is);
+			} else if (nid == 1 && !first) {
+				first = is;
+				flen = (size_t)(p - is);
+			}
+			continue;
+		}
+		p++;
+	}
+	if (!first || (!m.fnlike && nid != 1))
+		return;
+	m.target = arena_strndup(&L->fx->arena, first, flen);
+	VEC_PUSH(L->fx->macros, m);
+}
+
+static void tokenize(struct lex *L)
+{
+	const char *b = L->b;
+	size_t n = L->n, i = 0, ls = 0;
+	unsigned line = 1;
+	bool bol = true;
+
+	while (i < n) {
+		char c = b[i];
+
+		if (c == '\n') {
+			line++;
+			ls = ++i;
+			bol = true;
+			continue;
+		}
+		if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v') {
+			i++;
+			continue;
+		}
+		if (c == '\\' && i + 1 < n && b[i + 1] == '\n') {
+			i += 2;
+			line++;
+			ls = i;
+			continue;
+		}
+		if (c == '/' && i + 1 < n && b[i + 1] == '*') {
+			const char *e = memmem(b + i + 2, n - i - 2, "*/", 2);
+			size_t z = e ? (size_t)(e - b) + 2 : n;
+
+			for (size_t k = i; k < z; k++)
+				if (b[k] == '\n') {
+					line++;
+					ls = k + 1;
+				}
+			i = z;
+			continue;
+		}
+		if (c == '/' && i + 1 < n && b[i + 1] == '/') {
+			while (i < n && b[i] != '\n')
+				i++;
+			continue;
+		}
+		if (bol && c == '#') {
+			/* a preprocessor line, continuations included */
+			size_t s = i + 1, e = i + 1;
+			unsigned l0 = line;
+
+			while (e < n && b[e] != '\n') {
+				if (b[e] == '\\' && e + 1 < n && b[e + 1] == '\n') {
+					line++;
+					e++;
+				} else if (b[e] == '/' && e + 1 < n && b[e + 1] == '*') {
+					const char *ce = memmem(b + e, n - e, "*/", 2);
+					size_t z = ce ? (size_t)(ce - b) + 1 : n - 1;
+
+					for (size_t k = e; k < z; k++)
+						if (b[k] == '\n')
+							line++;
+					e = z;
+				}
+				e++;
+			}
+			while (s < e && (b[s] == ' ' || b[s] == '\t'))
+				s++;
+			if (e - s > 6 && !memcmp(b + s, "define", 6) &&
+			    (b[s + 6] == ' ' || b[s + 6] == '\t'))
+				define(L, b + s + 7, b + e, l0);
+			i = e;
+			continue;
+		}
+		bol = false;
+		struct tok t = { .s = b + i, .line = line, .col = (unsigned)(i - ls + 1) };
+
+		if (c == '"' || c == '\'') {
+			size_t j = i + 1;
+
+			while (j < n && b[j] != c && b[j] != '\n') {
+				if (b[j] == '\\')
+					j++;
+				j++;
+			}
+			t.t = T_STR;
+			i = j < n ? j + 1 : n;
+		} else if (idc((unsigned char)c)) {
+			size_t j = i;
+
+			while (j < n && idc((unsigned char)b[j]))
+				j++;
+			t.t = isdigit((unsigned char)c) ? T_NUM : T_ID;
+			i = j;
+		} else if ((c == '-' && i + 1 < n && b[i + 1] == '>') ||
+			   ((c == '=' || c == '!' || c == '<' || c == '>' || c == '|' ||
+			     c == '&' || c == '+' || c == '-' || c == '*' || c == '/') &&
+			    i + 1 < n && b[i + 1] == '=')) {
+			t.t = T_P;
+			i += 2;
+		} else {
+			t.t = T_P;
+			i++;
+		}
+		t.len = (unsigned)(t.s ? (size_t)((b + i) - t.s) : 0);
+		VEC_PUSH(L->v, t);
+	}
+}
+
+static const char *const keywords[] = {
+	"if", "while", "for", "switch", "return", "sizeof", "typeof",
+	"__typeof__", "defined", "do", "else", "case", "goto", "__attribute__",
+	"_Static_assert", "static_assert", "BUILD_BUG_ON", "offsetof",
+	"__builtin_expect", "likely", "unlikely", "READ_ONCE", "WARN_ON",
+	"WARN_ON_ONCE", "pr_err", "pr_debug", "pr_info", "pr_warn", "dev_err",
+	"dev_dbg", "dev_warn", "dev_info", "printk", "ARRAY_SIZE", "min", "max",
+	"min_t", "max_t", "IS_ERR", "PTR_ERR", "ERR_PTR", "kfree", "kvfree",
+	"mutex_lock", "mutex_unlock", "spin_lock", "spin_unlock",
+	"spin_lock_irqsave", "spin_unlock_irqrestore", "container_of",
+};
+
+static bool is_kw(const struct tok *t)
+{
+	for (size_t i = 0; i < sizeof(keywords) / sizeof(*keywords); i++)
+		if (tis(t, keywords[i]))
+			return true;
+	return false;
+}
+
+/* summary of the argument tokens [a, z) */
+static void arg_summary(struct lex *L, size_t a, size_t z, struct sbuf *out)
+{
+	struct tok *v = L->v.v;
+
+	/* strip &, *, casts and parentheses at the front */
+	while (a < z) {
+		if (tp(&v[a], '&') || tp(&v[a], '*') || tp(&v[a], '!')) {
+			a++;
+		} else if (tp(&v[a], '(') && z - a > 2) {
+			/* "(struct page **)x": skip a type cast */
+			size_t k = a + 1;
+			bool type = false;
+
+			while (k < z && !tp(&v[k], ')')) {
+				if (tis(&v[k], "struct") || tis(&v[k], "void") ||
+				    tis(&v[k], "unsigned") || tp(&v[k], '*'))
+					type = true;
+				k++;
+			}
+			if (type && k < z) {
+				a = k + 1;
+			} else {
+				a++;
+				if (tp(&v[z - 1], ')'))
+					z--;
+			}
+		} else {
+			break;
+		}
+	}
+	if (a >= z)
+		return;
+	if (z - a == 1 && v[a].t == T_ID) {
+		sb_putn(out, v[a].s, v[a].len);
+		return;
+	}
+	if (v[a].t == T_ID && z - a >= 3 && tp(&v[a + 1], '(')) {
+		/* f(x): a call; record "f()" */
+		sb_putn(out, v[a].s, v[a].len);
+		sb_puts(out, "()");
+		return;
+	}
+	/* the last field named before any subscript or operator */
+	const struct tok *last = NULL;
+
+	for (size_t k = a; k < z; k++) {
+		if (tp(&v[k], '[') || tp(&v[k], '+') || tp(&v[k], '-') ||
+		    tp(&v[k], ',') || tp(&v[k], '?'))
+			break;
+		if (v[k].t == T_P && (tis(&v[k], "->") || tis(&v[k], ".")) &&
+		    k + 1 < z && v[k + 1].t == T_ID)
+			last = &v[k + 1];
+	}
+	if (last) {
+		sb_puts(out, "->");
+		sb_putn(out, last->s, last->len);
+	} else if (v[a].t == T_ID && z - a >= 2 && tp(&v[a + 1], '[')) {
+		sb_putn(out, v[a].s, v[a].len);	/* pages[i] */
+	}
+}
+
+static void folded_text(struct lex *L, size_t a, size_t z, struct sbuf *out)
+{
+	for (size_t k = a; k < z && out->len < 200; k++) {
+		if (k > a && (L->v.v[k].t == T_ID || L->v.v[k].t == T_NUM) &&
+		    (L->v.v[k - 1].t == T_ID || L->v.v[k - 1].t == T_NUM))
+			sb_putc(out, ' ');
+		else if (k > a && tp(&L->v.v[k - 1], ','))
+			sb_putc(out, ' ');
+		sb_putn(out, L->v.v[k].s, L->v.v[k].len);
+	}
+}
+
+static bool is_role_field(const char *f)
+{
+	static const char *const roles[] = {
+		"release", "unlocked_ioctl", "compat_ioctl", "ioctl", "write",
+		"read", "write_iter", "read_iter", "flush", "mmap", "close",
+		"open", "destroy", "free", "invalidate", "dealloc", "put",
+		"free_object", "release_object", "remove", "poll", "splice_write",
+		"sendmsg", "recvmsg", "setsockopt", "getsockopt", "show",
+		"store",
+	};
+
+	for (size_t i = 0; i < sizeof(roles) / sizeof(*roles); i++)
+		if (!strcmp(roles[i], f))
+			return true;
+	return false;
+}
+
+void facts_extract(const char *buf, size_t len, struct facts *fx)
+{
+	struct lex L = { .b = buf, .n = len, .fx = fx };
+	struct arena *A = &fx->arena;
+
+	tokenize(&L);
+	struct tok *v = L.v.v;
+	size_t nt = L.v.n;
+	size_t *match = malloc((nt + 1) * sizeof(*match));
+	size_t *stack = malloc((nt + 1) * sizeof(*stack));
+	size_t sp = 0;
+
+	if (!match || !stack) {
+		fputs("pinaudit: out of memory\n", stderr);
+		exit(3);
+	}
+	for (size_t i = 0; i < nt; i++) {
+		match[i] = (size_t)-1;
+		if (tp(&v[i], '(') || tp(&v[i], '{') || tp(&v[i], '[')) {
+			stack[sp++] = i;
+		} else if (tp(&v[i], ')') || tp(&v[i], '}') || tp(&v[i], ']')) {
+			char o = v[i].s[0] == ')' ? '(' : v[i].s[0] == '}' ? '{' : '[';
+
+			/* unbalanced (#if halves): unwind to the opener */
+			while (sp && v[stack[sp - 1]].s[0] != o)
+				sp--;
+			if (sp) {
+				match[stack[sp - 1]] = i;
+				match[i] = stack[--sp];
+			}
+		}
+	}
+
+	long fn = -1;		/* current function index */
+	size_t fn_end = 0;
+	size_t err_end[64];
+	int nerr = 0;
+	bool err_label = false, after_return = false;
+	int depth = 0;
+	size_t stmt0 = 0;	/* first token of the current top-level decl */
+
+	for (size_t i = 0; i < nt; i++) {
+		struct tok *t = &v[i];
+
+		if (fn >= 0 && i >= fn_end) {
+			fx->funcs.v[fn].ncalls = fx->calls.n - fx->funcs.v[fn].call0;
+			fn = -1;
+			nerr = 0;
+			err_label = false;
+			after_return = false;
+			stmt0 = i;
+		}
+		while (nerr && i >= err_end[nerr - 1])
+			nerr--;
+		if (fn < 0) {
+			if (tp(t, ';') || tp(t, '}')) {
+				stmt0 = i + 1;
+				continue;
+			}
+			if (tp(t, '{') && match[i] != (size_t)-1) {
+				/* an initializer or a struct body: roles only */
+				for (size_t k = i; k < match[i]; k++)
+					if (tp(&v[k], '.') && k + 3 < nt && v[k + 1].t == T_ID &&
+					    tp(&v[k + 2], '=') && v[k + 3].t == T_ID &&
+					    (tp(&v[k + 4], ',') || tp(&v[k + 4], '}'))) {
+						struct fx_role r = {
+							.field = arena_strndup(A, v[k + 1].s, v[k + 1].len),
+							.fn = arena_strndup(A, v[k + 3].s, v[k + 3].len),
+						};
+						VEC_PUSH(fx->roles, r);
+					}
+				i = match[i];
+				stmt0 = i + 1;
+				continue;
+			}
+			if (t->t != T_ID || i + 1 >= nt || !tp(&v[i + 1], '(') ||
+			    match[i + 1] == (size_t)-1)
+				continue;
+			size_t close = match[i + 1];
+
+			if ((tis(t, "EXPORT_SYMBOL") || tis(t, "EXPORT_SYMBOL_GPL") ||
+			     tis(t, "EXPORT_SYMBOL_NS_GPL") || tis(t, "EXPORT_SYMBOL_NS")) &&
+			    v[i + 2].t == T_ID) {
+				const char *e = arena_strndup(A, v[i + 2].s, v[i + 2].len);
+
+				VEC_PUSH(fx->exports, e);
+				i = close;
+				continue;
+			}
+			/* after the parameter list: attributes, then '{' */
+			size_t k = close + 1;
+
+			while (k < nt && v[k].t == T_ID) {
+				if (k + 1 < nt && tp(&v[k + 1], '(') && match[k + 1] != (size_t)-1)
+					k = match[k + 1] + 1;
+				else
+					k++;
+			}
+			if (k >= nt || !tp(&v[k], '{') || match[k] == (size_t)-1) {
+				continue;
+			}
+			struct fx_func f;
+			struct sbuf ps = { 0 };
+
+			memset(&f, 0, sizeof(f));
+			f.line = t->line;
+			if (t->len > 14 && memmem(t->s, t->len, "SYSCALL_DEFINE", 14) &&
+			    v[i + 2].t == T_ID) {
+				char tmp[128];
+
+				snprintf(tmp, sizeof(tmp), "sys_%.*s", (int)(v[i + 2].len > 100 ? 100 : v[i + 2].len),
+					 v[i + 2].s);
+				f.name = arena_strdup(A, tmp);
+			} else {
+				f.name = arena_strndup(A, t->s, t->len);
+			}
+			for (size_t q = stmt0; q < i; q++)
+				if (tis(&v[q], "static"))
+					f.is_static = true;
+			/* parameter names: the identifier before each ',' or ')' */
+			sb_putc(&ps, ' ');
+			for (size_t q = i + 2; q <= close; q++)
+				if ((tp(&v[q], ',') || q == close) && v[q - 1].t == T_ID) {
+					sb_putn(&ps, v[q - 1].s, v[q - 1].len);
+					sb_putc(&ps, ' ');
+				} else if ((tp(&v[q], ',') || q == close) && tp(&v[q - 1], ']')) {
+					/* "struct page *pages[]" */
+					size_t o = match[q - 1];
+
+					if (o != (size_t)-1 && o > 0 && v[o - 1].t == T_ID) {
+						sb_putn(&ps, v[o - 1].s, v[o - 1].len);
+						sb_putc(&ps, ' ');
+					}
+				}
+			f.params = arena_strdup(A, ps.s);
+			sb_free(&ps);
+			f.call0 = fx->calls.n;
+			VEC_PUSH(fx->funcs, f);
+			fn = (long)fx->funcs.n - 1;
+			fn_end = match[k];
+			i = k;
+			depth = 1;
+			continue;
+		}
+		/* inside a function body */
+		if (tp(t, '{'))
+			depth++;
+		else if (tp(t, '}'))
+			depth--;
+		if (t->t != T_ID)
+			continue;
+		/* after a return at body level: reached only through a goto */
+		if (tis(t, "return") && depth == 1)
+			after_return = true;
+		/* "local = obj->field;" and "*local = obj->field[i];" */
+		if (i + 3 < nt && tp(&v[i + 1], '=') && i > 0 && !tis(&v[i - 1], "->") &&
+		    !tp(&v[i - 1], '.')) {
+			size_t q = i + 2;
+			const struct tok *last = NULL;
+
+			while (q < nt && q < i + 24 && !tp(&v[q], ';') && !tp(&v[q], '(') &&
+			       !tp(&v[q], ',')) {
+				if ((tis(&v[q], "->") || tp(&v[q], '.')) && v[q + 1].t == T_ID)
+					last = &v[q + 1];
+				if (tp(&v[q], '[') && match[q] != (size_t)-1)
+					q = match[q];
+				q++;
+			}
+			if (last && q < nt && tp(&v[q], ';')) {
+				struct fx_store s = {
+					.func = (unsigned)fn, .line = t->line,
+					.field = arena_strndup(A, last->s, last->len),
+					.from = arena_strndup(A, t->s, t->len), .alias = true,
+				};
+				VEC_PUSH(fx->stores, s);
+			}
+		}
+		if (tis(t, "if") && i + 1 < nt && tp(&v[i + 1], '(') &&
+		    match[i + 1] != (size_t)-1) {
+			size_t c = match[i + 1] + 1;
+
+			if (c < nt && tp(&v[c], '{') && match[c] != (size_t)-1 && nerr < 64) {
+				for (size_t q = c; q < match[c]; q++)
+					if (tis(&v[q], "return") || tis(&v[q], "goto")) {
+						err_end[nerr++] = match[c];
+						break;
+					}
+			} else if (c < nt && nerr < 64 && (tis(&v[c], "return") || tis(&v[c], "goto"))) {
+				size_t q = c;
+
+				while (q < nt && !tp(&v[q], ';'))
+					q++;
+				err_end[nerr++] = q;
+			} else if (c < nt && nerr < 64) {
+				/* if (x) call(); return ...;  (single statement) */
+				size_t q = c;
+
+				while (q < nt && !tp(&v[q], ';'))
+					q++;
+				if (q + 1 < nt && (tis(&v[q + 1], "return") || tis(&v[q + 1], "goto")))
+					err_end[nerr++] = q;
+			}
+			continue;
+		}
+		/* a label: "err_unpin:" */
+		if (i + 1 < nt && tp(&v[i + 1], ':') && i > 0 &&
+		    (tp(&v[i - 1], ';') || tp(&v[i - 1], '}') || tp(&v[i - 1], '{'))) {
+			err_label = memmem(t->s, t->len, "err", 3) || memmem(t->s, t->len, "fail", 4) ||
+				    memmem(t->s, t->len, "bad", 3) ||
+				    (t->len >= 2 && !memcmp(t->s, "e_", 2));
+			continue;
+		}
+		/* obj->field = ident;  obj->field = fn; */
+		if (i >= 1 && (tis(&v[i - 1], "->") || tp(&v[i - 1], '.')) && i + 3 < nt &&
+		    tp(&v[i + 1], '=')) {
+			size_t r = i + 2;
+
+			while (r < nt && (tp(&v[r], '&') || tp(&v[r], '*')))
+				r++;
+			if (r + 1 < nt && v[r].t == T_ID && (tp(&v[r + 1], ';') || tp(&v[r + 1], ','))) {
+				struct fx_store s = {
+					.func = (unsigned)fn, .line = t->line,
+					.field = arena_strndup(A, t->s, t->len),
+					.from = arena_strndup(A, v[r].s, v[r].len),
+				};
+				VEC_PUSH(fx->stores, s);
+				struct fx_role ro = { .field = s.field, .fn = s.from };
+
+				if (is_role_field(s.field))
+					VEC_PUSH(fx->roles, ro);
+			}
+			continue;
+		}
+		if (i + 1 >= nt || !tp(&v[i + 1], '(') || match[i + 1] == (size_t)-1 || is_kw(t))
+			continue;
+		/* a call */
+		size_t o = i + 1, c = match[o];
+		struct fx_call call;
+		struct sbuf as = { 0 }, at = { 0 };
+
+		memset(&call, 0, sizeof(call));
+		call.callee = arena_strndup(A, t->s, t->len);
+		call.line = t->line;
+		call.col = t->col;
+		call.func = (unsigned)fn;
+		call.err = nerr > 0 || err_label || after_return;
+		for (size_t a = o + 1, q = o + 1; q <= c; q++) {
+			if (q == c || (tp(&v[q], ',') )) {
+				if (a > o + 1)
+					sb_putc(&as, '\x1f');
+				arg_summary(&L, a, q, &as);
+				if (!as.len)
+					sb_putc(&as, ' ');
+				a = q + 1;
+			} else if ((tp(&v[q], '(') || tp(&v[q], '[') || tp(&v[q], '{')) &&
+				   match[q] != (size_t)-1) {
+				q = match[q] - 0;
+			}
+		}
+		call.args = arena_strdup(A, as.s ? as.s : "");
+		folded_text(&L, o + 1, c, &at);
+		call.argtext = arena_strdup(A, at.s ? at.s : "");
+		sb_free(&as);
+		sb_free(&at);
+		/* "x->f = call(...)" or "x = call(...)" */
+		if (i >= 2 && tp(&v[i - 1], '=') && v[i - 2].t == T_ID) {
+			char tmp[160];
+
+			if (i >= 3 && (tis(&v[i - 3], "->") || tp(&v[i - 3], '.')))
+				snprintf(tmp, sizeof(tmp), "->%.*s", (int)(v[i - 2].len > 100 ? 100 : v[i - 2].len), v[i - 2].s);
+			else
+				snprintf(tmp, sizeof(tmp), "%.*s", (int)(v[i - 2].len > 100 ? 100 : v[i - 2].len), v[i - 2].s);
+			call.assigned = arena_strdup(A, tmp);
+		}
+		VEC_PUSH(fx->calls, call);
+		/* put_page(sg_page(sg)), unpin_user_page(sg_page(...)) */
+		if ((tis(t, "put_page") || tis(t, "unpin_user_page")) && o + 2 < c &&
+		    tis(&v[o + 1], "sg_page"))
+			fx->funcs.v[fn].sg_release = true;
+		/* sg walks that put or unpin sg_page() */
+		if (tis(t, "for_each_sg_page") || tis(t, "for_each_sgtable_page") ||
+		    tis(t, "for_each_sg") || tis(t, "for_each_sgtable_sg")) {
+			size_t body = c + 1, end = body;
+
+			if (body < nt && tp(&v[body], '{') && match[body] != (size_t)-1)
+				end = match[body];
+			else
+				while (end < nt && !tp(&v[end], ';'))
+					end++;
+			for (size_t q = body; q < end; q++)
+				if (tis(&v[q], "unpin_user_page") || tis(&v[q], "put_page") ||
+				    tis(&v[q], "unpin_user_pages") || tis(&v[q], "unpin_user_pages_dirty_lock") ||
+				    tis(&v[q], "unpin_user_page_range_dirty_lock") ||
+				    tis(&v[q], "folio_put") || tis(&v[q], "unpin_folio"))
+					fx->funcs.v[fn].sg_release = true;
+		}
+	}
+	if (fn >= 0)
+		fx->funcs.v[fn].ncalls = fx->calls.n - fx->funcs.v[fn].call0;
+	for (size_t i = 0; i < fx->exports.n; i++)
+		for (size_t k = 0; k < fx->funcs.n; k++)
+			if (!strcmp(fx->funcs.v[k].name, fx->exports.v[i]))
+				fx->funcs.v[k].exported = true;
+	free(match);
+	free(stack);
+	free(L.v.v);
+}
+
+void facts_free(struct facts *fx)
+{
+	free(fx->funcs.v);
+	free(fx->calls.v);
+	free(fx->stores.v);
+	free(fx->roles.v);
+	free(fx->macros.v);
+	free(fx->exports.v);
+	arena_free(&fx->arena);
+	memset(fx, 0, sizeof(*fx));
+}
+
+int fx_nargs(const struct fx_call *c)
+{
+	int n = c->args[0] ? 1 : 0;
+
+	for (const char *p = c->args; *p; p++)
+		n += *p == '\x1f';
+	return n;
+}
+
+/* argument idx's summary, trimmed ("" when none) */
+const char *fx_arg(const struct fx_call *c, int idx, struct arena *A)
+{
+	const char *p = c->args;
+
+	for (int i = 0; i < idx && p; i++) {
+		p = strchr(p, '\x1f');
+		if (p)
+			p++;
+	}
+	if (!p)
+		return "";
+	const char *e = strchr(p, '\x1f');
+	size_t n = e ? (size_t)(e - p) : strlen(p);
+
+	while (n && p[0] == ' ') {
+		p++;
+		n--;
+	}
+	return arena_strndup(A, p, n);
+}
+
+int fx_param_index(const struct fx_func *f, const char *name)
+{
+	const char *p = f->params;
+	int k = 0;
+	size_t n = strlen(name);
+
+	if (!n || !p)
+		return -1;
+	while (*p) {
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			break;
+		const char *e = strchr(p, ' ');
+		size_t l = e ? (size_t)(e - p) : strlen(p);
+
+		if (l == n && !memcmp(p, name, n))
+			return k;
+		k++;
+		p += l;
+	}
+	return -1;
+}
+
+bool fx_has_param(const struct fx_func *f, const char *name)
+{
+	return fx_param_index(f, name) >= 0;
+}
