@@ -224,6 +224,17 @@ static void add_wrapper_sites(struct scan_result *res, size_t *fidx)
 	size_t nw;
 
 	find_wrappers(res, &w, &nw);
+	/* the family's calls inside a wrapper: its callers are the sites */
+	for (size_t i = 0; i < res->nfacts; i++) {
+		struct file_res *fr = res->files[fidx[i]];
+
+		for (size_t k = 0; fr && k < fr->sites.n; k++) {
+			const struct wrapper *wr = wfind(w, nw, fr->sites.v[k].func);
+
+			if (wr && wr->pages >= 0 && !wr->macro)
+				fr->sites.v[k].in_wrapper = true;
+		}
+	}
 	for (size_t i = 0; i < res->nfacts; i++) {
 		struct facts *fx = res->facts[i];
 		struct file_res *fr = res->files[fidx[i]];
@@ -233,7 +244,10 @@ static void add_wrapper_sites(struct scan_result *res, size_t *fidx)
 			const struct fx_call *call = &fx->calls.v[c];
 			const struct wrapper *wr = wfind(w, nw, call->callee);
 
-			if (!wr || !strcmp(fx->funcs.v[call->func].name, wr->name))
+			const char *in = fx->funcs.v[call->func].name;
+
+			/* not inside the wrapper itself, nor inside the family */
+			if (!wr || !strcmp(in, wr->name) || api_lookup(in, strlen(in)))
 				continue;
 			if (!fr) {
 				fr = calloc(1, sizeof(*fr));

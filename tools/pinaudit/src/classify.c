@@ -58,7 +58,7 @@ static void verdict(struct site *s)
 	if (!lt)
 		return;
 	s->evidence = lt->why;
-	if (lt->v != V_USER)
+	if (lt->v != V_USER || s->in_wrapper)
 		return;
 	if (s->cls == LC_REFERENCE_ONLY) {
 		s->user_ref = !strstr(s->api->name, "_longterm");
@@ -165,11 +165,11 @@ void lint(struct file_res **files, size_t nfiles, enum api_gen gen,
 			if (s->looks_long) {
 				snprintf(tmp, sizeof(tmp),
 					 "%s pin by %s() looks long-term: pages are kept in "
-					 "%s %s (%s) and released in %s()",
+					 "%s and released in %s()%s%s",
 					 s->ephemeral ? "ephemeral" : "short-term",
-					 s->func,
-					 s->storage == ST_FIELD ? "struct field" : "global",
-					 s->storage_name, s->storage_expr, s->rel_func);
+					 s->func, s->lt->holder ? s->lt->holder : "?", s->rel_func,
+					 s->via && *s->via ? ", called through " : "",
+					 s->via ? s->via : "");
 				add(out, f, s->line, s->col, "looks-long-term", tmp);
 				struct finding *fd = &out->v[out->n - 1];
 

@@ -477,6 +477,8 @@ void facts_extract(const char *buf, size_t len, struct facts *fx)
 		if (t->t != T_ID)
 			continue;
 		/* after a return at body level: reached only through a goto */
+		/* (an unbraced "if (x) return y;" counts too: a known
+		 * over-approximation, see README "Limits") */
 		if (tis(t, "return") && depth == 1)
 			after_return = true;
 		/* "local = obj->field;" and "*local = obj->field[i];" */

@@ -107,8 +107,18 @@ static void step(struct ask *q, const struct facts *fx, unsigned line, const cha
 }
 
 /* does fn (transitively, depth levels) call target on its normal path? */
+static bool reaches_after(const struct model *m, struct fref fn, const char *target,
+			  int depth, const char **via, unsigned after);
+
 static bool reaches(const struct model *m, struct fref fn, const char *target,
 		    int depth, const char **via)
+{
+	return reaches_after(m, fn, target, depth, via, 0);
+}
+
+/* only calls below line after count at the top level (after the pin) */
+static bool reaches_after(const struct model *m, struct fref fn, const char *target,
+			  int depth, const char **via, unsigned after)
 {
 	const struct fx_func *f = fref_func(fn);
 
@@ -120,7 +130,7 @@ static bool reaches(const struct model *m, struct fref fn, const char *target,
 		const struct fx_call *c = &fn.fx->calls.v[i];
 		struct fref t;
 
-		if (c->err)
+		if (c->err || c->line <= after)
 			continue;
 		if (!strcmp(c->callee, target)) {
 			*via = f->name;
@@ -372,8 +382,9 @@ static enum verdict decide(struct ask *q, struct fref fn, const struct fx_call *
 	for (size_t i = 0; i < nr; i++) {
 		const char *rn = fref_func(rs[i].fn)->name;
 
-		if ((rs[i].fn.fx == fn.fx && rs[i].fn.fn == fn.fn) ||
-		    reaches(m, fn, rn, 3, &via)) {
+		if ((rs[i].fn.fx == fn.fx && rs[i].fn.fn == fn.fn &&
+		     rs[i].call && rs[i].call->line > c->line) ||
+		    reaches_after(m, fn, rn, 3, &via, c->line)) {
 			snprintf(q->tmp, sizeof(q->tmp), "released by %s() before %s() returns",
 				 rn, f->name);
 			q->lt->why = arena_strdup(q->A, q->tmp);

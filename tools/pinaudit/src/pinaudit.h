@@ -117,7 +117,8 @@ struct site {
 	const char *via;		/* wrapper chain, "" for direct calls */
 	struct lifetime *lt;
 	bool user_ref;			/* a reference userspace keeps alive */
-	int wrapper_pages;		/* wrapper sites: pages argument + 1 */
+	int wrapper_pages;
+	bool in_wrapper;		/* inside a wrapper: its callers answer */		/* wrapper sites: pages argument + 1 */
 };
 
 struct release {

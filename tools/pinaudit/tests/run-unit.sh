@@ -60,6 +60,13 @@ lint_fixture tree-new tools/testing/selftests/mm/gup_user.c
 lint_fixture tree-old drivers/lt/longterm.c
 lint_fixture tree-old drivers/lt/split_a.c
 lint_fixture tree-old block/dio.c
+# vendor patterns: compat macros and inline wrappers in a header, releases
+# in other files of the Kbuild module (subdirectory too), sg tables walked
+# to unpin, references kept until close, and a per-request pin that the
+# caller releases before returning (negative)
+lint_fixture tree-vendor drivers/npu/npu_main.c
+lint_fixture tree-vendor drivers/npu/core/npu_sg.c
+lint_fixture tree-vendor drivers/npu/npu_compat.h
 tree_rc tree-new 1
 tree_rc tree-old 1
 tree_rc tree-new/mm 0
