@@ -360,9 +360,15 @@ void facts_extract(const char *buf, size_t len, struct facts *fx)
 
 	long fn = -1;		/* current function index */
 	size_t fn_end = 0;
-	size_t err_end[64];
+	size_t err_end[64], err_start[64];	/* error branches: [start, end) */
 	int nerr = 0;
 	bool err_label = false, after_return = false;
+	size_t jump_end = (size_t)-1;	/* ';' of the last body-level jump */
+	struct arm { unsigned id; int arm; size_t end; const char *cond; } arms[32];
+	int narm = 0;
+	unsigned next_id = 1, last_id = 0;	/* the arm that closed last */
+	int last_arm = 0;
+	size_t last_end = (size_t)-1;
 	int depth = 0;
 	size_t stmt0 = 0;	/* first token of the current top-level decl */
 
@@ -375,10 +381,21 @@ void facts_extract(const char *buf, size_t len, struct facts *fx)
 			nerr = 0;
 			err_label = false;
 			after_return = false;
+			jump_end = (size_t)-1;
+			narm = 0;
+			last_end = (size_t)-1;
 			stmt0 = i;
 		}
 		while (nerr && i >= err_end[nerr - 1])
 			nerr--;
+		while (narm && i > arms[narm - 1].end) {
+			if (arms[narm - 1].arm >= 0) {
+				last_id = arms[narm - 1].id;
+				last_arm = arms[narm - 1].arm;
+				last_end = arms[narm - 1].end;
+			}
+			narm--;
+		}
 		if (fn < 0) {
 			if (tp(t, ';') || tp(t, '}')) {
 				stmt0 = i + 1;
@@ -476,11 +493,20 @@ void facts_extract(const char *buf, size_t len, struct facts *fx)
 			depth--;
 		if (t->t != T_ID)
 			continue;
-		/* after a return at body level: reached only through a goto */
-		/* (an unbraced "if (x) return y;" counts too: a known
-		 * over-approximation, see README "Limits") */
-		if (tis(t, "return") && depth == 1)
-			after_return = true;
+		/* after a return at body level: reached only through a goto.
+		 * Only a return that is a statement of its own counts: not
+		 * the body of an unbraced "if (x) return y;" or "else return". */
+		if ((tis(t, "return") || tis(t, "goto")) && depth == 1 && i > 0 &&
+		    (tp(&v[i - 1], ';') || tp(&v[i - 1], '{') || tp(&v[i - 1], '}') ||
+		     tp(&v[i - 1], ':'))) {
+			size_t q = i;
+
+			while (q < nt && !tp(&v[q], ';'))
+				q++;
+			jump_end = q;	/* the ';' ending this jump */
+			if (tis(t, "return"))
+				after_return = true;
+		}
 		/* "local = obj->field;" and "*local = obj->field[i];" */
 		if (i + 3 < nt && tp(&v[i + 1], '=') && i > 0 && !tis(&v[i - 1], "->") &&
 		    !tp(&v[i - 1], '.')) {
@@ -504,6 +530,79 @@ void facts_extract(const char *buf, size_t len, struct facts *fx)
 				VEC_PUSH(fx->stores, s);
 			}
 		}
+		/* if/else chains and switch cases: which arm a call is in */
+		if ((tis(t, "if") || tis(t, "else") || tis(t, "switch")) && narm < 32) {
+			size_t b = i + 1;
+			bool is_if = !tis(t, "else");
+
+			if (is_if && (b >= nt || !tp(&v[b], '(') || match[b] == (size_t)-1))
+				goto arms_done;
+			const char *cond = NULL;
+
+			if (is_if) {
+				struct sbuf cb = { 0 };
+
+				for (size_t q = b + 1; q < match[b]; q++)
+					if (v[q].t == T_ID) {
+						sb_putc(&cb, ' ');
+						sb_putn(&cb, v[q].s, v[q].len);
+					}
+				if (cb.s) {
+					sb_putc(&cb, ' ');
+					cond = arena_strdup(A, cb.s);
+				}
+				sb_free(&cb);
+				b = match[b] + 1;
+			}
+			if (tis(t, "else") && b < nt && tis(&v[b], "if"))
+				goto arms_done;	/* the "if" continues the chain */
+			struct arm a = { 0, 0, b, cond };
+
+			if (tis(t, "switch")) {
+				if (b >= nt || !tp(&v[b], '{') || match[b] == (size_t)-1)
+					goto arms_done;
+				a.id = next_id++;
+				a.arm = -1;	/* the block; its cases go on top */
+				a.end = match[b];
+				arms[narm++] = a;
+				goto arms_done;
+			}
+			bool chained = i > 0 && last_end != (size_t)-1 &&
+				       ((tis(t, "else") && last_end + 1 == i) ||
+					(tis(t, "if") && tis(&v[i - 1], "else") && last_end + 2 == i));
+			a.id = chained ? last_id : next_id++;
+			a.arm = chained ? last_arm + 1 : 0;
+			if (b < nt && tp(&v[b], '{') && match[b] != (size_t)-1) {
+				a.end = match[b];
+			} else {
+				size_t q = b;
+				int par = 0;
+
+				while (q < nt && !(par == 0 && tp(&v[q], ';'))) {
+					if (tp(&v[q], '(') || tp(&v[q], '{') || tp(&v[q], '['))
+						par++;
+					else if (tp(&v[q], ')') || tp(&v[q], '}') || tp(&v[q], ']'))
+						par--;
+					q++;
+				}
+				a.end = q;
+			}
+			arms[narm++] = a;
+		} else if ((tis(t, "case") || tis(t, "default")) && narm) {
+			/* the innermost switch: a case arm on top of its block */
+			int k = narm - 1;
+
+			if (arms[k].arm >= 0 && k > 0 && arms[k - 1].arm == -1 &&
+			    arms[k].end == arms[k - 1].end)
+				k--, narm--;
+			if (arms[k].arm == -1 && narm < 32) {
+				/* distinct per case: the token index */
+				struct arm a = { arms[k].id, (int)i, arms[k].end, NULL };
+
+				arms[narm++] = a;
+			}
+		}
+arms_done:
 		if (tis(t, "if") && i + 1 < nt && tp(&v[i + 1], '(') &&
 		    match[i + 1] != (size_t)-1) {
 			size_t c = match[i + 1] + 1;
@@ -511,6 +610,7 @@ void facts_extract(const char *buf, size_t len, struct facts *fx)
 			if (c < nt && tp(&v[c], '{') && match[c] != (size_t)-1 && nerr < 64) {
 				for (size_t q = c; q < match[c]; q++)
 					if (tis(&v[q], "return") || tis(&v[q], "goto")) {
+						err_start[nerr] = c;
 						err_end[nerr++] = match[c];
 						break;
 					}
@@ -519,6 +619,7 @@ void facts_extract(const char *buf, size_t len, struct facts *fx)
 
 				while (q < nt && !tp(&v[q], ';'))
 					q++;
+				err_start[nerr] = c;
 				err_end[nerr++] = q;
 			} else if (c < nt && nerr < 64) {
 				/* if (x) call(); return ...;  (single statement) */
@@ -526,17 +627,25 @@ void facts_extract(const char *buf, size_t len, struct facts *fx)
 
 				while (q < nt && !tp(&v[q], ';'))
 					q++;
-				if (q + 1 < nt && (tis(&v[q + 1], "return") || tis(&v[q + 1], "goto")))
+				if (q + 1 < nt && (tis(&v[q + 1], "return") || tis(&v[q + 1], "goto"))) {
+					err_start[nerr] = c;
 					err_end[nerr++] = q;
+				}
 			}
 			continue;
 		}
-		/* a label: "err_unpin:" */
+		/* a label: "err_unpin:".  One the statement before falls into
+		 * is on the normal path, whatever its name; one reached only
+		 * by jumps is an error path when its name says so. */
 		if (i + 1 < nt && tp(&v[i + 1], ':') && i > 0 &&
 		    (tp(&v[i - 1], ';') || tp(&v[i - 1], '}') || tp(&v[i - 1], '{'))) {
-			err_label = memmem(t->s, t->len, "err", 3) || memmem(t->s, t->len, "fail", 4) ||
-				    memmem(t->s, t->len, "bad", 3) ||
-				    (t->len >= 2 && !memcmp(t->s, "e_", 2));
+			bool falls = depth == 1 && tp(&v[i - 1], ';') && jump_end != i - 1 &&
+				     !after_return;
+
+			err_label = !falls &&
+				    (memmem(t->s, t->len, "err", 3) || memmem(t->s, t->len, "fail", 4) ||
+				     memmem(t->s, t->len, "bad", 3) ||
+				     (t->len >= 2 && !memcmp(t->s, "e_", 2)));
 			continue;
 		}
 		/* obj->field = ident;  obj->field = fn; */
@@ -572,7 +681,25 @@ void facts_extract(const char *buf, size_t len, struct facts *fx)
 		call.line = t->line;
 		call.col = t->col;
 		call.func = (unsigned)fn;
-		call.err = nerr > 0 || err_label || after_return;
+		/* the condition of "if (pin(...) < 0) return" is not the
+		 * error branch: only the branch itself is */
+		if (narm) {
+			struct sbuf ab = { 0 };
+
+			for (int k = 0; k < narm; k++)
+				if (arms[k].arm >= 0)
+					sb_printf(&ab, "%u:%d ", arms[k].id, arms[k].arm);
+			call.arms = ab.s ? arena_strdup(A, ab.s) : NULL;
+			sb_free(&ab);
+			for (int k = 0; k < narm; k++)
+				if (arms[k].cond)
+					sb_puts(&ab, arms[k].cond);
+			call.conds = ab.s ? arena_strdup(A, ab.s) : NULL;
+			sb_free(&ab);
+		}
+		call.err = err_label || after_return;
+		for (int e = 0; e < nerr && !call.err; e++)
+			call.err = err_start[e] <= i;
 		for (size_t a = o + 1, q = o + 1; q <= c; q++) {
 			if (q == c || (tp(&v[q], ',') )) {
 				if (a > o + 1)
@@ -705,4 +832,29 @@ int fx_param_index(const struct fx_func *f, const char *name)
 bool fx_has_param(const struct fx_func *f, const char *name)
 {
 	return fx_param_index(f, name) >= 0;
+}
+
+bool fx_exclusive(const struct fx_call *a, const struct fx_call *b)
+{
+	if (!a->arms || !b->arms)
+		return false;
+	for (const char *p = a->arms; *p;) {
+		unsigned ia;
+		int aa, n;
+
+		if (sscanf(p, "%u:%d %n", &ia, &aa, &n) != 2)
+			break;
+		p += n;
+		for (const char *r = b->arms; *r;) {
+			unsigned ib;
+			int ab, m;
+
+			if (sscanf(r, "%u:%d %n", &ib, &ab, &m) != 2)
+				break;
+			r += m;
+			if (ia == ib && aa != ab)
+				return true;
+		}
+	}
+	return false;
 }

@@ -53,11 +53,33 @@ static bool is_sg_store(const char *fn)
 	       !strcmp(fn, "bio_add_pc_page") || !strcmp(fn, "sg_assign_page");
 }
 
+/*
+ * An operation the framework calls when one request is finished with:
+ * ".release_cmd", ".free_req", ".complete_rq", ".free_job"...  It runs
+ * at the request's completion, not when userspace closes or destroys
+ * something, so it bounds the pages like an I/O completion does.
+ */
+static bool request_role(const char *role)
+{
+	static const char *const obj[] = {
+		"_cmd", "_cmnd", "_req", "_request", "_rq", "_urb", "_xfer", "_job",
+	};
+	size_t rl = strlen(role);
+
+	for (size_t i = 0; i < sizeof(obj) / sizeof(*obj); i++) {
+		size_t l = strlen(obj[i]);
+
+		if (rl > l && !strcmp(role + rl - l, obj[i]))
+			return true;
+	}
+	return false;
+}
+
 static bool completion_role(const char *role)
 {
 	return role && (strstr(role, "complet") || strstr(role, "end_io") ||
 			strstr(role, "done") || strstr(role, "callback") ||
-			!strcmp(role, "func"));
+			!strcmp(role, "func") || request_role(role));
 }
 
 static bool user_role(const char *role)
@@ -108,17 +130,20 @@ static void step(struct ask *q, const struct facts *fx, unsigned line, const cha
 
 /* does fn (transitively, depth levels) call target on its normal path? */
 static bool reaches_after(const struct model *m, struct fref fn, const char *target,
-			  int depth, const char **via, unsigned after);
+			  int depth, const char **via, const struct fx_call *from,
+			  unsigned after);
 
 static bool reaches(const struct model *m, struct fref fn, const char *target,
 		    int depth, const char **via)
 {
-	return reaches_after(m, fn, target, depth, via, 0);
+	return reaches_after(m, fn, target, depth, via, NULL, 0);
 }
 
-/* only calls below line after count at the top level (after the pin) */
+/* only calls below line after count at the top level (after the pin),
+ * and not those in another arm of an if/else or switch than from */
 static bool reaches_after(const struct model *m, struct fref fn, const char *target,
-			  int depth, const char **via, unsigned after)
+			  int depth, const char **via, const struct fx_call *from,
+			  unsigned after)
 {
 	const struct fx_func *f = fref_func(fn);
 
@@ -130,7 +155,7 @@ static bool reaches_after(const struct model *m, struct fref fn, const char *tar
 		const struct fx_call *c = &fn.fx->calls.v[i];
 		struct fref t;
 
-		if (c->err || c->line <= after)
+		if (c->err || c->line <= after || (from && fx_exclusive(c, from)))
 			continue;
 		if (!strcmp(c->callee, target)) {
 			*via = f->name;
@@ -166,10 +191,54 @@ static bool is_alias(const struct facts *fx, size_t fn, const char *local, const
 	return false;
 }
 
+/* rel sits in a branch taken on the result of the pin c:
+ * "ret = pin(...); if (ret < n) { release(...); }" is the failure path */
+static bool tests_result(const struct fx_call *rel, const struct fx_call *c)
+{
+	char w[160];
+
+	if (!rel->conds || !c->assigned || c->assigned[0] == '-' ||
+	    strlen(c->assigned) > 150)
+		return false;
+	snprintf(w, sizeof(w), " %s ", c->assigned);
+	return strstr(rel->conds, w) != NULL;
+}
+
 struct rel {
 	struct fref fn;
 	const struct fx_call *call;
 };
+
+/* does call (in function k of fx) release holder: unpin/put of it, or a
+ * helper that releases its page argument */
+static bool call_releases(const struct model *m, const struct facts *fx, size_t k,
+			  const struct fx_call *call, const char *holder, struct arena *A)
+{
+	struct fref w;
+
+	if (call->err)
+		return false;
+	if (is_release_call(call->callee)) {
+		const char *a0 = fx_arg(call, 0, A);
+
+		return names_holder(a0, holder) || is_alias(fx, k, a0, holder);
+	}
+	if (!model_lookup(m, call->callee, fx->module, &w))
+		return false;
+	const struct fx_func *wf = fref_func(w);
+
+	for (size_t r = wf->call0; r < wf->call0 + wf->ncalls; r++) {
+		const struct fx_call *rc = &w.fx->calls.v[r];
+		int pi;
+
+		if (!is_release_call(rc->callee))
+			continue;
+		pi = fx_param_index(wf, fx_arg(rc, 0, A));
+		if (pi >= 0 && names_holder(fx_arg(call, pi, A), holder))
+			return true;
+	}
+	return false;
+}
 
 /* functions of the module that release holder (or walk an sg list) */
 static size_t releases(const struct model *m, const char *mod, const char *holder,
@@ -184,45 +253,12 @@ static size_t releases(const struct model *m, const char *mod, const char *holde
 			continue;
 		for (size_t k = 0; k < fx->funcs.n && n < max; k++) {
 			const struct fx_func *f = &fx->funcs.v[k];
-			bool hit = false;
+			bool hit = sg && f->sg_release;
 			const struct fx_call *hc = NULL;
 
-			if (sg && f->sg_release)
-				hit = true;
-			for (size_t c = f->call0; c < f->call0 + f->ncalls && !hit; c++) {
-				const struct fx_call *call = &fx->calls.v[c];
-				struct fref w;
-
-				if (call->err)
-					continue;
-				if (is_release_call(call->callee)) {
-					const char *a0 = fx_arg(call, 0, A);
-
-					if (names_holder(a0, holder) || is_alias(fx, k, a0, holder))
-						hit = true, hc = call;
-					continue;
-				}
-				/* a helper that releases its first page argument */
-				if (model_lookup(m, call->callee, fx->module, &w)) {
-					const struct fx_func *wf = fref_func(w);
-
-					for (size_t r = wf->call0; r < wf->call0 + wf->ncalls; r++) {
-						const struct fx_call *rc = &w.fx->calls.v[r];
-						const char *a0;
-						int pi;
-
-						if (!is_release_call(rc->callee))
-							continue;
-						a0 = fx_arg(rc, 0, A);
-						pi = fx_param_index(wf, a0);
-						if (pi >= 0 && names_holder(fx_arg(call, pi, A), holder)) {
-							hit = true;
-							hc = call;
-							break;
-						}
-					}
-				}
-			}
+			for (size_t c = f->call0; c < f->call0 + f->ncalls && !hit; c++)
+				if (call_releases(m, fx, k, &fx->calls.v[c], holder, A))
+					hit = true, hc = &fx->calls.v[c];
 			if (hit) {
 				out[n].fn.fx = fx;
 				out[n].fn.fn = (unsigned)k;
@@ -234,14 +270,78 @@ static size_t releases(const struct model *m, const char *mod, const char *holde
 	return n;
 }
 
+/* the pinning function fn releases holder itself after line after, on the
+ * path of the pin c (not in another arm, not in a branch on its result) */
+static bool releases_after(const struct model *m, struct fref fn, const struct fx_call *c,
+			   const char *holder, unsigned after, struct arena *A)
+{
+	const struct fx_func *f = fref_func(fn);
+
+	for (size_t i = f->call0; i < f->call0 + f->ncalls; i++) {
+		const struct fx_call *r = &fn.fx->calls.v[i];
+
+		if (r->line > after && !fx_exclusive(r, c) && !tests_result(r, c) &&
+		    call_releases(m, fn.fx, fn.fn, r, holder, A))
+			return true;
+	}
+	return false;
+}
+
+#define CALLER_DEPTH 4
+
+/*
+ * 1: every caller of fn (called by name, on its normal path) releases
+ * the holder after the call, itself (within two calls) or through its
+ * own callers, up to depth levels; 0: some caller does not; -1: fn has
+ * no caller in the model.
+ */
+static int callers_release(const struct model *m, struct fref fn, const struct rel *rs,
+			   size_t nr, int depth, const char **who, const char **rn,
+			   int *budget)
+{
+	const struct fx_func *f = fref_func(fn);
+	struct cref cs[MAX_CALLERS];
+	size_t nc = model_callers(m, f->name, fn.fx->module, cs, MAX_CALLERS);
+	size_t ncall = 0;
+	const char *via = NULL;
+
+	for (size_t k = 0; k < nc; k++) {
+		const struct fx_call *cc = &cs[k].fx->calls.v[cs[k].call];
+		struct fref up = { cs[k].fx, cc->func };
+		bool done = false;
+
+		if (cc->err || strcmp(cc->callee, f->name) ||
+		    (up.fx == fn.fx && up.fn == fn.fn))
+			continue;
+		ncall++;
+		if (--*budget < 0)
+			return 0;
+		for (size_t i = 0; i < nr && !done; i++) {
+			const char *r = fref_func(rs[i].fn)->name;
+
+			if (reaches_after(m, up, r, 2, &via, cc, cc->line)) {
+				done = true;
+				*who = fref_func(up)->name;
+				*rn = r;
+			}
+		}
+		if (!done && (depth <= 1 ||
+			      callers_release(m, up, rs, nr, depth - 1, who, rn, budget) != 1))
+			return 0;
+	}
+	return ncall ? 1 : -1;
+}
+
 /* climb from fn to an entry point userspace drives; fills the steps */
-static bool user_trigger(struct ask *q, struct fref fn, int depth, bool *seen_completion)
+/* *seen_completion: 1 reached from a function named like a completion,
+ * 2 from a completion or per-request operation of an ops table */
+static bool user_trigger(struct ask *q, struct fref fn, int depth, int *seen_completion)
 {
 	const struct fx_func *f = fref_func(fn);
 	const char *role = model_role(q->m, f->name, fn.fx->module);
 
 	if (role && completion_role(role)) {
-		*seen_completion = true;
+		*seen_completion = 2;
 		return false;
 	}
 	if (user_role(role)) {
@@ -252,13 +352,15 @@ static bool user_trigger(struct ask *q, struct fref fn, int depth, bool *seen_co
 		return true;
 	}
 	if (is_completion_name(f->name)) {
-		*seen_completion = true;
+		if (!*seen_completion)
+			*seen_completion = 1;
 		return false;
 	}
 	if (depth <= 0)
 		return false;
 	struct cref cs[MAX_CALLERS];
 	size_t nc = model_callers(q->m, f->name, fn.fx->module, cs, MAX_CALLERS);
+	int comp = 0;
 
 	for (size_t i = 0; i < nc; i++) {
 		const struct fx_call *c = &cs[i].fx->calls.v[cs[i].call];
@@ -270,9 +372,16 @@ static bool user_trigger(struct ask *q, struct fref fn, int depth, bool *seen_co
 
 		step(q, cs[i].fx, c->line, "%s() called from %s()", f->name,
 		     fref_func(up)->name);
-		if (user_trigger(q, up, depth - 1, seen_completion))
+		if (user_trigger(q, up, depth - 1, &comp))
 			return true;
 		q->lt->nsteps = mark;
+	}
+	/* reached from a completion and from no user entry: the name of
+	 * a helper ("..._release_cmd_res") says nothing more */
+	if (comp) {
+		if (comp > *seen_completion)
+			*seen_completion = comp;
+		return false;
 	}
 	if (user_name(f->name)) {
 		snprintf(q->tmp, sizeof(q->tmp), "%s() is a destroy/ioctl path userspace drives",
@@ -365,6 +474,14 @@ static enum verdict decide(struct ask *q, struct fref fn, const struct fx_call *
 		q->lt->why = "pages not kept beyond the call";
 		return V_BOUNDED;
 	}
+	/* the line where a local array goes into the holder */
+	for (size_t i = 0; hline == c->line && arg[0] && arg[0] != '-' && i < fn.fx->stores.n; i++) {
+		const struct fx_store *s = &fn.fx->stores.v[i];
+
+		if (s->func == fn.fn && !s->alias && !strcmp(s->from, arg) &&
+		    !strcmp(s->field, holder))
+			hline = s->line;
+	}
 	q->lt->holder = arena_strdup(q->A, holder[0] == ':' ? holder + 2 : holder);
 	step(q, fn.fx, hline, "pages kept in %s%s by %s()",
 	     sg ? "the sg table " : holder[0] == ':' ? "" : "->", q->lt->holder, f->name);
@@ -382,9 +499,15 @@ static enum verdict decide(struct ask *q, struct fref fn, const struct fx_call *
 	for (size_t i = 0; i < nr; i++) {
 		const char *rn = fref_func(rs[i].fn)->name;
 
-		if ((rs[i].fn.fx == fn.fx && rs[i].fn.fn == fn.fn &&
-		     rs[i].call && rs[i].call->line > c->line) ||
-		    reaches_after(m, fn, rn, 3, &via, c->line)) {
+		/* after the pin, and after the pages are stored: a release
+		 * of the holder's old contents before the new ones go in
+		 * ("free_old(obj); obj->pages = pages;") does not count */
+		unsigned after = hline > c->line ? hline : c->line;
+
+		bool self = rs[i].fn.fx == fn.fx && rs[i].fn.fn == fn.fn;
+
+		if ((self && releases_after(m, fn, c, holder, after, q->A)) ||
+		    (!self && reaches_after(m, fn, rn, 3, &via, c, after))) {
 			snprintf(q->tmp, sizeof(q->tmp), "released by %s() before %s() returns",
 				 rn, f->name);
 			q->lt->why = arena_strdup(q->A, q->tmp);
@@ -398,59 +521,13 @@ static enum verdict decide(struct ask *q, struct fref fn, const struct fx_call *
 			return V_BOUNDED;
 		}
 	}
-	/* the pin's caller, or the caller's caller, releases it before
+	/* the pin's callers, up to CALLER_DEPTH levels, release it before
 	 * returning: on every path that reaches the pin */
 	{
-		struct cref cs[MAX_CALLERS];
-		size_t nc = model_callers(m, f->name, fn.fx->module, cs, MAX_CALLERS);
-		size_t ncall = 0, nrel = 0;
 		const char *who = NULL, *rn = NULL;
+		int budget = 4000;
 
-		for (size_t k = 0; k < nc; k++) {
-			const struct fx_call *cc = &cs[k].fx->calls.v[cs[k].call];
-			struct fref up = { cs[k].fx, cc->func };
-			bool done = false;
-
-			if (cc->err || strcmp(cc->callee, f->name))
-				continue;
-			ncall++;
-			for (size_t i = 0; i < nr && !done; i++) {
-				const char *r = fref_func(rs[i].fn)->name;
-
-				if (reaches(m, up, r, 2, &via)) {
-					done = true;
-					who = fref_func(up)->name;
-					rn = r;
-				}
-			}
-			/* the caller's callers */
-			struct cref c2[MAX_CALLERS];
-			size_t n2 = done ? 0 : model_callers(m, fref_func(up)->name, up.fx->module,
-							      c2, MAX_CALLERS);
-			size_t n2call = 0, n2rel = 0;
-
-			for (size_t j = 0; j < n2; j++) {
-				const struct fx_call *c2c = &c2[j].fx->calls.v[c2[j].call];
-				struct fref up2 = { c2[j].fx, c2c->func };
-
-				if (c2c->err || strcmp(c2c->callee, fref_func(up)->name))
-					continue;
-				n2call++;
-				for (size_t i = 0; i < nr; i++) {
-					const char *r = fref_func(rs[i].fn)->name;
-
-					if (reaches(m, up2, r, 2, &via)) {
-						n2rel++;
-						who = fref_func(up2)->name;
-						rn = r;
-						break;
-					}
-				}
-			}
-			if (done || (n2call && n2rel == n2call))
-				nrel++;
-		}
-		if (ncall && nrel == ncall) {
+		if (callers_release(m, fn, rs, nr, CALLER_DEPTH, &who, &rn, &budget) == 1) {
 			snprintf(q->tmp, sizeof(q->tmp),
 				 "%s() pins through %s() and releases through %s() before returning",
 				 who, f->name, rn);
@@ -465,7 +542,7 @@ static enum verdict decide(struct ask *q, struct fref fn, const struct fx_call *
 	q->lt->release = fref_func(r->fn)->name;
 	step(q, r->fn.fx, r->call ? r->call->line : fref_func(r->fn)->line,
 	     "released in %s()", q->lt->release);
-	bool comp = false;
+	int comp = 0;
 	int mark = q->lt->nsteps;
 
 	for (size_t i = 0; i < nr; i++) {
@@ -477,6 +554,16 @@ static enum verdict decide(struct ask *q, struct fref fn, const struct fx_call *
 			q->lt->release = fref_func(rs[i].fn)->name;
 			break;
 		}
+	}
+	/* an ops table's completion (".release_cmd", ".complete"): the
+	 * framework ends the request; a function merely named like one may
+	 * wait on userspace (or a remote side it drives) */
+	if (!q->lt->trigger && comp == 2) {
+		snprintf(q->tmp, sizeof(q->tmp), "released in %s(), reached only from a "
+			 "completion or a per-request operation", q->lt->release);
+		q->lt->why = arena_strdup(q->A, q->tmp);
+		q->lt->nsteps = mark;
+		return V_BOUNDED;
 	}
 	if (!q->lt->trigger)
 		q->lt->trigger = "not reached before the pinning system call returns";
@@ -516,6 +603,14 @@ void lifetime_decide(const struct model *m, struct site *s, struct lifetime *lt,
 	struct fref fn;
 
 	memset(lt, 0, sizeof(*lt));
+	/* a call inside the family itself (get_user_pages_fast_longterm()
+	 * calling get_user_pages_fast()) is its implementation: the sites to
+	 * judge are the family's callers */
+	if (s->func && api_lookup(s->func, strlen(s->func))) {
+		lt->v = V_NONE;
+		lt->why = "inside the GUP family's own implementation";
+		return;
+	}
 	if (s->flags & FLAG_BIT(FB_LONGTERM) && !s->ephemeral) {
 		lt->v = V_USER;
 		lt->why = "FOLL_LONGTERM: long-term by request";

@@ -28,6 +28,10 @@ struct fx_call {
 	unsigned line, col;
 	unsigned func;		/* index into facts.funcs                 */
 	bool err;		/* on an error path                       */
+	const char *arms;	/* "id:arm " for each enclosing if/else or
+				   switch case; NULL at body level        */
+	const char *conds;	/* " a b " identifiers of the conditions of
+				   the enclosing if arms; NULL: none      */
 };
 
 struct fx_func {
@@ -76,6 +80,8 @@ void facts_free(struct facts *fx);
 const char *fx_arg(const struct fx_call *c, int idx, struct arena *A);
 int fx_nargs(const struct fx_call *c);
 bool fx_has_param(const struct fx_func *f, const char *name);
+/* a and b sit in different arms of one if/else chain or switch */
+bool fx_exclusive(const struct fx_call *a, const struct fx_call *b);
 int fx_param_index(const struct fx_func *f, const char *name);
 
 /* module.c: the Kbuild module a file belongs to ("dir/foo.ko", or the
