@@ -8,6 +8,8 @@
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -298,6 +300,47 @@ static void add_wrapper_sites(struct scan_result *res, size_t *fidx)
 	free(w);
 }
 
+struct lexjob {
+	struct facts **slot;
+	size_t n;
+	atomic_size_t next;
+};
+
+static void *lex_worker(void *arg)
+{
+	struct lexjob *lj = arg;
+	size_t k;
+
+	while ((k = atomic_fetch_add(&lj->next, 1)) < lj->n) {
+		struct facts *fx = lj->slot[k];
+		size_t len;
+		char *buf = read_all(fx->path, &len);
+
+		if (!buf)
+			continue;
+		facts_extract(buf, len, fx);
+		fx->ok = true;
+		free(buf);
+	}
+	return NULL;
+}
+
+/* fn(arg) on jobs threads, this one included */
+static void run_parallel(void *(*fn)(void *), void *arg, int jobs)
+{
+	pthread_t th[64];
+	int started = 0;
+
+	if (jobs > 64)
+		jobs = 64;
+	for (int j = 1; j < jobs; j++)
+		if (!pthread_create(&th[started], NULL, fn, arg))
+			started++;
+	fn(arg);
+	for (int j = 0; j < started; j++)
+		pthread_join(th[j], NULL);
+}
+
 void audit_model(struct scan_result *res)
 {
 	bool *want = calloc(res->n + 1, 1);
@@ -333,27 +376,52 @@ void audit_model(struct scan_result *res)
 		nwant += want[i];
 	res->facts = calloc(nwant + 1, sizeof(*res->facts));
 	fidx = calloc(nwant + 1, sizeof(*fidx));
+	if (!res->facts || !fidx)
+		exit(3);
 	res->model = model_new();
-	for (size_t i = 0; i < res->n; i++) {
-		size_t len;
-		char *buf;
+	double t0 = now();
 
-		if (!want[i] || !(buf = read_all(res->paths[i], &len)))
+	/* the module of each file (modmap caches Makefiles: one thread),
+	 * then the files are read and lexed in parallel, in order */
+	struct facts **slot = calloc(nwant + 1, sizeof(*slot));
+	size_t ns = 0;
+
+	if (!slot)
+		exit(3);
+	for (size_t i = 0; i < res->n; i++) {
+		if (!want[i])
 			continue;
 		struct facts *fx = calloc(1, sizeof(*fx));
 
+		if (!fx)
+			exit(3);
 		fx->path = res->paths[i];
 		fx->rel = rel_of(res, i);
-		fx->header = len && res->paths[i][strlen(res->paths[i]) - 1] == 'h';
+		fx->header = res->paths[i][strlen(res->paths[i]) - 1] == 'h';
 		fx->module = modmap_module(mm, fx->rel, &fx->arena);
-		facts_extract(buf, len, fx);
-		free(buf);
-		fidx[res->nfacts] = i;
-		res->facts[res->nfacts++] = fx;
-		model_add(res->model, fx);
+		fidx[ns] = i;
+		slot[ns++] = fx;
 	}
+	struct lexjob lj = { .slot = slot, .n = ns };
+
+	run_parallel(lex_worker, &lj, res->jobs);
+	for (size_t k = 0; k < ns; k++) {
+		if (!slot[k]->ok) {
+			facts_free(slot[k]);
+			free(slot[k]);
+			continue;
+		}
+		fidx[res->nfacts] = fidx[k];
+		res->facts[res->nfacts++] = slot[k];
+		model_add(res->model, slot[k]);
+	}
+	free(slot);
+	double t1 = now();
+
 	model_index(res->model);
 	add_wrapper_sites(res, fidx);
+	double t2 = now();
+
 	for (size_t i = 0; i < res->n; i++) {
 		struct file_res *fr = res->files[i];
 
@@ -364,6 +432,10 @@ void audit_model(struct scan_result *res)
 			lifetime_decide(res->model, s, s->lt, &fr->arena);
 		}
 	}
+	if (getenv("PINAUDIT_STATS"))
+		fprintf(stderr, "pinaudit: model: %zu files read and lexed in %.3f s, "
+			"indexed in %.3f s, lifetimes in %.3f s\n",
+			res->nfacts, t1 - t0, t2 - t1, now() - t2);
 	free(fidx);
 	free(want);
 	modmap_free(mm);

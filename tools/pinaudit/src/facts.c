@@ -805,6 +805,34 @@ const char *fx_arg(const struct fx_call *c, int idx, struct arena *A)
 	return arena_strndup(A, p, n);
 }
 
+/* argument idx as written (top-level commas split; the text is folded
+ * and cut at 200 bytes, so a late argument may be missing: "") */
+const char *fx_argtext(const struct fx_call *c, int idx, struct arena *A)
+{
+	const char *p = c->argtext, *b = p;
+	int depth = 0, k = 0;
+
+	if (!p)
+		return "";
+	for (;; p++) {
+		if (*p == '(' || *p == '[' || *p == '{')
+			depth++;
+		else if (*p == ')' || *p == ']' || *p == '}')
+			depth--;
+		else if ((*p == ',' && depth == 0) || !*p) {
+			if (k == idx) {
+				while (*b == ' ')
+					b++;
+				return arena_strndup(A, b, (size_t)(p - b));
+			}
+			if (!*p)
+				return "";
+			k++;
+			b = p + 1;
+		}
+	}
+}
+
 int fx_param_index(const struct fx_func *f, const char *name)
 {
 	const char *p = f->params;

@@ -573,6 +573,21 @@ static enum verdict decide(struct ask *q, struct fref fn, const struct fx_call *
 	return V_USER;
 }
 
+/* a caller's flags argument asks for a long-term pin: FOLL_LONGTERM, or
+ * (the site being ephemeral only through its callers) no FOLL_EPHEMERAL */
+static bool asks_longterm(const char *flags, bool ephemeral_site)
+{
+	if (!*flags)
+		return false;	/* not seen */
+	if (strstr(flags, "FOLL_LONGTERM"))
+		return true;
+	/* only constants: a variable may hold FOLL_EPHEMERAL */
+	for (const char *p = flags; *p; p++)
+		if (*p >= 'a' && *p <= 'z')
+			return false;
+	return ephemeral_site && !strstr(flags, "EPHEMERAL");
+}
+
 static struct fref find_site_func(const struct model *m, const struct site *s,
 				  const struct fx_call **call)
 {
@@ -656,6 +671,9 @@ void lifetime_decide(const struct model *m, struct site *s, struct lifetime *lt,
 		size_t nc = model_callers(m, f->name, fn.fx->module, cs, MAX_CALLERS);
 		enum verdict best = V_BOUNDED;
 		int mark = lt->nsteps;
+		/* the flags are a parameter: each caller chooses the lifetime */
+		int fa = s->api->flags_arg;
+		int fp = fa >= 0 && !s->via ? fx_param_index(fref_func(fn), fx_arg(c, fa, A)) : -1;
 
 		for (size_t i = 0; i < nc; i++) {
 			const struct fx_call *cc = &cs[i].fx->calls.v[cs[i].call];
@@ -663,6 +681,11 @@ void lifetime_decide(const struct model *m, struct site *s, struct lifetime *lt,
 
 			if (strcmp(cc->callee, f->name))
 				continue;
+			if (fp >= 0 && asks_longterm(fx_argtext(cc, fp, A), s->ephemeral)) {
+				/* "sev_pin_memory(..., 0)" on the new API, or
+				 * "..., FOLL_LONGTERM)": a long-term pin by request */
+				continue;
+			}
 			lt->nsteps = mark;
 			step(&q, cs[i].fx, cc->line, "%s() returns the pages to %s()",
 			     f->name, fref_func(up)->name);

@@ -65,6 +65,7 @@ struct facts {
 	const char *path, *rel;
 	const char *module;	/* module key (module.c)                  */
 	bool header;
+	bool ok;		/* read and lexed                         */
 	struct arena arena;
 	VEC(struct fx_func) funcs;
 	VEC(struct fx_call) calls;
@@ -79,6 +80,7 @@ void facts_extract(const char *buf, size_t len, struct facts *fx);
 void facts_free(struct facts *fx);
 const char *fx_arg(const struct fx_call *c, int idx, struct arena *A);
 int fx_nargs(const struct fx_call *c);
+const char *fx_argtext(const struct fx_call *c, int idx, struct arena *A);
 bool fx_has_param(const struct fx_func *f, const char *name);
 /* a and b sit in different arms of one if/else chain or switch */
 bool fx_exclusive(const struct fx_call *a, const struct fx_call *b);

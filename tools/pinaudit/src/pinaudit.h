@@ -198,5 +198,7 @@ void lint(struct file_res **files, size_t nfiles, enum api_gen gen,
 void findings_free(struct findings *f);
 bool path_in_mm(const char *rel);
 bool is_completion_name(const char *fn);
+/* monotonic seconds, for PINAUDIT_STATS */
+double now(void);
 
 #endif

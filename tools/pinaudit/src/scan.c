@@ -100,13 +100,6 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 struct worker {
 	struct scan_result *res;
@@ -281,6 +274,7 @@ int scan(char **args, int nargs, int jobs, struct scan_result *res)
 	int ndirs = 0;
 
 	memset(res, 0, sizeof(*res));
+	res->jobs = jobs < 1 ? 1 : jobs;
 	double tw = now();
 
 	for (int a = 0; a < nargs; a++) {

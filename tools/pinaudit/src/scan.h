@@ -19,6 +19,7 @@ struct scan_result {
 	char *tree_root;		/* absolute kernel root, if known       */
 	char *rel_prefix;		/* TREE below a kernel root: its path   */
 	bool files_mode;
+	int jobs;			/* threads                          */
 	atomic_bool incomplete;
 	atomic_size_t bytes;
 	struct model *model;		/* audit.c                          */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "pinaudit.h"
 
@@ -208,3 +209,11 @@ const char *const lclass_names[] = {
 	[LC_SHORTTERM_LEGACY] = "short-term (legacy)",
 	[LC_REFERENCE_ONLY] = "reference-only",
 };
+
+double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
