@@ -7,6 +7,7 @@
  * each site's lifetime is decided from the model (lifetime.c).
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -103,6 +104,7 @@ struct wrapper {
 	int flags;		/* parameter index of the flags, -1 */
 	uint32_t must;		/* flags the wrapper adds itself */
 	bool macro;
+	const struct facts *fx;	/* where it is defined */
 };
 
 static uint32_t flags_in(const char *text)
@@ -163,6 +165,7 @@ static void find_wrappers(struct scan_result *res, struct wrapper **out, size_t 
 					if (pp < 0 && fp < 0)
 						continue;
 					struct wrapper nw = {
+						.fx = fx,
 						.name = f->name, .api = api ? api : inner->api,
 						.pages = pp, .flags = fp,
 						.must = (inner ? inner->must : 0) |
@@ -190,6 +193,7 @@ static void find_wrappers(struct scan_result *res, struct wrapper **out, size_t 
 				    api_lookup(mc->name, strlen(mc->name)))
 					continue;
 				struct wrapper nw = {
+					.fx = fx,
 					.name = mc->name, .api = api ? api : inner->api,
 					.pages = api ? api->pages_arg : inner->pages,
 					.flags = api ? api->flags_arg : inner->flags,
@@ -341,65 +345,52 @@ static void run_parallel(void *(*fn)(void *), void *arg, int jobs)
 		pthread_join(th[j], NULL);
 }
 
-void audit_model(struct scan_result *res)
+/* want file i and the files of its module (its directory, and the
+ * directory of the Kbuild composite that names it) */
+static void want_module(struct scan_result *res, bool *want, size_t i, struct modmap *mm,
+			struct arena *tmp)
 {
-	bool *want = calloc(res->n + 1, 1);
-	struct modmap *mm = modmap_new(res->tree_root ? res->tree_root : res->root);
-	struct arena tmp = { 0 };
-	size_t *fidx;
+	const char *rel = rel_of(res, i);
 
-	if (!want || !mm)
-		exit(3);
-	for (size_t i = 0; i < res->n; i++) {
-		struct file_res *fr = res->files[i];
+	want[i] = true;
+	if (!strncmp(rel, "include/", 8))
+		return;
+	want_dir(res, want, res->paths[i], dir_len(res->paths[i]));
+	const char *mod = modmap_module(mm, rel, tmp);
+	size_t ml = dir_len(mod), rl = strlen(rel), pl = strlen(res->paths[i]);
 
-		if (!fr || !fr->sites.n)
-			continue;
-		want[i] = true;
-		if (!strncmp(fr->rel, "include/", 8))
-			continue;
-		want_dir(res, want, res->paths[i], dir_len(res->paths[i]));
-		/* the directory of the Kbuild composite (files in subdirs) */
-		const char *mod = modmap_module(mm, fr->rel, &tmp);
-		size_t ml = dir_len(mod), rl = strlen(fr->rel), pl = strlen(res->paths[i]);
+	if (strstr(mod, ".ko") && pl >= rl && ml < dir_len(rel)) {
+		char d[4096];
 
-		if (strstr(mod, ".ko") && pl >= rl && ml < dir_len(fr->rel)) {
-			char d[4096];
-
-			snprintf(d, sizeof(d), "%.*s%.*s", (int)(pl - rl), res->paths[i], (int)ml, mod);
-			want_dir(res, want, d, strlen(d));
-		}
+		snprintf(d, sizeof(d), "%.*s%.*s", (int)(pl - rl), res->paths[i], (int)ml, mod);
+		want_dir(res, want, d, strlen(d));
 	}
-	size_t nwant = 0;
+}
 
-	for (size_t i = 0; i < res->n; i++)
-		nwant += want[i];
-	res->facts = calloc(nwant + 1, sizeof(*res->facts));
-	fidx = calloc(nwant + 1, sizeof(*fidx));
-	if (!res->facts || !fidx)
-		exit(3);
-	res->model = model_new();
-	double t0 = now();
-
-	/* the module of each file (modmap caches Makefiles: one thread),
-	 * then the files are read and lexed in parallel, in order */
-	struct facts **slot = calloc(nwant + 1, sizeof(*slot));
+/* read and lex the wanted files not read yet, in parallel, in order */
+static void load_facts(struct scan_result *res, const bool *want, bool *loaded,
+		       struct modmap *mm, size_t *fidx)
+{
+	struct facts **slot = calloc(res->n + 1, sizeof(*slot));
+	size_t *at = calloc(res->n + 1, sizeof(*at));
 	size_t ns = 0;
 
-	if (!slot)
+	if (!slot || !at)
 		exit(3);
+	/* the module of each file: modmap caches Makefiles, one thread */
 	for (size_t i = 0; i < res->n; i++) {
-		if (!want[i])
+		if (!want[i] || loaded[i])
 			continue;
 		struct facts *fx = calloc(1, sizeof(*fx));
 
 		if (!fx)
 			exit(3);
+		loaded[i] = true;
 		fx->path = res->paths[i];
 		fx->rel = rel_of(res, i);
 		fx->header = res->paths[i][strlen(res->paths[i]) - 1] == 'h';
 		fx->module = modmap_module(mm, fx->rel, &fx->arena);
-		fidx[ns] = i;
+		at[ns] = i;
 		slot[ns++] = fx;
 	}
 	struct lexjob lj = { .slot = slot, .n = ns };
@@ -411,16 +402,224 @@ void audit_model(struct scan_result *res)
 			free(slot[k]);
 			continue;
 		}
-		fidx[res->nfacts] = fidx[k];
+		fidx[res->nfacts] = at[k];
 		res->facts[res->nfacts++] = slot[k];
 		model_add(res->model, slot[k]);
 	}
+	free(at);
 	free(slot);
-	double t1 = now();
+}
 
+/*
+ * Callers outside the modules read: the wrappers and the functions that
+ * hold a site, when other modules can call them (exported, or defined in
+ * a header), are looked for in every other file of the tree.
+ */
+struct extjob {
+	struct scan_result *res;
+	const bool *loaded;
+	bool *hit;
+	const char **names;
+	size_t nnames;
+	size_t m;		/* length of the shortest name (<= 255) */
+	unsigned char shift[65536];	/* Wu-Manber, blocks of two bytes */
+	atomic_size_t next;
+};
+
+static unsigned h2(const char *p)
+{
+	return (unsigned)(unsigned char)p[0] << 8 | (unsigned char)p[1];
+}
+
+/* every name at once: a Wu-Manber shift table over two-byte blocks of
+ * the names' first m bytes; a zero shift checks the names there */
+static void ext_prepare(struct extjob *j)
+{
+	size_t m = 255;
+
+	for (size_t k = 0; k < j->nnames; k++)
+		if (strlen(j->names[k]) < m)
+			m = strlen(j->names[k]);
+	j->m = m;
+	memset(j->shift, (int)(m - 1), sizeof(j->shift));
+	for (size_t k = 0; k < j->nnames; k++)
+		for (size_t q = 1; q < m; q++) {
+			unsigned h = h2(j->names[k] + q - 1);
+
+			if (j->shift[h] > m - 1 - q)
+				j->shift[h] = (unsigned char)(m - 1 - q);
+		}
+}
+
+/* does the buffer call one of the names ("name (" after a non-identifier) */
+static bool calls_any(const struct extjob *j, const char *b, size_t n)
+{
+	size_t m = j->m;
+
+	if (m < 2 || n < m)
+		return false;
+	for (size_t pos = m - 1; pos < n;) {
+		unsigned sh = j->shift[h2(b + pos - 1)];
+
+		if (sh) {
+			pos += sh;
+			continue;
+		}
+		const char *p = b + pos + 1 - m;
+
+		if (p == b || !(isalnum((unsigned char)p[-1]) || p[-1] == '_'))
+			for (size_t k = 0; k < j->nnames; k++) {
+				size_t l = strlen(j->names[k]), e = (size_t)(p - b) + l;
+
+				if (e > n || memcmp(p, j->names[k], l))
+					continue;
+				while (e < n && (b[e] == ' ' || b[e] == '\t' || b[e] == '\n'))
+					e++;
+				if (e < n && b[e] == '(')
+					return true;
+			}
+		pos++;
+	}
+	return false;
+}
+
+static void *ext_worker(void *arg)
+{
+	struct extjob *j = arg;
+	size_t i;
+
+	while ((i = atomic_fetch_add(&j->next, 1)) < j->res->n) {
+		size_t len;
+		char *buf;
+
+		if (j->loaded[i])
+			continue;
+		if (!(buf = read_all(j->res->paths[i], &len)))
+			continue;
+		j->hit[i] = calls_any(j, buf, len);
+		free(buf);
+	}
+	return NULL;
+}
+
+static bool exported(const struct scan_result *res, const char *name)
+{
+	for (size_t i = 0; i < res->nfacts; i++)
+		for (size_t k = 0; k < res->facts[i]->exports.n; k++)
+			if (!strcmp(res->facts[i]->exports.v[k], name))
+				return true;
+	return false;
+}
+
+static size_t external_names(struct scan_result *res, const char ***out)
+{
+	struct wrapper *w;
+	size_t nw, n = 0, cap = 16;
+	const char **names = malloc(cap * sizeof(*names));
+
+	if (!names)
+		exit(3);
+	find_wrappers(res, &w, &nw);
+	for (size_t i = 0; i < nw + res->nfacts; i++) {
+		/* the wrappers, then the functions that hold a site */
+		const char *name = NULL;
+		bool header = false;
+
+		if (i < nw) {
+			name = w[i].name;
+			header = w[i].fx->header;
+		} else {
+			struct facts *fx = res->facts[i - nw];
+			struct file_res *fr = NULL;
+
+			for (size_t k = 0; k < res->n && !fr; k++)
+				if (res->paths[k] == fx->path)
+					fr = res->files[k];
+			for (size_t k = 0; fr && k < fr->sites.n; k++) {
+				const char *fn = fr->sites.v[k].func;
+
+				if (!fn || api_lookup(fn, strlen(fn)) || !strncmp(fx->rel, "mm/", 3))
+					continue;
+				if (fx->header || exported(res, fn)) {
+					bool dup = false;
+
+					for (size_t d = 0; d < n && !dup; d++)
+						dup = !strcmp(names[d], fn);
+					if (!dup) {
+						if (n == cap && !(names = realloc(names, (cap *= 2) * sizeof(*names))))
+							exit(3);
+						names[n++] = fn;
+					}
+				}
+			}
+			continue;
+		}
+		if (!header && !exported(res, name))
+			continue;
+		if (n == cap && !(names = realloc(names, (cap *= 2) * sizeof(*names))))
+			exit(3);
+		names[n++] = name;
+	}
+	free(w);
+	*out = names;
+	return n;
+}
+
+void audit_model(struct scan_result *res)
+{
+	bool *want = calloc(res->n + 1, 1), *loaded = calloc(res->n + 1, 1);
+	struct modmap *mm = modmap_new(res->tree_root ? res->tree_root : res->root);
+	struct arena tmp = { 0 };
+	size_t *fidx = calloc(res->n + 1, sizeof(*fidx));
+
+	res->facts = calloc(res->n + 1, sizeof(*res->facts));
+	if (!want || !loaded || !mm || !fidx || !res->facts)
+		exit(3);
+	res->model = model_new();
+	for (size_t i = 0; i < res->n; i++)
+		if (res->files[i] && res->files[i]->sites.n)
+			want_module(res, want, i, mm, &tmp);
+	double t0 = now();
+
+	load_facts(res, want, loaded, mm, fidx);
 	model_index(res->model);
-	add_wrapper_sites(res, fidx);
+	double t1 = now();
+	/* callers in the rest of the tree (not for loose files) */
+	const char **names = NULL;
+	size_t nnames = res->files_mode ? 0 : external_names(res, &names);
+	size_t next = 0;
+
+	if (nnames) {
+		bool *hit = calloc(res->n + 1, 1);
+		struct extjob *ej = calloc(1, sizeof(*ej));
+
+		if (!hit || !ej)
+			exit(3);
+		ej->res = res;
+		ej->loaded = loaded;
+		ej->hit = hit;
+		ej->names = names;
+		ej->nnames = nnames;
+		ext_prepare(ej);
+		if (getenv("PINAUDIT_STATS"))
+			for (size_t k = 0; k < nnames; k++)
+				fprintf(stderr, "pinaudit: callers wanted: %s\n", names[k]);
+		run_parallel(ext_worker, ej, res->jobs);
+		free(ej);
+		for (size_t i = 0; i < res->n; i++)
+			if (hit[i]) {
+				want[i] = true;
+				next++;
+			}
+		free(hit);
+		load_facts(res, want, loaded, mm, fidx);
+		model_index(res->model);
+	}
+	free(names);
 	double t2 = now();
+
+	add_wrapper_sites(res, fidx);
+	double t3 = now();
 
 	for (size_t i = 0; i < res->n; i++) {
 		struct file_res *fr = res->files[i];
@@ -433,11 +632,13 @@ void audit_model(struct scan_result *res)
 		}
 	}
 	if (getenv("PINAUDIT_STATS"))
-		fprintf(stderr, "pinaudit: model: %zu files read and lexed in %.3f s, "
-			"indexed in %.3f s, lifetimes in %.3f s\n",
-			res->nfacts, t1 - t0, t2 - t1, now() - t2);
+		fprintf(stderr, "pinaudit: model: %zu files read and lexed in %.3f s; "
+			"%zu names called from %zu other files, found in %.3f s; "
+			"wrappers %.3f s, lifetimes %.3f s\n",
+			res->nfacts, t1 - t0, nnames, next, t2 - t1, t3 - t2, now() - t3);
 	free(fidx);
 	free(want);
+	free(loaded);
 	modmap_free(mm);
 	arena_free(&tmp);
 }
