@@ -608,12 +608,30 @@ arms_done:
 			size_t c = match[i + 1] + 1;
 
 			if (c < nt && tp(&v[c], '{') && match[c] != (size_t)-1 && nerr < 64) {
-				for (size_t q = c; q < match[c]; q++)
-					if (tis(&v[q], "return") || tis(&v[q], "goto")) {
+				/* an error branch ends in a jump: its last statement
+				 * is a return or a goto (a big block that only
+				 * contains one, in a nested if, is not) */
+				size_t q = match[c] - 1;
+
+				if (q > c && tp(&v[q], ';')) {
+					size_t r = q - 1;
+					int d = 0;
+
+					while (r > c) {
+						if (tp(&v[r], ')') || tp(&v[r], ']'))
+							d++;
+						else if (tp(&v[r], '(') || tp(&v[r], '['))
+							d--;
+						else if (!d && (tp(&v[r], ';') || tp(&v[r], '{') ||
+								tp(&v[r], '}') || tp(&v[r], ':')))
+							break;
+						r--;
+					}
+					if (tis(&v[r + 1], "return") || tis(&v[r + 1], "goto")) {
 						err_start[nerr] = c;
 						err_end[nerr++] = match[c];
-						break;
 					}
+				}
 			} else if (c < nt && nerr < 64 && (tis(&v[c], "return") || tis(&v[c], "goto"))) {
 				size_t q = c;
 

@@ -314,6 +314,8 @@ static int callers_release(const struct model *m, struct fref fn, const struct r
 		    (up.fx == fn.fx && up.fn == fn.fn))
 			continue;
 		ncall++;
+		if (getenv("PA_DEBUG"))
+			fprintf(stderr, "DEBUG caller %s of %s at %s:%u err=%d arms=%s\n", fref_func(up)->name, f->name, up.fx->rel, cc->line, cc->err, cc->arms ? cc->arms : "-");
 		if (--*budget < 0)
 			return 0;
 		for (size_t i = 0; i < nr && !done; i++) {
@@ -493,6 +495,10 @@ static enum verdict decide(struct ask *q, struct fref fn, const struct fx_call *
 		q->lt->why = "no release of the holder found in the module";
 		return V_BOUNDED;
 	}
+	if (getenv("PA_DEBUG") && strstr(f->name, getenv("PA_DEBUG")))
+		for (size_t i = 0; i < nr; i++)
+			fprintf(stderr, "DEBUG %s: release %s call %s:%u\n", f->name,
+				fref_func(rs[i].fn)->name, rs[i].fn.fx->rel, rs[i].call ? rs[i].call->line : 0);
 	/* 3. released before the system call returns? */
 	const char *via = NULL;
 
