@@ -75,6 +75,14 @@ static bool request_role(const char *role)
 	return false;
 }
 
+/* the pages become an skb's frags: kept until the skb is freed */
+static bool is_skb_store(const char *fn)
+{
+	return !strcmp(fn, "skb_fill_page_desc") || !strcmp(fn, "skb_fill_page_desc_noacc") ||
+	       !strcmp(fn, "__skb_fill_page_desc") || !strcmp(fn, "__skb_fill_page_desc_noacc") ||
+	       !strcmp(fn, "skb_frag_fill_page_desc") || !strcmp(fn, "skb_add_rx_frag");
+}
+
 static bool completion_role(const char *role)
 {
 	return role && (strstr(role, "complet") || strstr(role, "end_io") ||
@@ -467,6 +475,24 @@ static enum verdict decide(struct ask *q, struct fref fn, const struct fx_call *
 			q->lt->nsteps = mark;
 			return best ? best : V_BOUNDED;
 		}
+	}
+	/* the pages (or their heads) go into an skb's frags after the call:
+	 * the skb holds them until it is freed, which the socket's peer or
+	 * reader decides (sent and acknowledged, or read) */
+	for (size_t i = f->call0; !holder && pa >= 0 && i < f->call0 + f->ncalls; i++) {
+		const struct fx_call *k = &fn.fx->calls.v[i];
+
+		if (k->line < c->line || k->err || !is_skb_store(k->callee))
+			continue;
+		q->lt->holder = "skb frags";
+		step(q, fn.fx, k->line, "pages put in an skb's frags by %s() (%s())",
+		     f->name, k->callee);
+		q->lt->release = "kfree_skb";
+		q->lt->trigger = "the skb keeps its frags until it is freed: after the data is "
+				 "sent and acknowledged, or read by the receiving socket";
+		snprintf(q->tmp, sizeof(q->tmp), "pages kept in an skb's frags: %s", q->lt->trigger);
+		q->lt->why = arena_strdup(q->A, q->tmp);
+		return V_USER;
 	}
 	if (!holder && c->assigned && depth > 0 && pa < 0) {
 		if (c->assigned[0] == '-')

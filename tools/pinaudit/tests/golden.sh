@@ -24,7 +24,7 @@ if [ "$rc" = 0 ]; then ok "complete scan"; else nok "inventory exit $rc: $(head 
 # comment or a string, and not at column 0 (definitions, prototypes and
 # preprocessor lines start there in kernel style; calls are indented).
 (cd "$KSRC" && grep -rnE --include='*.[ch]' \
-	'\b((pin|get)_user_pages(_fast|_remote|_unlocked|_fast_only)?|iov_iter_extract_pages|iov_iter_get_pages(2|_alloc2?)?)\s*\(' .) |
+	'\b((pin|get)_user_pages(_fast|_remote|_unlocked|_fast_only)?|iov_iter_extract_pages|iov_iter_get_pages(2|_alloc2?)?|get_dump_page)\s*\(' .) |
 awk '
 {
 	line = $0; sub(/^[^:]*:[0-9]+:/, "", line)
@@ -32,7 +32,7 @@ awk '
 	if (line ~ /^[ \t]*(\*|\/\*|\/\/)/) next
 	if (line ~ /^[a-z#]/) next
 	s = line
-	while (match(s, /(pin|get)_user_pages(_fast_only|_fast|_remote|_unlocked)?[ \t]*\(|iov_iter_extract_pages[ \t]*\(|iov_iter_get_pages(_alloc2|_alloc|2)?[ \t]*\(/)) {
+	while (match(s, /(pin|get)_user_pages(_fast_only|_fast|_remote|_unlocked)?[ \t]*\(|iov_iter_extract_pages[ \t]*\(|iov_iter_get_pages(_alloc2|_alloc|2)?[ \t]*\(|get_dump_page[ \t]*\(/)) {
 		pre = substr(s, 1, RSTART - 1)
 		name = substr(s, RSTART, RLENGTH); sub(/[ \t]*\($/, "", name)
 		q = gsub(/"/, "\"", pre)
@@ -52,7 +52,7 @@ echo "golden: sites per API (pinaudit / independent grep) in $KSRC"
 for api in get_user_pages get_user_pages_fast get_user_pages_fast_only \
 	get_user_pages_remote get_user_pages_unlocked pin_user_pages \
 	pin_user_pages_fast pin_user_pages_remote pin_user_pages_unlocked \
-	iov_iter_extract_pages iov_iter_get_pages2 iov_iter_get_pages_alloc2; do
+	iov_iter_extract_pages iov_iter_get_pages2 iov_iter_get_pages_alloc2 get_dump_page; do
 	a=$(awk -F'\t' -v n="$api" '$3 == n' "$TMP/ours" | wc -l)
 	b=$(awk -F'\t' -v n="$api" '$3 == n' "$TMP/grep" | wc -l)
 	printf '  %-28s %4d / %4d\n' "$api" "$a" "$b"
