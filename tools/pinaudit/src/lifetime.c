@@ -447,6 +447,15 @@ static enum verdict decide(struct ask *q, struct fref fn, const struct fx_call *
 					break;
 				}
 		}
+		/* "struct page **pages = obj->pages + done;": a local that
+		 * points into a field fills that field */
+		for (size_t i = 0; !holder && i < fn.fx->stores.n; i++) {
+			const struct fx_store *s = &fn.fx->stores.v[i];
+
+			if (s->func == fn.fn && s->alias && s->line <= c->line &&
+			    !strcmp(s->from, arg))
+				holder = s->field;
+		}
 		int pi = fx_param_index(f, arg);
 
 		if (!holder && pi >= 0 && depth > 0) {
@@ -501,6 +510,15 @@ static enum verdict decide(struct ask *q, struct fref fn, const struct fx_call *
 	if (!holder) {
 		q->lt->why = "pages not kept beyond the call";
 		return V_BOUNDED;
+	}
+	/* the field is then put in an sg table: its walkers release it too */
+	for (size_t i = f->call0; !sg && holder[0] != ':' && i < f->call0 + f->ncalls; i++) {
+		const struct fx_call *k = &fn.fx->calls.v[i];
+
+		if (!is_sg_store(k->callee) || k->err)
+			continue;
+		for (int a = 1; a < fx_nargs(k) && !sg; a++)
+			sg = names_holder(fx_arg(k, a, q->A), holder);
 	}
 	/* the line where a local array goes into the holder */
 	for (size_t i = 0; hline == c->line && arg[0] && arg[0] != '-' && i < fn.fx->stores.n; i++) {
