@@ -364,6 +364,8 @@ void facts_extract(const char *buf, size_t len, struct facts *fx)
 	int nerr = 0;
 	bool err_label = false, after_return = false;
 	size_t jump_end = (size_t)-1;	/* ';' of the last body-level jump */
+	size_t ret_end = (size_t)-1;	/* ';' of the first body-level return */
+	size_t in_ret_end = 0;		/* ';' of the return being read */
 	struct arm { unsigned id; int arm; size_t end; const char *cond; } arms[32];
 	int narm = 0;
 	unsigned next_id = 1, last_id = 0;	/* the arm that closed last */
@@ -382,10 +384,13 @@ void facts_extract(const char *buf, size_t len, struct facts *fx)
 			err_label = false;
 			after_return = false;
 			jump_end = (size_t)-1;
+			ret_end = (size_t)-1;
 			narm = 0;
 			last_end = (size_t)-1;
 			stmt0 = i;
 		}
+		if (ret_end != (size_t)-1 && i > ret_end)
+			after_return = true;
 		while (nerr && i >= err_end[nerr - 1])
 			nerr--;
 		while (narm && i > arms[narm - 1].end) {
@@ -496,6 +501,13 @@ void facts_extract(const char *buf, size_t len, struct facts *fx)
 		/* after a return at body level: reached only through a goto.
 		 * Only a return that is a statement of its own counts: not
 		 * the body of an unbraced "if (x) return y;" or "else return". */
+		if (tis(t, "return")) {
+			size_t q = i;
+
+			while (q < nt && !tp(&v[q], ';'))
+				q++;
+			in_ret_end = q;
+		}
 		if ((tis(t, "return") || tis(t, "goto")) && depth == 1 && i > 0 &&
 		    (tp(&v[i - 1], ';') || tp(&v[i - 1], '{') || tp(&v[i - 1], '}') ||
 		     tp(&v[i - 1], ':'))) {
@@ -505,7 +517,7 @@ void facts_extract(const char *buf, size_t len, struct facts *fx)
 				q++;
 			jump_end = q;	/* the ';' ending this jump */
 			if (tis(t, "return"))
-				after_return = true;
+				ret_end = q;	/* its own calls run */
 		}
 		/* "local = obj->field;" and "*local = obj->field[i];" */
 		if (i + 3 < nt && tp(&v[i + 1], '=') && i > 0 && !tis(&v[i - 1], "->") &&
@@ -542,11 +554,10 @@ void facts_extract(const char *buf, size_t len, struct facts *fx)
 			if (is_if) {
 				struct sbuf cb = { 0 };
 
-				for (size_t q = b + 1; q < match[b]; q++)
-					if (v[q].t == T_ID) {
-						sb_putc(&cb, ' ');
-						sb_putn(&cb, v[q].s, v[q].len);
-					}
+				for (size_t q = b + 1; q < match[b] && cb.len < 200; q++) {
+					sb_putc(&cb, ' ');
+					sb_putn(&cb, v[q].s, v[q].len);
+				}
 				if (cb.s) {
 					sb_putc(&cb, ' ');
 					cond = arena_strdup(A, cb.s);
@@ -715,6 +726,7 @@ arms_done:
 			call.conds = ab.s ? arena_strdup(A, ab.s) : NULL;
 			sb_free(&ab);
 		}
+		call.in_return = i < in_ret_end;
 		call.err = err_label || after_return;
 		for (int e = 0; e < nerr && !call.err; e++)
 			call.err = err_start[e] <= i;

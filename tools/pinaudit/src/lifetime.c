@@ -199,8 +199,9 @@ static bool is_alias(const struct facts *fx, size_t fn, const char *local, const
 	return false;
 }
 
-/* rel sits in a branch taken on the result of the pin c:
- * "ret = pin(...); if (ret < n) { release(...); }" is the failure path */
+/* rel sits in a branch taken when the pin c failed or fell short:
+ * "ret = pin(...); if (ret < n) { release(...); }" (a condition on the
+ * result with "<" or "!"; "if (ret == n)" or "if (ret > 0)" is success) */
 static bool tests_result(const struct fx_call *rel, const struct fx_call *c)
 {
 	char w[160];
@@ -209,7 +210,7 @@ static bool tests_result(const struct fx_call *rel, const struct fx_call *c)
 	    strlen(c->assigned) > 150)
 		return false;
 	snprintf(w, sizeof(w), " %s ", c->assigned);
-	return strstr(rel->conds, w) != NULL;
+	return strstr(rel->conds, w) && (strchr(rel->conds, '<') || strchr(rel->conds, '!'));
 }
 
 struct rel {
@@ -326,7 +327,8 @@ static int callers_release(const struct model *m, struct fref fn, const struct r
 			fprintf(stderr, "DEBUG caller %s of %s at %s:%u err=%d arms=%s\n", fref_func(up)->name, f->name, up.fx->rel, cc->line, cc->err, cc->arms ? cc->arms : "-");
 		if (--*budget < 0)
 			return 0;
-		for (size_t i = 0; i < nr && !done; i++) {
+		/* "return pin_helper(...);": the caller releases nothing after */
+		for (size_t i = 0; i < nr && !done && !cc->in_return; i++) {
 			const char *r = fref_func(rs[i].fn)->name;
 
 			if (reaches_after(m, up, r, 2, &via, cc, cc->line)) {
@@ -556,8 +558,10 @@ static enum verdict decide(struct ask *q, struct fref fn, const struct fx_call *
 
 		bool self = rs[i].fn.fx == fn.fx && rs[i].fn.fn == fn.fn;
 
-		if ((self && releases_after(m, fn, c, holder, after, q->A)) ||
-		    (!self && reaches_after(m, fn, rn, 3, &via, c, after))) {
+		/* "return pin(...);" releases nothing after the pin */
+		if (!c->in_return &&
+		    ((self && releases_after(m, fn, c, holder, after, q->A)) ||
+		     (!self && reaches_after(m, fn, rn, 3, &via, c, after)))) {
 			snprintf(q->tmp, sizeof(q->tmp), "released by %s() before %s() returns",
 				 rn, f->name);
 			q->lt->why = arena_strdup(q->A, q->tmp);

@@ -28,10 +28,12 @@ struct fx_call {
 	unsigned line, col;
 	unsigned func;		/* index into facts.funcs                 */
 	bool err;		/* on an error path                       */
+	bool in_return;		/* inside "return ...;": nothing after it
+				   runs on this path                      */
 	const char *arms;	/* "id:arm " for each enclosing if/else or
 				   switch case; NULL at body level        */
-	const char *conds;	/* " a b " identifiers of the conditions of
-				   the enclosing if arms; NULL: none      */
+	const char *conds;	/* " a < b " tokens of the conditions of the
+				   enclosing if arms; NULL: none          */
 };
 
 struct fx_func {

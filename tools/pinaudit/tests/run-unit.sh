@@ -67,6 +67,27 @@ lint_fixture tree-old block/dio.c
 lint_fixture tree-vendor drivers/npu/npu_main.c
 lint_fixture tree-vendor drivers/npu/core/npu_sg.c
 lint_fixture tree-vendor drivers/npu/npu_compat.h
+# more vendor styles: a GPU userptr kept in the BO's array through a local
+# pointer into it, then an sg table (the early "if (x) return y;" is no
+# error path); a camera's per-request .free_req (a completion) against its
+# stream buffers kept until close; TEE shm registered and unregistered in
+# two arms of one ioctl; an FPGA region that frees the old pages before
+# storing the new ones, and a fall-through label or nested goto on the
+# normal path; an RDMA-like exported helper called from another module
+# directory; zero-copy pages put in an skb's frags
+lint_fixture tree-vendor drivers/gpu/gpu_userptr.c
+lint_fixture tree-vendor drivers/camera/cam_req.c
+lint_fixture tree-vendor drivers/tee/tee_vendor.c
+lint_fixture tree-vendor drivers/fpga/fpga_region.c
+lint_fixture tree-vendor drivers/rdma/hw/vhw.c
+lint_fixture tree-vendor drivers/net/vzc.c
+# a hypervisor module on the new API: a helper whose callers pick the
+# lifetime with their flags, references through the _longterm helper,
+# and that helper's own body in mm/
+lint_fixture tree-new drivers/hyp/hyp.c
+"$BIN" inventory -f tsv "$F/tree-new" >"$TMP/o" 2>/dev/null
+check "the _longterm helper's own call is no site to judge (lifetime none)" \
+	test "$(awk -F'\t' '$4 == "get_user_pages_fast_longterm" { print $17 }' "$TMP/o")" = none
 tree_rc tree-new 1
 tree_rc tree-old 1
 tree_rc tree-new/mm 0
