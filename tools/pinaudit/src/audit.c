@@ -58,29 +58,37 @@ static void want_dir(struct scan_result *res, bool *want, const char *dir, size_
 			want[i] = true;
 }
 
-static char *read_all(const char *path, size_t *len)
+/* read a file into *buf (grown as needed, kept by the caller's thread:
+ * one buffer per thread, not one malloc per file) */
+static bool read_into(const char *path, char **buf, size_t *cap, size_t *len)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct stat st;
-	char *buf;
 	size_t n = 0;
 	ssize_t r;
 
 	if (fd < 0)
-		return NULL;
+		return false;
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > (64 << 20)) {
 		close(fd);
-		return NULL;
+		return false;
 	}
-	buf = malloc((size_t)st.st_size + 1);
-	while (buf && n < (size_t)st.st_size &&
-	       (r = read(fd, buf + n, (size_t)st.st_size - n)) > 0)
+	if ((size_t)st.st_size + 1 > *cap) {
+		char *nb = realloc(*buf, (size_t)st.st_size + 1);
+
+		if (!nb) {
+			close(fd);
+			return false;
+		}
+		*buf = nb;
+		*cap = (size_t)st.st_size + 1;
+	}
+	while (n < (size_t)st.st_size && (r = read(fd, *buf + n, (size_t)st.st_size - n)) > 0)
 		n += (size_t)r;
 	close(fd);
-	if (buf)
-		buf[n] = 0;
+	(*buf)[n] = 0;
 	*len = n;
-	return buf;
+	return true;
 }
 
 static const char *rel_of(struct scan_result *res, size_t i)
@@ -315,17 +323,19 @@ static void *lex_worker(void *arg)
 	struct lexjob *lj = arg;
 	size_t k;
 
+	char *buf = NULL;
+	size_t cap = 0;
+
 	while ((k = atomic_fetch_add(&lj->next, 1)) < lj->n) {
 		struct facts *fx = lj->slot[k];
 		size_t len;
-		char *buf = read_all(fx->path, &len);
 
-		if (!buf)
+		if (!read_into(fx->path, &buf, &cap, &len))
 			continue;
 		facts_extract(buf, len, fx);
 		fx->ok = true;
-		free(buf);
 	}
+	free(buf);
 	return NULL;
 }
 
@@ -488,17 +498,33 @@ static void *ext_worker(void *arg)
 	struct extjob *j = arg;
 	size_t i;
 
-	while ((i = atomic_fetch_add(&j->next, 1)) < j->res->n) {
-		size_t len;
-		char *buf;
+	/* windows of 1 MiB that overlap by the longest name and what may
+	 * follow it before the '(': a register header of 20 MiB costs no
+	 * more memory than a small file */
+	enum { WIN = 1 << 20, KEEP = 512 };
+	char *buf = malloc(WIN + KEEP + 1);
 
-		if (j->loaded[i])
+	if (!buf)
+		exit(3);
+	while ((i = atomic_fetch_add(&j->next, 1)) < j->res->n) {
+		int fd;
+		size_t have = 0;
+		ssize_t r;
+
+		if (j->loaded[i] || (fd = open(j->res->paths[i], O_RDONLY | O_CLOEXEC)) < 0)
 			continue;
-		if (!(buf = read_all(j->res->paths[i], &len)))
-			continue;
-		j->hit[i] = calls_any(j, buf, len);
-		free(buf);
+		while (!j->hit[i] && (r = read(fd, buf + have, WIN + KEEP - have)) > 0) {
+			have += (size_t)r;
+			buf[have] = 0;
+			j->hit[i] = calls_any(j, buf, have);
+			if (have > KEEP) {
+				memmove(buf, buf + have - KEEP, KEEP);
+				have = KEEP;
+			}
+		}
+		close(fd);
 	}
+	free(buf);
 	return NULL;
 }
 

@@ -9,6 +9,7 @@
  */
 #define _GNU_SOURCE
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -325,10 +326,77 @@ static bool is_role_field(const char *f)
 	return false;
 }
 
+/* one copy of each callee name per file */
+struct strtab {
+	const char **v;
+	size_t cap, n;
+};
+
+static const char *intern(struct strtab *t, struct arena *A, const char *s, size_t n)
+{
+	uint32_t h = 2166136261u;
+
+	for (size_t k = 0; k < n; k++)
+		h = (h ^ (unsigned char)s[k]) * 16777619u;
+	if ((t->n + 1) * 2 > t->cap) {
+		struct strtab g = { calloc(t->cap ? t->cap * 2 : 256, sizeof(char *)),
+				    t->cap ? t->cap * 2 : 256, 0 };
+
+		if (!g.v) {
+			fputs("pinaudit: out of memory\n", stderr);
+			exit(3);
+		}
+		for (size_t k = 0; k < t->cap; k++)
+			if (t->v[k])
+				intern(&g, A, t->v[k], strlen(t->v[k]));
+		free(t->v);
+		*t = g;
+	}
+	for (size_t k = h & (t->cap - 1);; k = (k + 1) & (t->cap - 1)) {
+		if (!t->v[k]) {
+			t->v[k] = arena_strndup(A, s, n);
+			t->n++;
+			return t->v[k];
+		}
+		if (!strncmp(t->v[k], s, n) && !t->v[k][n])
+			return t->v[k];
+	}
+}
+
+/* an if/else arm or a switch case (arm -1: the switch block itself) */
+struct arm {
+	unsigned id;
+	int arm;
+	size_t end;
+	const char *cond;			/* its condition's tokens */
+	const char *path_arms, *path_conds;	/* it and the arms around it */
+};
+
+static void push_arm(struct arena *A, struct arm *arms, int *narm, struct arm a)
+{
+	const struct arm *up = *narm ? &arms[*narm - 1] : NULL;
+	struct sbuf b = { 0 };
+
+	if (up && up->path_arms)
+		sb_puts(&b, up->path_arms);
+	if (a.arm >= 0)
+		sb_printf(&b, "%u:%d ", a.id, a.arm);
+	a.path_arms = b.s ? arena_strdup(A, b.s) : NULL;
+	sb_free(&b);
+	if (up && up->path_conds)
+		sb_puts(&b, up->path_conds);
+	if (a.cond)
+		sb_puts(&b, a.cond);
+	a.path_conds = b.s ? arena_strdup(A, b.s) : NULL;
+	sb_free(&b);
+	arms[(*narm)++] = a;
+}
+
 void facts_extract(const char *buf, size_t len, struct facts *fx)
 {
 	struct lex L = { .b = buf, .n = len, .fx = fx };
 	struct arena *A = &fx->arena;
+	struct strtab names = { 0 };
 
 	tokenize(&L);
 	struct tok *v = L.v.v;
@@ -366,7 +434,7 @@ void facts_extract(const char *buf, size_t len, struct facts *fx)
 	size_t jump_end = (size_t)-1;	/* ';' of the last body-level jump */
 	size_t ret_end = (size_t)-1;	/* ';' of the first body-level return */
 	size_t in_ret_end = 0;		/* ';' of the return being read */
-	struct arm { unsigned id; int arm; size_t end; const char *cond; } arms[32];
+	struct arm arms[32];
 	int narm = 0;
 	unsigned next_id = 1, last_id = 0;	/* the arm that closed last */
 	int last_arm = 0;
@@ -567,7 +635,7 @@ void facts_extract(const char *buf, size_t len, struct facts *fx)
 			}
 			if (tis(t, "else") && b < nt && tis(&v[b], "if"))
 				goto arms_done;	/* the "if" continues the chain */
-			struct arm a = { 0, 0, b, cond };
+			struct arm a = { 0, 0, b, cond, NULL, NULL };
 
 			if (tis(t, "switch")) {
 				if (b >= nt || !tp(&v[b], '{') || match[b] == (size_t)-1)
@@ -575,7 +643,7 @@ void facts_extract(const char *buf, size_t len, struct facts *fx)
 				a.id = next_id++;
 				a.arm = -1;	/* the block; its cases go on top */
 				a.end = match[b];
-				arms[narm++] = a;
+				push_arm(A, arms, &narm, a);
 				goto arms_done;
 			}
 			bool chained = i > 0 && last_end != (size_t)-1 &&
@@ -598,7 +666,7 @@ void facts_extract(const char *buf, size_t len, struct facts *fx)
 				}
 				a.end = q;
 			}
-			arms[narm++] = a;
+			push_arm(A, arms, &narm, a);
 		} else if ((tis(t, "case") || tis(t, "default")) && narm) {
 			/* the innermost switch: a case arm on top of its block */
 			int k = narm - 1;
@@ -608,9 +676,9 @@ void facts_extract(const char *buf, size_t len, struct facts *fx)
 				k--, narm--;
 			if (arms[k].arm == -1 && narm < 32) {
 				/* distinct per case: the token index */
-				struct arm a = { arms[k].id, (int)i, arms[k].end, NULL };
+				struct arm a = { arms[k].id, (int)i, arms[k].end, NULL, NULL, NULL };
 
-				arms[narm++] = a;
+				push_arm(A, arms, &narm, a);
 			}
 		}
 arms_done:
@@ -706,25 +774,16 @@ arms_done:
 		struct sbuf as = { 0 }, at = { 0 };
 
 		memset(&call, 0, sizeof(call));
-		call.callee = arena_strndup(A, t->s, t->len);
+		call.callee = intern(&names, A, t->s, t->len);
 		call.line = t->line;
 		call.col = t->col;
 		call.func = (unsigned)fn;
 		/* the condition of "if (pin(...) < 0) return" is not the
 		 * error branch: only the branch itself is */
 		if (narm) {
-			struct sbuf ab = { 0 };
-
-			for (int k = 0; k < narm; k++)
-				if (arms[k].arm >= 0)
-					sb_printf(&ab, "%u:%d ", arms[k].id, arms[k].arm);
-			call.arms = ab.s ? arena_strdup(A, ab.s) : NULL;
-			sb_free(&ab);
-			for (int k = 0; k < narm; k++)
-				if (arms[k].cond)
-					sb_puts(&ab, arms[k].cond);
-			call.conds = ab.s ? arena_strdup(A, ab.s) : NULL;
-			sb_free(&ab);
+			/* shared with every call of the arm: no copy per call */
+			call.arms = arms[narm - 1].path_arms;
+			call.conds = arms[narm - 1].path_conds;
 		}
 		call.in_return = i < in_ret_end;
 		call.err = err_label || after_return;
@@ -788,6 +847,7 @@ arms_done:
 			if (!strcmp(fx->funcs.v[k].name, fx->exports.v[i]))
 				fx->funcs.v[k].exported = true;
 	free(match);
+	free(names.v);
 	free(stack);
 	free(L.v.v);
 }

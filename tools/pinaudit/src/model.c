@@ -31,6 +31,7 @@ struct hmap {
 
 struct model {
 	VEC(struct facts *) files;
+	size_t nindexed;	/* files already in the maps */
 	struct hmap funcs;	/* name -> (facts, func)  */
 	struct hmap callers;	/* callee -> (facts, call) */
 	struct hmap macros;	/* name -> (facts, macro) */
@@ -144,13 +145,10 @@ struct facts *model_find_file(const struct model *m, const char *path)
 	return NULL;
 }
 
+/* index the files added since the last call */
 void model_index(struct model *m)
 {
-	hfree(&m->funcs);
-	hfree(&m->callers);
-	hfree(&m->macros);
-	hfree(&m->roles);
-	for (size_t i = 0; i < m->files.n; i++) {
+	for (size_t i = m->nindexed; i < m->files.n; i++) {
 		struct facts *fx = m->files.v[i];
 
 		for (size_t k = 0; k < fx->funcs.n; k++)
@@ -180,6 +178,7 @@ void model_index(struct model *m)
 			}
 		}
 	}
+	m->nindexed = m->files.n;
 }
 
 void model_free(struct model *m)
