@@ -323,8 +323,6 @@ static int callers_release(const struct model *m, struct fref fn, const struct r
 		    (up.fx == fn.fx && up.fn == fn.fn))
 			continue;
 		ncall++;
-		if (getenv("PA_DEBUG"))
-			fprintf(stderr, "DEBUG caller %s of %s at %s:%u err=%d arms=%s\n", fref_func(up)->name, f->name, up.fx->rel, cc->line, cc->err, cc->arms ? cc->arms : "-");
 		if (--*budget < 0)
 			return 0;
 		/* "return pin_helper(...);": the caller releases nothing after */
@@ -541,10 +539,6 @@ static enum verdict decide(struct ask *q, struct fref fn, const struct fx_call *
 		q->lt->why = "no release of the holder found in the module";
 		return V_BOUNDED;
 	}
-	if (getenv("PA_DEBUG") && strstr(f->name, getenv("PA_DEBUG")))
-		for (size_t i = 0; i < nr; i++)
-			fprintf(stderr, "DEBUG %s: release %s call %s:%u\n", f->name,
-				fref_func(rs[i].fn)->name, rs[i].fn.fx->rel, rs[i].call ? rs[i].call->line : 0);
 	/* 3. released before the system call returns? */
 	const char *via = NULL;
 
