@@ -147,6 +147,19 @@ static bool reaches(const struct model *m, struct fref fn, const char *target,
 	return reaches_after(m, fn, target, depth, via, NULL, 0);
 }
 
+/* a release of the part a loop or the device did not take: an
+ * argument offset from the start ("pages + done", "n - accepted") */
+static bool partial_release(const struct fx_call *c)
+{
+	for (const char *p = c->argtext; p && *p; p++) {
+		if (p[0] == '+' && p[1] != '+' && (p == c->argtext || p[-1] != '+'))
+			return true;
+		if (p[0] == '-' && p[1] != '>' && p[1] != '-' && (p == c->argtext || p[-1] != '-'))
+			return true;
+	}
+	return false;
+}
+
 /* only calls below line after count at the top level (after the pin),
  * and not those in another arm of an if/else or switch than from */
 static bool reaches_after(const struct model *m, struct fref fn, const char *target,
@@ -155,7 +168,9 @@ static bool reaches_after(const struct model *m, struct fref fn, const char *tar
 {
 	const struct fx_func *f = fref_func(fn);
 
-	if (!strcmp(f->name, target))
+	/* (at the top level, fn being the release itself says nothing of
+	 * where it releases: the caller asks releases_after()) */
+	if (!from && !strcmp(f->name, target))
 		return true;
 	if (depth <= 0)
 		return false;
@@ -165,7 +180,10 @@ static bool reaches_after(const struct model *m, struct fref fn, const char *tar
 
 		if (c->err || c->line <= after || (from && fx_exclusive(c, from)))
 			continue;
+		/* "release(ctx, idx + done, n - done)": the remainder only */
 		if (!strcmp(c->callee, target)) {
+			if (from && partial_release(c))
+				continue;
 			*via = f->name;
 			return true;
 		}
@@ -290,7 +308,7 @@ static bool releases_after(const struct model *m, struct fref fn, const struct f
 		const struct fx_call *r = &fn.fx->calls.v[i];
 
 		if (r->line > after && !fx_exclusive(r, c) && !tests_result(r, c) &&
-		    call_releases(m, fn.fx, fn.fn, r, holder, A))
+		    !partial_release(r) && call_releases(m, fn.fx, fn.fn, r, holder, A))
 			return true;
 	}
 	return false;
@@ -304,9 +322,12 @@ static bool releases_after(const struct model *m, struct fref fn, const struct f
  * own callers, up to depth levels; 0: some caller does not; -1: fn has
  * no caller in the model.
  */
+static bool releases_after(const struct model *m, struct fref fn, const struct fx_call *c,
+			   const char *holder, unsigned after, struct arena *A);
+
 static int callers_release(const struct model *m, struct fref fn, const struct rel *rs,
 			   size_t nr, int depth, const char **who, const char **rn,
-			   int *budget)
+			   int *budget, const char *holder, struct arena *A)
 {
 	const struct fx_func *f = fref_func(fn);
 	struct cref cs[MAX_CALLERS];
@@ -328,15 +349,18 @@ static int callers_release(const struct model *m, struct fref fn, const struct r
 		/* "return pin_helper(...);": the caller releases nothing after */
 		for (size_t i = 0; i < nr && !done && !cc->in_return; i++) {
 			const char *r = fref_func(rs[i].fn)->name;
+			bool self = rs[i].fn.fx == up.fx && rs[i].fn.fn == up.fn;
 
-			if (reaches_after(m, up, r, 2, &via, cc, cc->line)) {
+			if ((self && releases_after(m, up, cc, holder, cc->line, A)) ||
+			    (!self && reaches_after(m, up, r, 2, &via, cc, cc->line))) {
 				done = true;
 				*who = fref_func(up)->name;
 				*rn = r;
 			}
 		}
 		if (!done && (depth <= 1 ||
-			      callers_release(m, up, rs, nr, depth - 1, who, rn, budget) != 1))
+			      callers_release(m, up, rs, nr, depth - 1, who, rn, budget,
+					      holder, A) != 1))
 			return 0;
 	}
 	return ncall ? 1 : -1;
@@ -575,7 +599,8 @@ static enum verdict decide(struct ask *q, struct fref fn, const struct fx_call *
 		const char *who = NULL, *rn = NULL;
 		int budget = 4000;
 
-		if (callers_release(m, fn, rs, nr, CALLER_DEPTH, &who, &rn, &budget) == 1) {
+		if (callers_release(m, fn, rs, nr, CALLER_DEPTH, &who, &rn, &budget,
+				    holder, q->A) == 1) {
 			snprintf(q->tmp, sizeof(q->tmp),
 				 "%s() pins through %s() and releases through %s() before returning",
 				 who, f->name, rn);
