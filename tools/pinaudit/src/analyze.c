@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * pinaudit: per-file analysis.  A cheap lexer validates the file and
- * finds FOLL_* mentions (including inside macro bodies); tree-sitter's C
- * grammar parses the files that call into the GUP family, and the call
- * sites are read off the syntax tree.
+ * pinaudit: per-file analysis.  tree-sitter's C grammar parses the files
+ * that call into the GUP family (prefilter.c picks them, validate.c has
+ * checked them), and the call sites, their flags, where their pages are
+ * kept and their lifetime comments are read off the syntax tree.
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -17,7 +17,6 @@
 const TSLanguage *tree_sitter_c(void);
 
 #define MAX_FILE_SIZE	(64u << 20)
-#define MAX_LINE_LEN	(1u << 20)
 #define MAX_DEPTH	8
 
 struct analyzer {
@@ -58,175 +57,6 @@ void file_res_free(struct file_res *fr)
 	memset(fr, 0, sizeof(*fr));
 }
 
-/* ------------------------------------------------------------------ */
-/* prefilter                                                           */
-
-static bool is_release_fn(const char *s, size_t n);
-
-static bool ident_ch(unsigned char c)
-{
-	return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9');
-}
-
-/* the line of b[k] is a comment line in kernel style: it starts with a
- * star and a blank (or a slash), a block comment or a line comment; a
- * dereference ("*p = ...") does not */
-static bool comment_line(const char *b, size_t k)
-{
-	size_t l = k;
-
-	while (l > 0 && b[l - 1] != '\n')
-		l--;
-	while (l < k && (b[l] == ' ' || b[l] == '\t'))
-		l++;
-	if (l + 1 >= k)
-		return false;
-	if (b[l] == '/' && (b[l + 1] == '*' || b[l + 1] == '/'))
-		return true;
-	return b[l] == '*' && (b[l + 1] == ' ' || b[l + 1] == '\t' || b[l + 1] == '/');
-}
-
-/* a "_page" at k: is its identifier one of ours, followed by '(' ? */
-static unsigned check_page_hit(const char *b, size_t n, size_t k)
-{
-	size_t s = k, e = k + 5;
-
-	if (memcmp(b + k, "_page", 5))
-		return 0;
-	while (s > 0 && ident_ch(b[s - 1]))
-		s--;
-	while (e < n && ident_ch(b[e]))
-		e++;
-	const struct api_info *api = api_lookup(b + s, e - s);
-
-	/* "pin_user_pages() returns ..." in a comment: no site there, no
-	 * need to parse the file for it (a real call is still verified by
-	 * the parser; this only decides whether to parse) */
-	if (api && comment_line(b, s))
-		return 0;
-	bool rel = !api && is_release_fn(b + s, e - s);
-
-	if (!api && !rel)
-		return 0;
-	while (e < n && (b[e] == ' ' || b[e] == '\t' || b[e] == '\n' || b[e] == '\r'))
-		e++;
-	if (e >= n || b[e] != '(')
-		return 0;
-	return api ? PF_API : PF_REL;
-}
-
-static unsigned check_foll_hit(const char *b, size_t k)
-{
-	return !memcmp(b + k, "FOLL_", 5) && (k == 0 || !ident_ch(b[k - 1])) ? PF_FOLL : 0;
-}
-
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
-
-/*
- * One pass over the buffer: does it call the GUP family (PF_API), call an
- * unpin/put (PF_REL), or name a FOLL_ flag (PF_FOLL)?  Looks for "_p..e"
- * (every name of interest has "_page") and "F..._" at once, 16 bytes at a
- * time, and verifies each candidate.
- */
-unsigned prefilter_bits(const char *b, size_t n)
-{
-	unsigned bits = 0;
-	size_t i = 0;
-
-#if defined(__SSE2__)
-	const __m128i cu = _mm_set1_epi8('_'), cp = _mm_set1_epi8('p');
-	const __m128i ce = _mm_set1_epi8('e'), cf = _mm_set1_epi8('F');
-
-	for (; i + 16 + 4 <= n; i += 16) {
-		__m128i a0 = _mm_loadu_si128((const __m128i *)(b + i));
-		__m128i a1 = _mm_loadu_si128((const __m128i *)(b + i + 1));
-		__m128i a4 = _mm_loadu_si128((const __m128i *)(b + i + 4));
-		__m128i m1 = _mm_and_si128(_mm_cmpeq_epi8(a0, cu),
-				_mm_and_si128(_mm_cmpeq_epi8(a1, cp), _mm_cmpeq_epi8(a4, ce)));
-		__m128i m2 = _mm_and_si128(_mm_cmpeq_epi8(a0, cf), _mm_cmpeq_epi8(a4, cu));
-		unsigned mask = (unsigned)_mm_movemask_epi8(_mm_or_si128(m1, m2));
-
-		while (mask) {
-			size_t k = i + (size_t)__builtin_ctz(mask);
-
-			mask &= mask - 1;
-			bits |= b[k] == '_' ? check_page_hit(b, n, k) : check_foll_hit(b, k);
-			if (bits & PF_API)
-				return bits | PF_FOLL_UNKNOWN;
-		}
-	}
-#endif
-	for (; i + 5 <= n; i++) {
-		if (b[i] == '_' && b[i + 1] == 'p')
-			bits |= check_page_hit(b, n, i);
-		else if (b[i] == 'F')
-			bits |= check_foll_hit(b, i);
-		if (bits & PF_API)
-			return bits | PF_FOLL_UNKNOWN;
-	}
-	return bits;
-}
-
-bool prefilter(const char *buf, size_t len)
-{
-	return prefilter_bits(buf, len) != 0;
-}
-
-/* ------------------------------------------------------------------ */
-/* validation lexer                                                    */
-
-static size_t utf8_invalid(const unsigned char *s, size_t n)
-{
-	size_t i = 0;
-
-	while (i < n) {
-		/* fast path over ASCII, 8 bytes at a time */
-		while (i + 8 <= n) {
-			uint64_t w;
-
-			memcpy(&w, s + i, 8);
-			if (w & 0x8080808080808080ull)
-				break;
-			i += 8;
-		}
-		if (i >= n)
-			break;
-		unsigned char c = s[i];
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		size_t need;
-		unsigned cp;
-
-		if (c >= 0xc2 && c <= 0xdf) {
-			need = 1; cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			need = 2; cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			need = 3; cp = c & 0x07;
-		} else {
-			return i;
-		}
-		if (i + need >= n)
-			return i;
-		for (size_t k = 1; k <= need; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return i;
-			cp = (cp << 6) | (s[i + k] & 0x3f);
-		}
-		if ((need == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-		    (need == 3 && (cp < 0x10000 || cp > 0x10ffff)))
-			return i;
-		i += need + 1;
-	}
-	return (size_t)-1;
-}
-
 static bool is_ident_start(int c)
 {
 	return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
@@ -235,159 +65,6 @@ static bool is_ident_start(int c)
 static bool is_ident(int c)
 {
 	return is_ident_start(c) || (c >= '0' && c <= '9');
-}
-
-/*
- * Validate the file and record FOLL_LONGTERM / FOLL_GET mentions outside
- * comments and strings.  Returns NULL, or why the file must be skipped.
- */
-static const char *lex_file(const char *b, size_t n, struct file_res *fr)
-{
-	size_t i = 0, line_start = 0;
-	unsigned line = 1;
-	bool pp_line = false, bol = true, prev_define = false;
-	size_t bad;
-
-	if (memchr(b, 0, n))
-		return "contains NUL bytes (binary file?)";
-	bad = utf8_invalid((const unsigned char *)b, n);
-	if (bad != (size_t)-1) {
-		char tmp[96];
-
-		snprintf(tmp, sizeof(tmp), "not valid UTF-8 (byte offset %zu)", bad);
-		return arena_strdup(&fr->arena, tmp);
-	}
-
-	while (i < n) {
-		char c = b[i];
-
-		if (c == '\n') {
-			if (i - line_start > MAX_LINE_LEN)
-				goto longline;
-			line++;
-			line_start = ++i;
-			pp_line = false;
-			bol = true;
-			continue;
-		}
-		if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v') {
-			i++;
-			continue;
-		}
-		if (bol && c == '#')
-			pp_line = true;
-		bol = false;
-		if (c == '\\' && i + 1 < n && b[i + 1] == '\n') {
-			/* line continuation keeps a preprocessor line going */
-			line++;
-			i += 2;
-			line_start = i;
-			continue;
-		}
-		if (c == '/' && i + 1 < n && b[i + 1] == '*') {
-			const char *e = memmem(b + i + 2, n - i - 2, "*/", 2);
-
-			if (!e) {
-				static char msg[] = "unterminated comment";
-				char tmp[96];
-
-				snprintf(tmp, sizeof(tmp), "%s starting at line %u",
-					 msg, line);
-				return arena_strdup(&fr->arena, tmp);
-			}
-			for (const char *p = b + i; p < e; p++)
-				if (*p == '\n') {
-					if ((size_t)(p - b) - line_start > MAX_LINE_LEN)
-						goto longline;
-					line++;
-					line_start = p - b + 1;
-				}
-			i = e - b + 2;
-			continue;
-		}
-		if (c == '/' && i + 1 < n && b[i + 1] == '/') {
-			while (i < n && b[i] != '\n')
-				i++;
-			continue;
-		}
-		if (c == '"' || c == '\'') {
-			size_t j = i + 1;
-			unsigned sline = line;
-
-			while (j < n && b[j] != c) {
-				if (b[j] == '\\' && j + 1 < n) {
-					if (b[j + 1] == '\n') {
-						line++;
-						line_start = j + 2;
-					}
-					j += 2;
-					continue;
-				}
-				if (b[j] == '\n')
-					break;
-				j++;
-			}
-			if (j >= n || b[j] == '\n') {
-				/* an apostrophe in #error text or prose is fine */
-				if (c == '"' && !pp_line) {
-					char tmp[96];
-
-					snprintf(tmp, sizeof(tmp),
-						 "unterminated string at line %u", sline);
-					return arena_strdup(&fr->arena, tmp);
-				}
-				i = j;
-				continue;
-			}
-			i = j + 1;
-			continue;
-		}
-		if (is_ident_start((unsigned char)c)) {
-			size_t j = i + 1;
-
-			while (j < n && is_ident((unsigned char)b[j]))
-				j++;
-			size_t len = j - i;
-			const char *id = b + i;
-
-			if (len >= 8 && id[0] == 'F' && !memcmp(id, "FOLL_", 5)) {
-				if ((len == 13 && !memcmp(id, "FOLL_LONGTERM", 13)) ||
-				    (len == 8 && !memcmp(id, "FOLL_GET", 8))) {
-					struct hit h = {
-						.line = line,
-						.col = (unsigned)(i - line_start + 1),
-						.name = len == 8 ? "FOLL_GET" : "FOLL_LONGTERM",
-					};
-					VEC_PUSH(fr->hits, h);
-				} else if (len == 14 && !memcmp(id, "FOLL_EPHEMERAL", 14)) {
-					size_t k = j;
-
-					fr->mentions_ephemeral = true;
-
-					while (k < n && (b[k] == ' ' || b[k] == '\t'))
-						k++;
-					if (prev_define ||
-					    (k + 1 < n && b[k] == '=' && b[k + 1] != '='))
-						fr->defines_ephemeral = true;
-				}
-			}
-			prev_define = pp_line && len == 6 && !memcmp(id, "define", 6);
-			i = j;
-			continue;
-		}
-		i++;
-	}
-	if (n - line_start > MAX_LINE_LEN)
-		goto longline;
-	return NULL;
-longline:
-	{
-		char tmp[96];
-
-		snprintf(tmp, sizeof(tmp), "line %u longer than %u bytes", line,
-			 MAX_LINE_LEN);
-		return arena_strdup(&fr->arena, tmp);
-	}
 }
 
 /* ------------------------------------------------------------------ */
@@ -1455,22 +1132,6 @@ static bool resolve_field(struct ctx *c, TSNode fe, struct fres *r, int depth)
 /* ------------------------------------------------------------------ */
 /* release calls and storage                                           */
 
-static const char *const release_fns[] = {
-	"unpin_user_page", "unpin_user_pages", "unpin_user_pages_dirty_lock",
-	"unpin_user_page_range_dirty_lock", "unpin_folio", "unpin_folios",
-	"put_page", "put_user_page", "put_user_pages",
-	"put_user_pages_dirty_lock", "release_pages", "bio_release_pages",
-	"__bio_release_pages", "bio_release_page",
-};
-
-static bool is_release_fn(const char *s, size_t n)
-{
-	for (size_t i = 0; i < sizeof(release_fns) / sizeof(*release_fns); i++)
-		if (strlen(release_fns[i]) == n && !memcmp(release_fns[i], s, n))
-			return true;
-	return false;
-}
-
 /* name released / stored by an expression: field name or identifier */
 static bool storage_of(struct ctx *c, TSNode e, const char **name, bool *field)
 {
@@ -1555,7 +1216,7 @@ static bool fn_visit(TSNode n, void *arg)
 		ft = ntext(c, f, &l);
 		bool eo = error_only(n, fs->fn);
 
-		if (fs->sname && is_release_fn(ft, l) && !eo) {
+		if (fs->sname && is_release_name(ft, l) && !eo) {
 			TSNode args[2];
 			const char *nm;
 			bool fld;
@@ -1795,7 +1456,7 @@ static bool main_visit(TSNode n, void *arg)
 			if (api_lookup(ft, l)) {
 				VEC_PUSH(c->pins, n);
 				VEC_PUSH(c->pin_fns, mw->fn);
-			} else if (is_release_fn(ft, l)) {
+			} else if (is_release_name(ft, l)) {
 				VEC_PUSH(c->rel_calls, n);
 				VEC_PUSH(c->rel_fns, mw->fn);
 			}
@@ -1827,23 +1488,6 @@ static bool main_visit(TSNode n, void *arg)
 	return true;
 }
 
-int analyze_validate(const char *buf, size_t len, struct file_res *fr)
-{
-	const char *why;
-
-	if (len > MAX_FILE_SIZE) {
-		fr->skip_reason = "file larger than 64 MiB";
-		return -1;
-	}
-	fr->lexed = true;
-	why = lex_file(buf, len, fr);
-	if (why) {
-		fr->skip_reason = why;
-		return -1;
-	}
-	return 0;
-}
-
 int analyze_buffer(struct analyzer *an, const char *buf, size_t len,
 		   struct file_res *fr)
 {
@@ -1853,7 +1497,7 @@ int analyze_buffer(struct analyzer *an, const char *buf, size_t len,
 		fr->skip_reason = "file larger than 64 MiB";
 		return -1;
 	}
-	why = lex_file(buf, len, fr);
+	why = validate_lex(buf, len, fr);
 	if (why) {
 		fr->skip_reason = why;
 		return -1;

@@ -173,6 +173,10 @@ enum {
 unsigned prefilter_bits(const char *buf, size_t len);
 /* the validation lexer alone (FOLL_ mentions, bad input) */
 int analyze_validate(const char *buf, size_t len, struct file_res *fr);
+/* validate.c: NULL, or why the file must be skipped */
+const char *validate_lex(const char *b, size_t n, struct file_res *fr);
+/* prefilter.c: unpin_user_page*(), put_page(), release_pages() ... */
+bool is_release_name(const char *s, size_t n);
 
 /* classify.c */
 enum api_gen { API_OLD, API_NEW };
