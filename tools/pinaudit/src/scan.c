@@ -184,6 +184,8 @@ static void *work(void *arg)
 		buf[len] = 0;
 		double t1 = now();
 
+		res->has_body[i] = memchr(buf, '{', len) != NULL;
+
 		t_read += t1 - t0;
 		unsigned bits = prefilter_bits(buf, len);
 
@@ -364,7 +366,8 @@ int scan(char **args, int nargs, int jobs, struct scan_result *res)
 	res->paths = paths.v;
 	res->n = paths.n;
 	res->files = calloc(paths.n ? paths.n : 1, sizeof(*res->files));
-	if (!res->files)
+	res->has_body = calloc(paths.n ? paths.n : 1, sizeof(*res->has_body));
+	if (!res->files || !res->has_body)
 		return -1;
 
 	atomic_size_t next = 0;
@@ -472,6 +475,7 @@ void scan_free(struct scan_result *res)
 		free(res->paths[i]);
 	}
 	free(res->files);
+	free(res->has_body);
 	free(res->paths);
 	free(res->root);
 	free(res->rel_prefix);

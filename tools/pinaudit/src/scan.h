@@ -13,6 +13,8 @@
 struct scan_result {
 	char **paths;			/* sorted; files[i] belongs to paths[i] */
 	struct file_res **files;	/* NULL: nothing to audit in that file  */
+	bool *has_body;			/* the file has a '{': it may hold a
+					   function (a call site, a caller) */
 	size_t n;
 	char *root;			/* TREE as given (NULL in FILES mode)   */
 	size_t root_len;
