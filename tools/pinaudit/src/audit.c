@@ -133,17 +133,43 @@ static uint32_t flags_in(const char *text)
 	return f;
 }
 
+/* a filter over the wrapper names found so far (find_wrappers() runs on
+ * one thread): most calls are of no wrapper, and are let go at once */
+static uint64_t wbits[64];
+
+static unsigned wbit(const char *name)
+{
+	unsigned h = 2166136261u;
+
+	for (; *name; name++)
+		h = (h ^ (unsigned char)*name) * 16777619u;
+	return h & 4095;
+}
+
 static const struct wrapper *wfind(const struct wrapper *w, size_t n, const char *name)
 {
+	unsigned b = wbit(name);
+
+	if (!(wbits[b / 64] >> (b % 64) & 1))
+		return NULL;
 	for (size_t i = 0; i < n; i++)
 		if (!strcmp(w[i].name, name))
 			return &w[i];
 	return NULL;
 }
 
+static void wadd_bit(const char *name)
+{
+	unsigned b = wbit(name);
+
+	wbits[b / 64] |= 1ull << (b % 64);
+}
+
 static void find_wrappers(struct scan_result *res, struct wrapper **out, size_t *nout)
 {
 	VEC(struct wrapper) w = { 0 };
+
+	memset(wbits, 0, sizeof(wbits));
 	bool grew = true;
 
 	for (int round = 0; round < 4 && grew; round++) {
@@ -188,6 +214,7 @@ static void find_wrappers(struct scan_result *res, struct wrapper **out, size_t 
 					nw.chain = arena_strdup(&fx->arena, ch.s);
 					sb_free(&ch);
 					VEC_PUSH(w, nw);
+					wadd_bit(nw.name);
 					grew = true;
 					break;
 				}
@@ -216,6 +243,7 @@ static void find_wrappers(struct scan_result *res, struct wrapper **out, size_t 
 				nw.chain = arena_strdup(&fx->arena, ch.s);
 				sb_free(&ch);
 				VEC_PUSH(w, nw);
+				wadd_bit(nw.name);
 				grew = true;
 			}
 		}
@@ -540,7 +568,7 @@ static bool exported(const struct scan_result *res, const char *name)
 	return false;
 }
 
-static size_t external_names(struct scan_result *res, const char ***out)
+static size_t external_names(struct scan_result *res, const size_t *fidx, const char ***out)
 {
 	struct wrapper *w;
 	size_t nw, n = 0, cap = 16;
@@ -559,11 +587,7 @@ static size_t external_names(struct scan_result *res, const char ***out)
 			header = w[i].fx->header;
 		} else {
 			struct facts *fx = res->facts[i - nw];
-			struct file_res *fr = NULL;
-
-			for (size_t k = 0; k < res->n && !fr; k++)
-				if (res->paths[k] == fx->path)
-					fr = res->files[k];
+			struct file_res *fr = res->files[fidx[i - nw]];
 			for (size_t k = 0; fr && k < fr->sites.n; k++) {
 				const char *fn = fr->sites.v[k].func;
 
@@ -615,7 +639,7 @@ void audit_model(struct scan_result *res)
 	double t1 = now();
 	/* callers in the rest of the tree (not for loose files) */
 	const char **names = NULL;
-	size_t nnames = res->files_mode ? 0 : external_names(res, &names);
+	size_t nnames = res->files_mode ? 0 : external_names(res, fidx, &names);
 	size_t next = 0;
 
 	if (nnames) {
