@@ -536,13 +536,15 @@ static enum verdict decide(struct ask *q, struct fref fn, const struct fx_call *
 		return V_BOUNDED;
 	}
 	/* the field is then put in an sg table: its walkers release it too */
+	bool field_sg = false;
+
 	for (size_t i = f->call0; !sg && holder[0] != ':' && i < f->call0 + f->ncalls; i++) {
 		const struct fx_call *k = &fn.fx->calls.v[i];
 
 		if (!is_sg_store(k->callee) || k->err)
 			continue;
 		for (int a = 1; a < fx_nargs(k) && !sg; a++)
-			sg = names_holder(fx_arg(k, a, q->A), holder);
+			sg = field_sg = names_holder(fx_arg(k, a, q->A), holder);
 	}
 	/* the line where a local array goes into the holder */
 	for (size_t i = 0; hline == c->line && arg[0] && arg[0] != '-' && i < fn.fx->stores.n; i++) {
@@ -553,8 +555,12 @@ static enum verdict decide(struct ask *q, struct fref fn, const struct fx_call *
 			hline = s->line;
 	}
 	q->lt->holder = arena_strdup(q->A, holder[0] == ':' ? holder + 2 : holder);
-	step(q, fn.fx, hline, "pages kept in %s%s by %s()",
-	     sg ? "the sg table " : holder[0] == ':' ? "" : "->", q->lt->holder, f->name);
+	if (field_sg)
+		step(q, fn.fx, hline, "pages kept in ->%s, and in an sg table of it, by %s()",
+		     q->lt->holder, f->name);
+	else
+		step(q, fn.fx, hline, "pages kept in %s%s by %s()",
+		     sg ? "the sg table " : holder[0] == ':' ? "" : "->", q->lt->holder, f->name);
 
 	struct rel rs[32];
 	size_t nr = releases(m, fn.fx->module, holder, sg, rs, 32, q->A);
@@ -609,7 +615,15 @@ static enum verdict decide(struct ask *q, struct fref fn, const struct fx_call *
 			return V_BOUNDED;
 		}
 	}
-	/* 4. userspace decides: show the path to the release */
+	/* 4. userspace decides: show the path to the release; a release of
+	 * the remainder only ("pages + done") is shown last */
+	for (size_t i = 0, w = 0; i < nr; i++)
+		if (!rs[i].call || !partial_release(rs[i].call)) {
+			struct rel t = rs[w];
+
+			rs[w++] = rs[i];
+			rs[i] = t;
+		}
 	const struct rel *r = &rs[0];
 
 	q->lt->release = fref_func(r->fn)->name;
