@@ -706,7 +706,12 @@ arms_done:
 							break;
 						r--;
 					}
-					if (tis(&v[r + 1], "return") || tis(&v[r + 1], "goto")) {
+					/* "return 0;" ends a normal early exit (an
+					 * ioctl case), not an error branch */
+					bool ok0 = tis(&v[r + 1], "return") && r + 3 == q &&
+						   v[r + 2].len == 1 && v[r + 2].s[0] == '0';
+
+					if (!ok0 && (tis(&v[r + 1], "return") || tis(&v[r + 1], "goto"))) {
 						err_start[nerr] = c;
 						err_end[nerr++] = match[c];
 					}
