@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pinaudit.h"
+#include "model.h"
 
 bool is_completion_name(const char *fn)
 {
@@ -35,35 +35,6 @@ bool path_in_mm(const char *rel)
 	return !strncmp(rel, "mm/", 3) || !strncmp(rel, "tools/", 6);
 }
 
-static size_t dir_len(const char *rel)
-{
-	const char *s = strrchr(rel, '/');
-
-	return s ? (size_t)(s - rel) : 0;
-}
-
-static bool same_dir(const char *a, const char *b)
-{
-	size_t la = dir_len(a), lb = dir_len(b);
-
-	return la == lb && !memcmp(a, b, la);
-}
-
-static bool calls(const struct site *s, const char *fn)
-{
-	size_t n = strlen(fn);
-	const char *p = s->callees;
-
-	if (!n || !strcmp(fn, "?"))
-		return false;
-	while (p && (p = strstr(p, fn))) {
-		if (p > s->callees && p[-1] == ' ' && p[n] == ' ')
-			return true;
-		p += n;
-	}
-	return false;
-}
-
 /* does text name fn as a word? */
 static bool mentions(const char *text, const char *fn)
 {
@@ -79,83 +50,38 @@ static bool mentions(const char *text, const char *fn)
 	return false;
 }
 
-static void heuristic(struct file_res **files, size_t nfiles, struct site *s)
+/* the model's answer (lifetime.c) turned into the lint verdicts */
+static void verdict(struct site *s)
 {
-	struct arena *A = &s->file->arena;
-	const struct release *best = NULL;
-	const struct file_res *best_f = NULL;
-	char tmp[512];
+	const struct lifetime *lt = s->lt;
 
-	if (s->storage == ST_NONE) {
-		s->evidence = s->returned ? "page array returned to the caller"
-					  : "pages not stored beyond the call";
+	if (!lt)
+		return;
+	s->evidence = lt->why;
+	if (lt->v != V_USER || s->in_wrapper)
+		return;
+	if (s->cls == LC_REFERENCE_ONLY) {
+		s->user_ref = !strstr(s->api->name, "_longterm");
+	} else if (s->cls == LC_SHORTTERM_LEGACY || s->cls == LC_EPHEMERAL_COMMENTED ||
+		   s->cls == LC_EPHEMERAL_UNCOMMENTED) {
+		/* an ephemeral pin whose comment names the release: documented */
+		if (s->ephemeral && s->lifetime_text && lt->release &&
+		    mentions(s->lifetime_text, lt->release))
+			return;
+		s->looks_long = true;
+	} else {
 		return;
 	}
-	if (s->same_func_release) {
-		s->evidence = "pinned and unpinned in the same function";
-		return;
-	}
-	for (size_t i = 0; i < nfiles; i++) {
-		const struct file_res *f = files[i];
-
-		if (!f || !same_dir(f->rel, s->file->rel))
-			continue;
-		for (size_t k = 0; k < f->rels.n; k++) {
-			const struct release *r = &f->rels.v[k];
-
-			if (r->field != (s->storage == ST_FIELD) ||
-			    strcmp(r->name, s->storage_name))
-				continue;
-			if (f == s->file && !strcmp(r->func, s->func))
-				continue;	/* error paths of the pin function */
-			if (r->completion) {
-				snprintf(tmp, sizeof(tmp),
-					 "unpinned from I/O completion %s() at %s:%u",
-					 r->func, f->rel, r->line);
-				s->evidence = arena_strdup(A, tmp);
-				return;
-			}
-			if (calls(s, r->func)) {
-				snprintf(tmp, sizeof(tmp),
-					 "unpinned by %s(), called from %s()",
-					 r->func, s->func);
-				s->evidence = arena_strdup(A, tmp);
-				return;
-			}
-			/* prefer a normal-path release, then the pin's own file */
-			if (!best || (best->error_only && !r->error_only) ||
-			    (best->error_only == r->error_only &&
-			     best_f != s->file && f == s->file)) {
-				best = r;
-				best_f = f;
-			}
+	s->rel_func = lt->release ? lt->release : "?";
+	for (int i = 0; i < lt->nsteps; i++)
+		if (!strncmp(lt->steps[i].msg, "released in", 11)) {
+			s->rel_file = lt->steps[i].path;
+			s->rel_line = lt->steps[i].line;
 		}
+	if (!s->rel_file) {
+		s->rel_file = s->file->path;
+		s->rel_line = s->line;
 	}
-	if (!best) {
-		snprintf(tmp, sizeof(tmp),
-			 "pages kept in %s; no matching unpin found nearby",
-			 s->storage_expr);
-		s->evidence = arena_strdup(A, tmp);
-		return;
-	}
-	if (s->ephemeral && s->lifetime_text && mentions(s->lifetime_text, best->func)) {
-		/* the lifetime comment names this release: documented */
-		snprintf(tmp, sizeof(tmp),
-			 "pages kept in %s, unpinned in %s() at %s:%u, as its "
-			 "lifetime comment says", s->storage_expr, best->func,
-			 best_f->rel, best->line);
-		s->evidence = arena_strdup(A, tmp);
-		return;
-	}
-	s->looks_long = true;
-	s->rel_func = best->func;
-	s->rel_file = best_f->path;
-	s->rel_line = best->line;
-	snprintf(tmp, sizeof(tmp), "pages kept in %s %s (%s), released in %s() at %s:%u",
-		 s->storage == ST_FIELD ? "struct field" : "global",
-		 s->storage_name, s->storage_expr, best->func, best_f->rel,
-		 best->line);
-	s->evidence = arena_strdup(A, tmp);
 }
 
 void classify(struct file_res **files, size_t nfiles, enum api_gen gen)
@@ -179,10 +105,7 @@ void classify(struct file_res **files, size_t nfiles, enum api_gen gen)
 			else
 				s->cls = gen == API_NEW ? LC_LONGTERM_DEFAULT
 							: LC_SHORTTERM_LEGACY;
-			if (s->cls == LC_SHORTTERM_LEGACY ||
-			    s->cls == LC_EPHEMERAL_COMMENTED ||
-			    s->cls == LC_EPHEMERAL_UNCOMMENTED)
-				heuristic(files, nfiles, s);
+			verdict(s);
 		}
 	}
 }
@@ -242,11 +165,11 @@ void lint(struct file_res **files, size_t nfiles, enum api_gen gen,
 			if (s->looks_long) {
 				snprintf(tmp, sizeof(tmp),
 					 "%s pin by %s() looks long-term: pages are kept in "
-					 "%s %s (%s) and released in %s()",
+					 "%s and released in %s()%s%s",
 					 s->ephemeral ? "ephemeral" : "short-term",
-					 s->func,
-					 s->storage == ST_FIELD ? "struct field" : "global",
-					 s->storage_name, s->storage_expr, s->rel_func);
+					 s->func, s->lt->holder ? s->lt->holder : "?", s->rel_func,
+					 s->via && *s->via ? ", called through " : "",
+					 s->via ? s->via : "");
 				add(out, f, s->line, s->col, "looks-long-term", tmp);
 				struct finding *fd = &out->v[out->n - 1];
 
@@ -255,6 +178,24 @@ void lint(struct file_res **files, size_t nfiles, enum api_gen gen,
 				snprintf(tmp, sizeof(tmp), "pages released here, in %s()",
 					 s->rel_func);
 				fd->note = xstrdup(tmp);
+				fd->lt = s->lt;
+			}
+			if (s->user_ref) {
+				snprintf(tmp, sizeof(tmp),
+					 "%s() by %s() is a reference userspace keeps alive: "
+					 "pages kept in %s, released in %s(); pin it (long-term by "
+					 "default now), or migrate first, as the series' _longterm "
+					 "helpers do", s->api->name, s->func,
+					 s->lt->holder ? s->lt->holder : "?", s->rel_func);
+				add(out, f, s->line, s->col, "user-held-reference", tmp);
+				struct finding *fd = &out->v[out->n - 1];
+
+				fd->note_file = s->rel_file;
+				fd->note_line = s->rel_line;
+				snprintf(tmp, sizeof(tmp), "references dropped here, in %s()",
+					 s->rel_func);
+				fd->note = xstrdup(tmp);
+				fd->lt = s->lt;
 			}
 		}
 		if (gen == API_NEW && !path_in_mm(f->rel)) {

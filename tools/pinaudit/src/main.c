@@ -14,6 +14,7 @@
 
 #include "pinaudit.h"
 #include "scan.h"
+#include "model.h"
 
 enum { EXIT_CLEAN = 0, EXIT_FINDINGS = 1, EXIT_USAGE = 2, EXIT_INCOMPLETE = 3 };
 
@@ -316,7 +317,8 @@ static void sarif_begin(struct sbuf *b, bool lint_rules)
 			"\n      {\"id\": \"ephemeral-no-comment\", \"shortDescription\": {\"text\": \"Ephemeral pin without a lifetime comment\"}, \"defaultConfiguration\": {\"level\": \"warning\"}},"
 			"\n      {\"id\": \"internal-flag\", \"shortDescription\": {\"text\": \"FOLL_LONGTERM/FOLL_GET named outside mm/\"}, \"defaultConfiguration\": {\"level\": \"warning\"}},"
 			"\n      {\"id\": \"looks-long-term\", \"shortDescription\": {\"text\": \"Short-term pin whose pages outlive the function\"}, \"defaultConfiguration\": {\"level\": \"warning\"}},"
-			"\n      {\"id\": \"ephemeral-without-pin\", \"shortDescription\": {\"text\": \"FOLL_EPHEMERAL on a call that does not pin\"}, \"defaultConfiguration\": {\"level\": \"warning\"}}]}},\n");
+			"\n      {\"id\": \"ephemeral-without-pin\", \"shortDescription\": {\"text\": \"FOLL_EPHEMERAL on a call that does not pin\"}, \"defaultConfiguration\": {\"level\": \"warning\"}},"
+			"\n      {\"id\": \"user-held-reference\", \"shortDescription\": {\"text\": \"get_user_pages references that userspace keeps alive\"}, \"defaultConfiguration\": {\"level\": \"warning\"}}]}},\n");
 	else
 		sb_puts(b,
 			"\n      {\"id\": \"gup-site\", \"shortDescription\": {\"text\": \"A call of the get_user_pages/pin_user_pages family\"}, \"defaultConfiguration\": {\"level\": \"note\"}}]}},\n");
@@ -502,7 +504,8 @@ static int do_inventory(struct run *r, const char *fmt)
 
 		for (const char *h = "file,line,col,function,api,kind,flags_expr,flags,"
 		     "unresolved,conditional,class,storage,looks_long_term,"
-		     "released_in,evidence,conditional_flags\n"; *h; h++)
+		     "released_in,evidence,conditional_flags,lifetime,via,holder,"
+		     "trigger\n"; *h; h++)
 			sb_putc(&b, *h == ',' ? sep : *h);
 		for (size_t i = 0; i < r->sr.n; i++) {
 			const struct file_res *f = r->sr.files[i];
@@ -538,6 +541,14 @@ static int do_inventory(struct run *r, const char *fmt)
 				flag_list_x(&t, s, "|", 2);
 				cell(&b, t.s);
 				sb_free(&t);
+				sb_putc(&b, sep);
+				cell(&b, s->lt ? verdict_names[s->lt->v] : "none");
+				sb_putc(&b, sep);
+				cell(&b, s->via ? s->via : "");
+				sb_putc(&b, sep);
+				cell(&b, s->lt && s->lt->holder ? s->lt->holder : "");
+				sb_putc(&b, sep);
+				cell(&b, s->lt && s->lt->v == V_USER && s->lt->trigger ? s->lt->trigger : "");
 				sb_putc(&b, '\n');
 			}
 		}
@@ -622,9 +633,9 @@ static int rule_index(const char *rule)
 {
 	static const char *const rules[] = {
 		"ephemeral-no-comment", "internal-flag", "looks-long-term",
-		"ephemeral-without-pin",
+		"ephemeral-without-pin", "user-held-reference",
 	};
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < 5; i++)
 		if (!strcmp(rules[i], rule))
 			return i;
 	return 0;
@@ -642,9 +653,15 @@ static int do_lint(struct run *r, const char *fmt, bool quiet)
 
 			sb_printf(&b, "%s:%u:%u: warning: %s [pinaudit-%s]\n",
 				  f->file->path, f->line, f->col, f->msg, f->rule);
-			if (f->note)
+			if (f->lt) {
+				/* the reasoning, pin to release to trigger */
+				for (int k = 0; k < f->lt->nsteps; k++)
+					sb_printf(&b, "%s:%u: note: %s\n", f->lt->steps[k].path,
+						  f->lt->steps[k].line, f->lt->steps[k].msg);
+			} else if (f->note) {
 				sb_printf(&b, "%s:%u: note: %s\n", f->note_file,
 					  f->note_line, f->note);
+			}
 		}
 	} else if (!strcmp(fmt, "json")) {
 		sb_printf(&b, "{\n  \"tool\": \"pinaudit\",\n  \"api\": \"%s\",\n"
@@ -692,6 +709,20 @@ static int do_lint(struct run *r, const char *fmt, bool quiet)
 				sarif_uri(&b, rel_of(r, f->note_file));
 				sb_printf(&b, ", \"uriBaseId\": \"SRCROOT\"}, \"region\": "
 					  "{\"startLine\": %u}}}]", f->note_line);
+			}
+			if (f->lt && f->lt->nsteps) {
+				/* the reasoning as one thread flow: pin -> release -> trigger */
+				sb_puts(&b, ", \"codeFlows\": [{\"threadFlows\": [{\"locations\": [");
+				for (int k = 0; k < f->lt->nsteps; k++) {
+					sb_puts(&b, k ? ", " : "");
+					sb_puts(&b, "{\"location\": {\"message\": {\"text\": ");
+					json_str(&b, f->lt->steps[k].msg);
+					sb_puts(&b, "}, \"physicalLocation\": {\"artifactLocation\": {\"uri\": ");
+					sarif_uri(&b, rel_of(r, f->lt->steps[k].path));
+					sb_printf(&b, ", \"uriBaseId\": \"SRCROOT\"}, \"region\": "
+						  "{\"startLine\": %u}}}}", f->lt->steps[k].line);
+				}
+				sb_puts(&b, "]}]}]");
 			}
 			sb_puts(&b, "}");
 		}
@@ -1048,6 +1079,7 @@ int main(int argc, char **argv)
 		return EXIT_INCOMPLETE;
 	}
 	scan_parse_deferred(&r.sr);
+	audit_model(&r.sr);
 	r.gen = !strcmp(api, "new") ? API_NEW : !strcmp(api, "old") ? API_OLD
 								    : detect_gen(&r);
 	classify(r.sr.files, r.sr.n, r.gen);
@@ -1062,6 +1094,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "pinaudit: error writing output: %s\n", strerror(errno));
 		rc = EXIT_INCOMPLETE;
 	}
+	audit_free(&r.sr);
 	scan_free(&r.sr);
 	return rc;
 }

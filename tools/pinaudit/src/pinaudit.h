@@ -84,6 +84,7 @@ extern const char *const lclass_names[];
 enum storage_kind { ST_NONE, ST_FIELD, ST_GLOBAL };
 
 struct file_res;
+struct lifetime;
 
 struct site {
 	struct file_res *file;
@@ -112,6 +113,12 @@ struct site {
 	const char *rel_func, *rel_file;
 	unsigned rel_line;
 	const char *evidence;		/* why short/long, for reports      */
+	/* the module model's answer (lifetime.c) */
+	const char *via;		/* wrapper chain, "" for direct calls */
+	struct lifetime *lt;
+	bool user_ref;			/* a reference userspace keeps alive */
+	int wrapper_pages;
+	bool in_wrapper;		/* inside a wrapper: its callers answer */		/* wrapper sites: pages argument + 1 */
 };
 
 struct release {
@@ -166,6 +173,10 @@ enum {
 unsigned prefilter_bits(const char *buf, size_t len);
 /* the validation lexer alone (FOLL_ mentions, bad input) */
 int analyze_validate(const char *buf, size_t len, struct file_res *fr);
+/* validate.c: NULL, or why the file must be skipped */
+const char *validate_lex(const char *b, size_t n, struct file_res *fr);
+/* prefilter.c: unpin_user_page*(), put_page(), release_pages() ... */
+bool is_release_name(const char *s, size_t n);
 
 /* classify.c */
 enum api_gen { API_OLD, API_NEW };
@@ -180,6 +191,7 @@ struct finding {
 	const char *note_file;
 	unsigned note_line;
 	char *note;
+	const struct lifetime *lt;	/* the reasoning: notes, codeFlows */
 };
 struct findings {
 	struct finding *v;
@@ -190,5 +202,7 @@ void lint(struct file_res **files, size_t nfiles, enum api_gen gen,
 void findings_free(struct findings *f);
 bool path_in_mm(const char *rel);
 bool is_completion_name(const char *fn);
+/* monotonic seconds, for PINAUDIT_STATS */
+double now(void);
 
 #endif

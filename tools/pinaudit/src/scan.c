@@ -100,13 +100,6 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 struct worker {
 	struct scan_result *res;
@@ -190,6 +183,8 @@ static void *work(void *arg)
 		bytes += len;
 		buf[len] = 0;
 		double t1 = now();
+
+		res->has_body[i] = memchr(buf, '{', len) != NULL;
 
 		t_read += t1 - t0;
 		unsigned bits = prefilter_bits(buf, len);
@@ -281,6 +276,7 @@ int scan(char **args, int nargs, int jobs, struct scan_result *res)
 	int ndirs = 0;
 
 	memset(res, 0, sizeof(*res));
+	res->jobs = jobs < 1 ? 1 : jobs;
 	double tw = now();
 
 	for (int a = 0; a < nargs; a++) {
@@ -370,7 +366,8 @@ int scan(char **args, int nargs, int jobs, struct scan_result *res)
 	res->paths = paths.v;
 	res->n = paths.n;
 	res->files = calloc(paths.n ? paths.n : 1, sizeof(*res->files));
-	if (!res->files)
+	res->has_body = calloc(paths.n ? paths.n : 1, sizeof(*res->has_body));
+	if (!res->files || !res->has_body)
 		return -1;
 
 	atomic_size_t next = 0;
@@ -478,6 +475,7 @@ void scan_free(struct scan_result *res)
 		free(res->paths[i]);
 	}
 	free(res->files);
+	free(res->has_body);
 	free(res->paths);
 	free(res->root);
 	free(res->rel_prefix);

@@ -60,6 +60,34 @@ lint_fixture tree-new tools/testing/selftests/mm/gup_user.c
 lint_fixture tree-old drivers/lt/longterm.c
 lint_fixture tree-old drivers/lt/split_a.c
 lint_fixture tree-old block/dio.c
+# vendor patterns: compat macros and inline wrappers in a header, releases
+# in other files of the Kbuild module (subdirectory too), sg tables walked
+# to unpin, references kept until close, and a per-request pin that the
+# caller releases before returning (negative)
+lint_fixture tree-vendor drivers/npu/npu_main.c
+lint_fixture tree-vendor drivers/npu/core/npu_sg.c
+lint_fixture tree-vendor drivers/npu/npu_compat.h
+# more vendor styles: a GPU userptr kept in the BO's array through a local
+# pointer into it, then an sg table (the early "if (x) return y;" is no
+# error path); a camera's per-request .free_req (a completion) against its
+# stream buffers kept until close; TEE shm registered and unregistered in
+# two arms of one ioctl; an FPGA region that frees the old pages before
+# storing the new ones, and a fall-through label or nested goto on the
+# normal path; an RDMA-like exported helper called from another module
+# directory; zero-copy pages put in an skb's frags
+lint_fixture tree-vendor drivers/gpu/gpu_userptr.c
+lint_fixture tree-vendor drivers/camera/cam_req.c
+lint_fixture tree-vendor drivers/tee/tee_vendor.c
+lint_fixture tree-vendor drivers/fpga/fpga_region.c
+lint_fixture tree-vendor drivers/rdma/hw/vhw.c
+lint_fixture tree-vendor drivers/net/vzc.c
+# a hypervisor module on the new API: a helper whose callers pick the
+# lifetime with their flags, references through the _longterm helper,
+# and that helper's own body in mm/
+lint_fixture tree-new drivers/hyp/hyp.c
+"$BIN" inventory -f tsv "$F/tree-new" >"$TMP/o" 2>/dev/null
+check "the _longterm helper's own call is no site to judge (lifetime none)" \
+	test "$(awk -F'\t' '$4 == "get_user_pages_fast_longterm" { print $17 }' "$TMP/o")" = none
 tree_rc tree-new 1
 tree_rc tree-old 1
 tree_rc tree-new/mm 0
@@ -110,7 +138,10 @@ check "conditional flags: literal" test "$(cf fl_literal)" = ""
 check "a comparison is not an unresolved flag" \
 	test "$(awk -F'\t' -v p="$fl" '$1 == p && $4 == "fl_compare" { print $9 }' "$TMP/tsv")" = ""
 check "comments and strings are not sites" \
-	test "$(awk -F'\t' -v p="$fl" '$1 == p' "$TMP/tsv" | wc -l)" = "$(wc -l <"$TMP/fexp")"
+	test "$(awk -F'\t' -v p="$fl" '$1 == p && $18 == ""' "$TMP/tsv" | wc -l)" = "$(wc -l <"$TMP/fexp")"
+# calls through a function wrapper (flags passed in as a parameter) are sites
+check "wrapper: fl_short_caller's call through fl_wrapper is a site" \
+	grep -q "flags.c	102	.*fl_wrapper() -> pin_user_pages_fast()" "$TMP/tsv"
 check "dio: extraction flags resolved through the local" \
 	grep -q "dio.c	18	.*ITER_ALLOW_P2PDMA	.*yes	short-term-legacy" "$TMP/tsv"
 
@@ -134,10 +165,10 @@ check "files mode without a tree: FOLL_EPHEMERAL means new API" grep -q '"api": 
 # --- formats -----------------------------------------------------------------
 "$BIN" inventory "$F/tree-old" >"$TMP/table" 2>/dev/null
 check "table: header" grep -q '^LOCATION  *FUNCTION  *API  *CLASS  *FLAGS' "$TMP/table"
-check "table: summary line" grep -q '^32 sites in 4 files (old API)' "$TMP/table"
+check "table: summary line" grep -q '^34 sites in 4 files (old API)' "$TMP/table"
 "$BIN" inventory -f csv "$F/tree-old" >"$TMP/csv" 2>/dev/null
 check "csv: header" grep -q '^file,line,col,function,api,kind,flags_expr,flags,' "$TMP/csv"
-check "csv: 32 rows + header" test "$(wc -l <"$TMP/csv")" = 33
+check "csv: 34 rows + header" test "$(wc -l <"$TMP/csv")" = 35
 "$BIN" lint -q -f sarif "$F/tree-old" >"$TMP/sarif" 2>/dev/null
 check "sarif: version" grep -q '"version": "2.1.0"' "$TMP/sarif"
 check "sarif: 5 results" test "$(grep -c '"ruleId": "looks-long-term"' "$TMP/sarif")" = 5

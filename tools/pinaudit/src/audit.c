@@ -1,0 +1,710 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pinaudit: build the module model for a scan.  The files that call the
+ * GUP family, and every .c/.h file of their modules (their directory and
+ * the directory of the Kbuild composite that names them), are read into
+ * facts; wrappers around the family become sites of their callers; then
+ * each site's lifetime is decided from the model (lifetime.c).
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "model.h"
+#include "scan.h"
+
+static size_t dir_len(const char *p)
+{
+	const char *s = strrchr(p, '/');
+
+	return s ? (size_t)(s - p) : 0;
+}
+
+/* first index of a path starting with prefix (paths are sorted) */
+static size_t lower(char **paths, size_t n, const char *pre, size_t pl)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (strncmp(paths[mid], pre, pl) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static void want_dir(struct scan_result *res, bool *want, const char *dir, size_t dl)
+{
+	char pre[4096];
+
+	if (dl + 2 >= sizeof(pre))
+		return;
+	memcpy(pre, dir, dl);
+	pre[dl] = '/';
+	pre[dl + 1] = 0;
+	for (size_t i = lower(res->paths, res->n, pre, dl + 1);
+	     i < res->n && !strncmp(res->paths[i], pre, dl + 1); i++)
+		if (!strchr(res->paths[i] + dl + 1, '/'))
+			want[i] = true;
+}
+
+/* read a file into *buf (grown as needed, kept by the caller's thread:
+ * one buffer per thread, not one malloc per file) */
+static bool read_into(const char *path, char **buf, size_t *cap, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	size_t n = 0;
+	ssize_t r;
+
+	if (fd < 0)
+		return false;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > (64 << 20)) {
+		close(fd);
+		return false;
+	}
+	if ((size_t)st.st_size + 1 > *cap) {
+		char *nb = realloc(*buf, (size_t)st.st_size + 1);
+
+		if (!nb) {
+			close(fd);
+			return false;
+		}
+		*buf = nb;
+		*cap = (size_t)st.st_size + 1;
+	}
+	while (n < (size_t)st.st_size && (r = read(fd, *buf + n, (size_t)st.st_size - n)) > 0)
+		n += (size_t)r;
+	close(fd);
+	(*buf)[n] = 0;
+	*len = n;
+	return true;
+}
+
+static const char *rel_of(struct scan_result *res, size_t i)
+{
+	const char *p = res->paths[i];
+
+	if (res->files[i])
+		return res->files[i]->rel;
+	if (res->root && !strncmp(p, res->root, res->root_len) && p[res->root_len] == '/')
+		return p + res->root_len + 1;
+	return p;
+}
+
+/* a wrapper: a function (not of the family) whose body calls the family,
+ * or another wrapper, with a parameter as the pages or the flags */
+struct wrapper {
+	const char *name;
+	const struct api_info *api;
+	const char *chain;
+	int pages;		/* parameter index of the pages, -1 */
+	int flags;		/* parameter index of the flags, -1 */
+	uint32_t must;		/* flags the wrapper adds itself */
+	bool macro;
+	const struct facts *fx;	/* where it is defined */
+};
+
+static uint32_t flags_in(const char *text)
+{
+	uint32_t f = 0;
+
+	for (const char *p = text; (p = strstr(p, "FOLL_")) || 0;) {
+		size_t l = 0;
+
+		while (p[l] == '_' || (p[l] >= 'A' && p[l] <= 'Z'))
+			l++;
+		int k = flag_index(p, l);
+
+		if (k >= 0)
+			f |= FLAG_BIT(k);
+		p += l;
+	}
+	return f;
+}
+
+/* a filter over the wrapper names found so far (find_wrappers() runs on
+ * one thread): most calls are of no wrapper, and are let go at once */
+static uint64_t wbits[64];
+
+static unsigned wbit(const char *name)
+{
+	unsigned h = 2166136261u;
+
+	for (; *name; name++)
+		h = (h ^ (unsigned char)*name) * 16777619u;
+	return h & 4095;
+}
+
+static const struct wrapper *wfind(const struct wrapper *w, size_t n, const char *name)
+{
+	unsigned b = wbit(name);
+
+	if (!(wbits[b / 64] >> (b % 64) & 1))
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(w[i].name, name))
+			return &w[i];
+	return NULL;
+}
+
+static void wadd_bit(const char *name)
+{
+	unsigned b = wbit(name);
+
+	wbits[b / 64] |= 1ull << (b % 64);
+}
+
+static void find_wrappers(struct scan_result *res, struct wrapper **out, size_t *nout)
+{
+	VEC(struct wrapper) w = { 0 };
+
+	memset(wbits, 0, sizeof(wbits));
+	bool grew = true;
+
+	for (int round = 0; round < 4 && grew; round++) {
+		grew = false;
+		for (size_t i = 0; i < res->nfacts; i++) {
+			struct facts *fx = res->facts[i];
+
+			for (size_t k = 0; k < fx->funcs.n; k++) {
+				const struct fx_func *f = &fx->funcs.v[k];
+
+				if (api_lookup(f->name, strlen(f->name)) || wfind(w.v, w.n, f->name) ||
+				    !strncmp(fx->rel, "mm/", 3) || !strncmp(fx->rel, "tools/", 6))
+					continue;
+				for (size_t c = f->call0; c < f->call0 + f->ncalls; c++) {
+					const struct fx_call *call = &fx->calls.v[c];
+					const struct api_info *api = api_lookup(call->callee, strlen(call->callee));
+					const struct wrapper *inner = api ? NULL : wfind(w.v, w.n, call->callee);
+					int pa, fa;
+
+					if (!api && !inner)
+						continue;
+					pa = api ? api->pages_arg : inner->pages;
+					fa = api ? api->flags_arg : inner->flags;
+					int pp = pa >= 0 ? fx_param_index(f, fx_arg(call, pa, &fx->arena)) : -1;
+					int fp = fa >= 0 ? fx_param_index(f, fx_arg(call, fa, &fx->arena)) : -1;
+
+					if (pp < 0 && fp < 0)
+						continue;
+					struct wrapper nw = {
+						.fx = fx,
+						.name = f->name, .api = api ? api : inner->api,
+						.pages = pp, .flags = fp,
+						.must = (inner ? inner->must : 0) |
+							(fa >= 0 ? flags_in(call->argtext) : 0),
+					};
+					struct sbuf ch = { 0 };
+
+					sb_printf(&ch, "%s() -> %s", f->name,
+						  inner ? inner->chain : nw.api->name);
+					if (!inner)
+						sb_puts(&ch, "()");
+					nw.chain = arena_strdup(&fx->arena, ch.s);
+					sb_free(&ch);
+					VEC_PUSH(w, nw);
+					wadd_bit(nw.name);
+					grew = true;
+					break;
+				}
+			}
+			for (size_t k = 0; k < fx->macros.n; k++) {
+				const struct fx_macro *mc = &fx->macros.v[k];
+				const struct api_info *api = api_lookup(mc->target, strlen(mc->target));
+				const struct wrapper *inner = api ? NULL : wfind(w.v, w.n, mc->target);
+
+				if ((!api && !inner) || wfind(w.v, w.n, mc->name) ||
+				    api_lookup(mc->name, strlen(mc->name)))
+					continue;
+				struct wrapper nw = {
+					.fx = fx,
+					.name = mc->name, .api = api ? api : inner->api,
+					.pages = api ? api->pages_arg : inner->pages,
+					.flags = api ? api->flags_arg : inner->flags,
+					.must = inner ? inner->must : 0, .macro = true,
+				};
+				struct sbuf ch = { 0 };
+
+				sb_printf(&ch, "%s (macro) -> %s", mc->name,
+					  inner ? inner->chain : nw.api->name);
+				if (!inner)
+					sb_puts(&ch, "()");
+				nw.chain = arena_strdup(&fx->arena, ch.s);
+				sb_free(&ch);
+				VEC_PUSH(w, nw);
+				wadd_bit(nw.name);
+				grew = true;
+			}
+		}
+	}
+	*out = w.v;
+	*nout = w.n;
+}
+
+static int cmp_site(const void *a, const void *b)
+{
+	const struct site *x = a, *y = b;
+
+	return x->line != y->line ? (x->line < y->line ? -1 : 1) :
+	       x->col != y->col ? (x->col < y->col ? -1 : 1) : 0;
+}
+
+static void add_wrapper_sites(struct scan_result *res, size_t *fidx)
+{
+	struct wrapper *w;
+	size_t nw;
+
+	find_wrappers(res, &w, &nw);
+	/* the family's calls inside a wrapper: its callers are the sites */
+	for (size_t i = 0; i < res->nfacts; i++) {
+		struct file_res *fr = res->files[fidx[i]];
+
+		for (size_t k = 0; fr && k < fr->sites.n; k++) {
+			const struct wrapper *wr = wfind(w, nw, fr->sites.v[k].func);
+
+			if (wr && wr->pages >= 0 && !wr->macro)
+				fr->sites.v[k].in_wrapper = true;
+		}
+	}
+	for (size_t i = 0; i < res->nfacts; i++) {
+		struct facts *fx = res->facts[i];
+		struct file_res *fr = res->files[fidx[i]];
+		size_t before = fr ? fr->sites.n : 0;
+
+		for (size_t c = 0; c < fx->calls.n; c++) {
+			const struct fx_call *call = &fx->calls.v[c];
+			const struct wrapper *wr = wfind(w, nw, call->callee);
+
+			const char *in = fx->funcs.v[call->func].name;
+
+			/* not inside the wrapper itself, nor inside the family */
+			if (!wr || !strcmp(in, wr->name) || api_lookup(in, strlen(in)))
+				continue;
+			if (!fr) {
+				fr = calloc(1, sizeof(*fr));
+				if (!fr)
+					exit(3);
+				fr->path = res->paths[fidx[i]];
+				fr->rel = fx->rel;
+				res->files[fidx[i]] = fr;
+			}
+			struct site s;
+			const char *fl = wr->flags >= 0 ? "" : NULL;
+
+			memset(&s, 0, sizeof(s));
+			s.file = fr;
+			s.line = call->line;
+			s.col = call->col;
+			s.func = fx->funcs.v[call->func].name;
+			s.api = wr->api;
+			s.via = wr->chain;
+			s.wrapper_pages = wr->pages + 1;
+			s.flags = s.must = wr->must;
+			if (wr->flags >= 0) {
+				/* the flags argument as written */
+				const char *p = call->argtext;
+
+				for (int a = 0; a < wr->flags && p; a++) {
+					p = strchr(p, ',');
+					if (p)
+						p += 2;
+				}
+				if (p) {
+					const char *e = strchr(p, ',');
+
+					fl = arena_strndup(&fr->arena, p, e ? (size_t)(e - p) : strlen(p));
+					s.flags |= flags_in(fl);
+					s.must = s.flags;
+				}
+			}
+			s.flags_expr = fl ? fl : "";
+			s.flags_extra = "";
+			s.unresolved = "";
+			s.callees = " ";
+			VEC_PUSH(fr->sites, s);
+		}
+		if (fr && fr->sites.n != before)
+			qsort(fr->sites.v, fr->sites.n, sizeof(*fr->sites.v), cmp_site);
+	}
+	free(w);
+}
+
+struct lexjob {
+	struct facts **slot;
+	size_t n;
+	atomic_size_t next;
+};
+
+static void *lex_worker(void *arg)
+{
+	struct lexjob *lj = arg;
+	size_t k;
+
+	char *buf = NULL;
+	size_t cap = 0;
+
+	while ((k = atomic_fetch_add(&lj->next, 1)) < lj->n) {
+		struct facts *fx = lj->slot[k];
+		size_t len;
+
+		if (!read_into(fx->path, &buf, &cap, &len))
+			continue;
+		facts_extract(buf, len, fx);
+		fx->ok = true;
+	}
+	free(buf);
+	return NULL;
+}
+
+/* fn(arg) on jobs threads, this one included */
+static void run_parallel(void *(*fn)(void *), void *arg, int jobs)
+{
+	pthread_t th[64];
+	int started = 0;
+
+	if (jobs > 64)
+		jobs = 64;
+	for (int j = 1; j < jobs; j++)
+		if (!pthread_create(&th[started], NULL, fn, arg))
+			started++;
+	fn(arg);
+	for (int j = 0; j < started; j++)
+		pthread_join(th[j], NULL);
+}
+
+/* want file i and the files of its module (its directory, and the
+ * directory of the Kbuild composite that names it) */
+static void want_module(struct scan_result *res, bool *want, size_t i, struct modmap *mm,
+			struct arena *tmp)
+{
+	const char *rel = rel_of(res, i);
+
+	want[i] = true;
+	if (!strncmp(rel, "include/", 8))
+		return;
+	want_dir(res, want, res->paths[i], dir_len(res->paths[i]));
+	const char *mod = modmap_module(mm, rel, tmp);
+	size_t ml = dir_len(mod), rl = strlen(rel), pl = strlen(res->paths[i]);
+
+	if (strstr(mod, ".ko") && pl >= rl && ml < dir_len(rel)) {
+		char d[4096];
+
+		snprintf(d, sizeof(d), "%.*s%.*s", (int)(pl - rl), res->paths[i], (int)ml, mod);
+		want_dir(res, want, d, strlen(d));
+	}
+}
+
+/* read and lex the wanted files not read yet, in parallel, in order */
+static void load_facts(struct scan_result *res, const bool *want, bool *loaded,
+		       struct modmap *mm, size_t *fidx)
+{
+	struct facts **slot = calloc(res->n + 1, sizeof(*slot));
+	size_t *at = calloc(res->n + 1, sizeof(*at));
+	size_t ns = 0;
+
+	if (!slot || !at)
+		exit(3);
+	/* the module of each file: modmap caches Makefiles, one thread */
+	for (size_t i = 0; i < res->n; i++) {
+		if (!want[i] || loaded[i])
+			continue;
+		struct facts *fx = calloc(1, sizeof(*fx));
+
+		if (!fx)
+			exit(3);
+		loaded[i] = true;
+		fx->path = res->paths[i];
+		fx->rel = rel_of(res, i);
+		fx->header = res->paths[i][strlen(res->paths[i]) - 1] == 'h';
+		fx->module = modmap_module(mm, fx->rel, &fx->arena);
+		at[ns] = i;
+		slot[ns++] = fx;
+	}
+	struct lexjob lj = { .slot = slot, .n = ns };
+
+	run_parallel(lex_worker, &lj, res->jobs);
+	for (size_t k = 0; k < ns; k++) {
+		if (!slot[k]->ok) {
+			facts_free(slot[k]);
+			free(slot[k]);
+			continue;
+		}
+		fidx[res->nfacts] = at[k];
+		res->facts[res->nfacts++] = slot[k];
+		model_add(res->model, slot[k]);
+	}
+	free(at);
+	free(slot);
+}
+
+/*
+ * Callers outside the modules read: the wrappers and the functions that
+ * hold a site, when other modules can call them (exported, or defined in
+ * a header), are looked for in every other file of the tree.
+ */
+struct extjob {
+	struct scan_result *res;
+	const bool *loaded;
+	bool *hit;
+	const char **names;
+	size_t nnames;
+	size_t m;		/* length of the shortest name (<= 255) */
+	unsigned char shift[65536];	/* Wu-Manber, blocks of two bytes */
+	atomic_size_t next;
+};
+
+static unsigned h2(const char *p)
+{
+	return (unsigned)(unsigned char)p[0] << 8 | (unsigned char)p[1];
+}
+
+/* every name at once: a Wu-Manber shift table over two-byte blocks of
+ * the names' first m bytes; a zero shift checks the names there */
+static void ext_prepare(struct extjob *j)
+{
+	size_t m = 255;
+
+	for (size_t k = 0; k < j->nnames; k++)
+		if (strlen(j->names[k]) < m)
+			m = strlen(j->names[k]);
+	j->m = m;
+	memset(j->shift, (int)(m - 1), sizeof(j->shift));
+	for (size_t k = 0; k < j->nnames; k++)
+		for (size_t q = 1; q < m; q++) {
+			unsigned h = h2(j->names[k] + q - 1);
+
+			if (j->shift[h] > m - 1 - q)
+				j->shift[h] = (unsigned char)(m - 1 - q);
+		}
+}
+
+/* does the buffer call one of the names ("name (" after a non-identifier) */
+static bool calls_any(const struct extjob *j, const char *b, size_t n)
+{
+	size_t m = j->m;
+
+	if (m < 2 || n < m)
+		return false;
+	for (size_t pos = m - 1; pos < n;) {
+		unsigned sh = j->shift[h2(b + pos - 1)];
+
+		if (sh) {
+			pos += sh;
+			continue;
+		}
+		const char *p = b + pos + 1 - m;
+
+		if (p == b || !(isalnum((unsigned char)p[-1]) || p[-1] == '_'))
+			for (size_t k = 0; k < j->nnames; k++) {
+				size_t l = strlen(j->names[k]), e = (size_t)(p - b) + l;
+
+				if (e > n || memcmp(p, j->names[k], l))
+					continue;
+				while (e < n && (b[e] == ' ' || b[e] == '\t' || b[e] == '\n'))
+					e++;
+				if (e < n && b[e] == '(')
+					return true;
+			}
+		pos++;
+	}
+	return false;
+}
+
+static void *ext_worker(void *arg)
+{
+	struct extjob *j = arg;
+	size_t i;
+
+	/* windows of 1 MiB that overlap by the longest name and what may
+	 * follow it before the '(': a register header of 20 MiB costs no
+	 * more memory than a small file */
+	enum { WIN = 1 << 20, KEEP = 512 };
+	char *buf = malloc(WIN + KEEP + 1);
+
+	if (!buf)
+		exit(3);
+	while ((i = atomic_fetch_add(&j->next, 1)) < j->res->n) {
+		int fd;
+		size_t have = 0;
+		ssize_t r;
+
+		/* a file without a '{' (the register headers, 38% of the
+		 * stock tree's bytes) holds no function, so no caller */
+		if (j->loaded[i] || !j->res->has_body[i] ||
+		    (fd = open(j->res->paths[i], O_RDONLY | O_CLOEXEC)) < 0)
+			continue;
+		while (!j->hit[i] && (r = read(fd, buf + have, WIN + KEEP - have)) > 0) {
+			have += (size_t)r;
+			buf[have] = 0;
+			j->hit[i] = calls_any(j, buf, have);
+			if (have > KEEP) {
+				memmove(buf, buf + have - KEEP, KEEP);
+				have = KEEP;
+			}
+		}
+		close(fd);
+	}
+	free(buf);
+	return NULL;
+}
+
+static bool exported(const struct scan_result *res, const char *name)
+{
+	for (size_t i = 0; i < res->nfacts; i++)
+		for (size_t k = 0; k < res->facts[i]->exports.n; k++)
+			if (!strcmp(res->facts[i]->exports.v[k], name))
+				return true;
+	return false;
+}
+
+static size_t external_names(struct scan_result *res, const size_t *fidx, const char ***out)
+{
+	struct wrapper *w;
+	size_t nw, n = 0, cap = 16;
+	const char **names = malloc(cap * sizeof(*names));
+
+	if (!names)
+		exit(3);
+	find_wrappers(res, &w, &nw);
+	for (size_t i = 0; i < nw + res->nfacts; i++) {
+		/* the wrappers, then the functions that hold a site */
+		const char *name = NULL;
+		bool header = false;
+
+		if (i < nw) {
+			name = w[i].name;
+			header = w[i].fx->header;
+		} else {
+			struct facts *fx = res->facts[i - nw];
+			struct file_res *fr = res->files[fidx[i - nw]];
+			for (size_t k = 0; fr && k < fr->sites.n; k++) {
+				const char *fn = fr->sites.v[k].func;
+
+				if (!fn || api_lookup(fn, strlen(fn)) || !strncmp(fx->rel, "mm/", 3))
+					continue;
+				if (fx->header || exported(res, fn)) {
+					bool dup = false;
+
+					for (size_t d = 0; d < n && !dup; d++)
+						dup = !strcmp(names[d], fn);
+					if (!dup) {
+						if (n == cap && !(names = realloc(names, (cap *= 2) * sizeof(*names))))
+							exit(3);
+						names[n++] = fn;
+					}
+				}
+			}
+			continue;
+		}
+		if (!header && !exported(res, name))
+			continue;
+		if (n == cap && !(names = realloc(names, (cap *= 2) * sizeof(*names))))
+			exit(3);
+		names[n++] = name;
+	}
+	free(w);
+	*out = names;
+	return n;
+}
+
+void audit_model(struct scan_result *res)
+{
+	bool *want = calloc(res->n + 1, 1), *loaded = calloc(res->n + 1, 1);
+	struct modmap *mm = modmap_new(res->tree_root ? res->tree_root : res->root);
+	struct arena tmp = { 0 };
+	size_t *fidx = calloc(res->n + 1, sizeof(*fidx));
+
+	res->facts = calloc(res->n + 1, sizeof(*res->facts));
+	if (!want || !loaded || !mm || !fidx || !res->facts)
+		exit(3);
+	res->model = model_new();
+	for (size_t i = 0; i < res->n; i++)
+		if (res->files[i] && res->files[i]->sites.n)
+			want_module(res, want, i, mm, &tmp);
+	double t0 = now();
+
+	load_facts(res, want, loaded, mm, fidx);
+	model_index(res->model);
+	double t1 = now();
+	/* callers in the rest of the tree (not for loose files) */
+	const char **names = NULL;
+	size_t nnames = res->files_mode ? 0 : external_names(res, fidx, &names);
+	size_t next = 0;
+
+	if (nnames) {
+		bool *hit = calloc(res->n + 1, 1);
+		struct extjob *ej = calloc(1, sizeof(*ej));
+
+		if (!hit || !ej)
+			exit(3);
+		ej->res = res;
+		ej->loaded = loaded;
+		ej->hit = hit;
+		ej->names = names;
+		ej->nnames = nnames;
+		ext_prepare(ej);
+		if (getenv("PINAUDIT_STATS"))
+			for (size_t k = 0; k < nnames; k++)
+				fprintf(stderr, "pinaudit: callers wanted: %s\n", names[k]);
+		run_parallel(ext_worker, ej, res->jobs);
+		free(ej);
+		for (size_t i = 0; i < res->n; i++)
+			if (hit[i]) {
+				want[i] = true;
+				next++;
+			}
+		free(hit);
+		load_facts(res, want, loaded, mm, fidx);
+		model_index(res->model);
+	}
+	free(names);
+	double t2 = now();
+
+	add_wrapper_sites(res, fidx);
+	double t3 = now();
+
+	for (size_t i = 0; i < res->n; i++) {
+		struct file_res *fr = res->files[i];
+
+		for (size_t k = 0; fr && k < fr->sites.n; k++) {
+			struct site *s = &fr->sites.v[k];
+
+			s->lt = arena_alloc(&fr->arena, sizeof(*s->lt));
+			lifetime_decide(res->model, s, s->lt, &fr->arena);
+		}
+	}
+	if (getenv("PINAUDIT_STATS"))
+		fprintf(stderr, "pinaudit: model: %zu files read and lexed in %.3f s; "
+			"%zu names called from %zu other files, found in %.3f s; "
+			"wrappers %.3f s, lifetimes %.3f s\n",
+			res->nfacts, t1 - t0, nnames, next, t2 - t1, t3 - t2, now() - t3);
+	free(fidx);
+	free(want);
+	free(loaded);
+	modmap_free(mm);
+	arena_free(&tmp);
+}
+
+void audit_free(struct scan_result *res)
+{
+	model_free(res->model);
+	for (size_t i = 0; i < res->nfacts; i++) {
+		facts_free(res->facts[i]);
+		free(res->facts[i]);
+	}
+	free(res->facts);
+	res->model = NULL;
+	res->facts = NULL;
+	res->nfacts = 0;
+}

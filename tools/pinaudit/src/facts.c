@@ -1,0 +1,983 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pinaudit: facts of one file for the module model.  A light C lexer (no
+ * syntax tree, no preprocessor: both branches of every #if are read) finds
+ * the function definitions, the calls in their bodies with a summary of
+ * each argument, stores of page arrays into struct fields, ".field = fn"
+ * entry points, #define wrappers and EXPORT_SYMBOLs.  It is cheap enough
+ * to run over every file of every module that holds a GUP call site.
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+
+enum tk { T_ID, T_NUM, T_STR, T_P };
+
+struct tok {
+	const char *s;
+	unsigned len, line, col;
+	enum tk t;
+};
+
+struct lex {
+	const char *b;
+	size_t n;
+	VEC(struct tok) v;
+	struct facts *fx;
+};
+
+static bool idc(int c)
+{
+	return c == '_' || isalnum(c);
+}
+
+static bool tis(const struct tok *t, const char *s)
+{
+	return strlen(s) == t->len && !memcmp(t->s, s, t->len);
+}
+
+static bool tp(const struct tok *t, char c)
+{
+	return t->t == T_P && t->len == 1 && t->s[0] == c;
+}
+
+/* a #define: record it when its body calls (or names) a function */
+static void define(struct lex *L, const char *s, const char *e, unsigned line)
+{
+	const char *p = s;
+	struct fx_macro m = { .line = line };
+
+	while (p < e && (*p == ' ' || *p == '\t'))
+		p++;
+	const char *ns = p;
+
+	while (p < e && idc((unsigned char)*p))
+		p++;
+	if (p == ns)
+		return;
+	m.name = arena_strndup(&L->fx->arena, ns, (size_t)(p - ns));
+	if (p < e && *p == '(') {
+		m.fnlike = true;
+		while (p < e && *p != ')')
+			p++;
+		if (p < e)
+			p++;
+	}
+	/* the body: the first identifier followed by '(' (function-like use),
+	 * or the only identifier (object-like alias) */
+	const char *first = NULL;
+	size_t flen = 0;
+	int nid = 0;
+
+	while (p < e) {
+		if (*p == '"') {
+			for (p++; p < e && *p != '"'; p++)
+				if (*p == '\\')
+					p++;
+			p++;
+			continue;
+		}
+		if (idc((unsigned char)*p) && !isdigit((unsigned char)*p)) {
+			const char *is = p;
+
+			while (p < e && idc((unsigned char)*p))
+				p++;
+			const char *q = p;
+
+			while (q < e && (*q == ' ' || *q == '\t' || *q == '\\' || *q == '\n'))
+				q++;
+			nid++;
+			if (q < e && *q == '(' && !first) {
+				first = is;
+				flen = (size_t)(p - is);
+			} else if (nid == 1 && !first) {
+				first = is;
+				flen = (size_t)(p - is);
+			}
+			continue;
+		}
+		p++;
+	}
+	if (!first || (!m.fnlike && nid != 1))
+		return;
+	m.target = arena_strndup(&L->fx->arena, first, flen);
+	VEC_PUSH(L->fx->macros, m);
+}
+
+static void tokenize(struct lex *L)
+{
+	const char *b = L->b;
+	size_t n = L->n, i = 0, ls = 0;
+	unsigned line = 1;
+	bool bol = true;
+
+	while (i < n) {
+		char c = b[i];
+
+		if (c == '\n') {
+			line++;
+			ls = ++i;
+			bol = true;
+			continue;
+		}
+		if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v') {
+			i++;
+			continue;
+		}
+		if (c == '\\' && i + 1 < n && b[i + 1] == '\n') {
+			i += 2;
+			line++;
+			ls = i;
+			continue;
+		}
+		if (c == '/' && i + 1 < n && b[i + 1] == '*') {
+			const char *e = memmem(b + i + 2, n - i - 2, "*/", 2);
+			size_t z = e ? (size_t)(e - b) + 2 : n;
+
+			for (size_t k = i; k < z; k++)
+				if (b[k] == '\n') {
+					line++;
+					ls = k + 1;
+				}
+			i = z;
+			continue;
+		}
+		if (c == '/' && i + 1 < n && b[i + 1] == '/') {
+			while (i < n && b[i] != '\n')
+				i++;
+			continue;
+		}
+		if (bol && c == '#') {
+			/* a preprocessor line, continuations included */
+			size_t s = i + 1, e = i + 1;
+			unsigned l0 = line;
+
+			while (e < n && b[e] != '\n') {
+				if (b[e] == '\\' && e + 1 < n && b[e + 1] == '\n') {
+					line++;
+					e++;
+				} else if (b[e] == '/' && e + 1 < n && b[e + 1] == '*') {
+					const char *ce = memmem(b + e, n - e, "*/", 2);
+					size_t z = ce ? (size_t)(ce - b) + 1 : n - 1;
+
+					for (size_t k = e; k < z; k++)
+						if (b[k] == '\n')
+							line++;
+					e = z;
+				}
+				e++;
+			}
+			while (s < e && (b[s] == ' ' || b[s] == '\t'))
+				s++;
+			if (e - s > 6 && !memcmp(b + s, "define", 6) &&
+			    (b[s + 6] == ' ' || b[s + 6] == '\t'))
+				define(L, b + s + 7, b + e, l0);
+			i = e;
+			continue;
+		}
+		bol = false;
+		struct tok t = { .s = b + i, .line = line, .col = (unsigned)(i - ls + 1) };
+
+		if (c == '"' || c == '\'') {
+			size_t j = i + 1;
+
+			while (j < n && b[j] != c && b[j] != '\n') {
+				if (b[j] == '\\')
+					j++;
+				j++;
+			}
+			t.t = T_STR;
+			i = j < n ? j + 1 : n;
+		} else if (idc((unsigned char)c)) {
+			size_t j = i;
+
+			while (j < n && idc((unsigned char)b[j]))
+				j++;
+			t.t = isdigit((unsigned char)c) ? T_NUM : T_ID;
+			i = j;
+		} else if ((c == '-' && i + 1 < n && b[i + 1] == '>') ||
+			   ((c == '=' || c == '!' || c == '<' || c == '>' || c == '|' ||
+			     c == '&' || c == '+' || c == '-' || c == '*' || c == '/') &&
+			    i + 1 < n && b[i + 1] == '=')) {
+			t.t = T_P;
+			i += 2;
+		} else {
+			t.t = T_P;
+			i++;
+		}
+		t.len = (unsigned)(t.s ? (size_t)((b + i) - t.s) : 0);
+		VEC_PUSH(L->v, t);
+	}
+}
+
+static const char *const keywords[] = {
+	"if", "while", "for", "switch", "return", "sizeof", "typeof",
+	"__typeof__", "defined", "do", "else", "case", "goto", "__attribute__",
+	"_Static_assert", "static_assert", "BUILD_BUG_ON", "offsetof",
+	"__builtin_expect", "likely", "unlikely", "READ_ONCE", "WARN_ON",
+	"WARN_ON_ONCE", "pr_err", "pr_debug", "pr_info", "pr_warn", "dev_err",
+	"dev_dbg", "dev_warn", "dev_info", "printk", "ARRAY_SIZE", "min", "max",
+	"min_t", "max_t", "IS_ERR", "PTR_ERR", "ERR_PTR", "kfree", "kvfree",
+	"mutex_lock", "mutex_unlock", "spin_lock", "spin_unlock",
+	"spin_lock_irqsave", "spin_unlock_irqrestore", "container_of",
+};
+
+static bool is_kw(const struct tok *t)
+{
+	for (size_t i = 0; i < sizeof(keywords) / sizeof(*keywords); i++)
+		if (tis(t, keywords[i]))
+			return true;
+	return false;
+}
+
+/* summary of the argument tokens [a, z) */
+static void arg_summary(struct lex *L, size_t a, size_t z, struct sbuf *out)
+{
+	struct tok *v = L->v.v;
+
+	/* strip &, *, casts and parentheses at the front */
+	while (a < z) {
+		if (tp(&v[a], '&') || tp(&v[a], '*') || tp(&v[a], '!')) {
+			a++;
+		} else if (tp(&v[a], '(') && z - a > 2) {
+			/* "(struct page **)x": skip a type cast */
+			size_t k = a + 1;
+			bool type = false;
+
+			while (k < z && !tp(&v[k], ')')) {
+				if (tis(&v[k], "struct") || tis(&v[k], "void") ||
+				    tis(&v[k], "unsigned") || tp(&v[k], '*'))
+					type = true;
+				k++;
+			}
+			if (type && k < z) {
+				a = k + 1;
+			} else {
+				a++;
+				if (tp(&v[z - 1], ')'))
+					z--;
+			}
+		} else {
+			break;
+		}
+	}
+	if (a >= z)
+		return;
+	if (z - a == 1 && v[a].t == T_ID) {
+		sb_putn(out, v[a].s, v[a].len);
+		return;
+	}
+	if (v[a].t == T_ID && z - a >= 3 && tp(&v[a + 1], '(')) {
+		/* f(x): a call; record "f()" */
+		sb_putn(out, v[a].s, v[a].len);
+		sb_puts(out, "()");
+		return;
+	}
+	/* the last field named before any subscript or operator */
+	const struct tok *last = NULL;
+
+	for (size_t k = a; k < z; k++) {
+		if (tp(&v[k], '[') || tp(&v[k], '+') || tp(&v[k], '-') ||
+		    tp(&v[k], ',') || tp(&v[k], '?'))
+			break;
+		if (v[k].t == T_P && (tis(&v[k], "->") || tis(&v[k], ".")) &&
+		    k + 1 < z && v[k + 1].t == T_ID)
+			last = &v[k + 1];
+	}
+	if (last) {
+		sb_puts(out, "->");
+		sb_putn(out, last->s, last->len);
+	} else if (v[a].t == T_ID && z - a >= 2 && tp(&v[a + 1], '[')) {
+		sb_putn(out, v[a].s, v[a].len);	/* pages[i] */
+	}
+}
+
+static void folded_text(struct lex *L, size_t a, size_t z, struct sbuf *out)
+{
+	for (size_t k = a; k < z && out->len < 200; k++) {
+		if (k > a && (L->v.v[k].t == T_ID || L->v.v[k].t == T_NUM) &&
+		    (L->v.v[k - 1].t == T_ID || L->v.v[k - 1].t == T_NUM))
+			sb_putc(out, ' ');
+		else if (k > a && tp(&L->v.v[k - 1], ','))
+			sb_putc(out, ' ');
+		sb_putn(out, L->v.v[k].s, L->v.v[k].len);
+	}
+}
+
+static bool is_role_field(const char *f)
+{
+	static const char *const roles[] = {
+		"release", "unlocked_ioctl", "compat_ioctl", "ioctl", "write",
+		"read", "write_iter", "read_iter", "flush", "mmap", "close",
+		"open", "destroy", "free", "invalidate", "dealloc", "put",
+		"free_object", "release_object", "remove", "poll", "splice_write",
+		"sendmsg", "recvmsg", "setsockopt", "getsockopt", "show",
+		"store",
+	};
+
+	for (size_t i = 0; i < sizeof(roles) / sizeof(*roles); i++)
+		if (!strcmp(roles[i], f))
+			return true;
+	return false;
+}
+
+/* one copy of each callee name per file */
+struct strtab {
+	const char **v;
+	size_t cap, n;
+};
+
+static const char *intern(struct strtab *t, struct arena *A, const char *s, size_t n)
+{
+	uint32_t h = 2166136261u;
+
+	for (size_t k = 0; k < n; k++)
+		h = (h ^ (unsigned char)s[k]) * 16777619u;
+	if ((t->n + 1) * 2 > t->cap) {
+		struct strtab g = { calloc(t->cap ? t->cap * 2 : 256, sizeof(char *)),
+				    t->cap ? t->cap * 2 : 256, 0 };
+
+		if (!g.v) {
+			fputs("pinaudit: out of memory\n", stderr);
+			exit(3);
+		}
+		for (size_t k = 0; k < t->cap; k++)
+			if (t->v[k])
+				intern(&g, A, t->v[k], strlen(t->v[k]));
+		free(t->v);
+		*t = g;
+	}
+	for (size_t k = h & (t->cap - 1);; k = (k + 1) & (t->cap - 1)) {
+		if (!t->v[k]) {
+			t->v[k] = arena_strndup(A, s, n);
+			t->n++;
+			return t->v[k];
+		}
+		if (!strncmp(t->v[k], s, n) && !t->v[k][n])
+			return t->v[k];
+	}
+}
+
+/* an if/else arm or a switch case (arm -1: the switch block itself) */
+struct arm {
+	unsigned id;
+	int arm;
+	size_t end;
+	const char *cond;			/* its condition's tokens */
+	const char *path_arms, *path_conds;	/* it and the arms around it */
+};
+
+static void push_arm(struct arena *A, struct arm *arms, int *narm, struct arm a)
+{
+	const struct arm *up = *narm ? &arms[*narm - 1] : NULL;
+	struct sbuf b = { 0 };
+
+	if (up && up->path_arms)
+		sb_puts(&b, up->path_arms);
+	if (a.arm >= 0)
+		sb_printf(&b, "%u:%d ", a.id, a.arm);
+	a.path_arms = b.s ? arena_strdup(A, b.s) : NULL;
+	sb_free(&b);
+	if (up && up->path_conds)
+		sb_puts(&b, up->path_conds);
+	if (a.cond)
+		sb_puts(&b, a.cond);
+	a.path_conds = b.s ? arena_strdup(A, b.s) : NULL;
+	sb_free(&b);
+	arms[(*narm)++] = a;
+}
+
+void facts_extract(const char *buf, size_t len, struct facts *fx)
+{
+	struct lex L = { .b = buf, .n = len, .fx = fx };
+	struct arena *A = &fx->arena;
+	struct strtab names = { 0 };
+
+	tokenize(&L);
+	struct tok *v = L.v.v;
+	size_t nt = L.v.n;
+	size_t *match = malloc((nt + 1) * sizeof(*match));
+	size_t *stack = malloc((nt + 1) * sizeof(*stack));
+	size_t sp = 0;
+
+	if (!match || !stack) {
+		fputs("pinaudit: out of memory\n", stderr);
+		exit(3);
+	}
+	for (size_t i = 0; i < nt; i++) {
+		match[i] = (size_t)-1;
+		if (tp(&v[i], '(') || tp(&v[i], '{') || tp(&v[i], '[')) {
+			stack[sp++] = i;
+		} else if (tp(&v[i], ')') || tp(&v[i], '}') || tp(&v[i], ']')) {
+			char o = v[i].s[0] == ')' ? '(' : v[i].s[0] == '}' ? '{' : '[';
+
+			/* unbalanced (#if halves): unwind to the opener */
+			while (sp && v[stack[sp - 1]].s[0] != o)
+				sp--;
+			if (sp) {
+				match[stack[sp - 1]] = i;
+				match[i] = stack[--sp];
+			}
+		}
+	}
+
+	long fn = -1;		/* current function index */
+	size_t fn_end = 0;
+	size_t err_end[64], err_start[64];	/* error branches: [start, end) */
+	int nerr = 0;
+	bool err_label = false, after_return = false;
+	size_t jump_end = (size_t)-1;	/* ';' of the last body-level jump */
+	size_t ret_end = (size_t)-1;	/* ';' of the first body-level return */
+	size_t in_ret_end = 0;		/* ';' of the return being read */
+	struct arm arms[32];
+	int narm = 0;
+	unsigned next_id = 1, last_id = 0;	/* the arm that closed last */
+	int last_arm = 0;
+	size_t last_end = (size_t)-1;
+	int depth = 0;
+	size_t stmt0 = 0;	/* first token of the current top-level decl */
+
+	for (size_t i = 0; i < nt; i++) {
+		struct tok *t = &v[i];
+
+		if (fn >= 0 && i >= fn_end) {
+			fx->funcs.v[fn].ncalls = fx->calls.n - fx->funcs.v[fn].call0;
+			fn = -1;
+			nerr = 0;
+			err_label = false;
+			after_return = false;
+			jump_end = (size_t)-1;
+			ret_end = (size_t)-1;
+			narm = 0;
+			last_end = (size_t)-1;
+			stmt0 = i;
+		}
+		if (ret_end != (size_t)-1 && i > ret_end)
+			after_return = true;
+		while (nerr && i >= err_end[nerr - 1])
+			nerr--;
+		while (narm && i > arms[narm - 1].end) {
+			if (arms[narm - 1].arm >= 0) {
+				last_id = arms[narm - 1].id;
+				last_arm = arms[narm - 1].arm;
+				last_end = arms[narm - 1].end;
+			}
+			narm--;
+		}
+		if (fn < 0) {
+			if (tp(t, ';') || tp(t, '}')) {
+				stmt0 = i + 1;
+				continue;
+			}
+			if (tp(t, '{') && match[i] != (size_t)-1) {
+				/* an initializer or a struct body: roles only */
+				for (size_t k = i; k < match[i]; k++)
+					if (tp(&v[k], '.') && k + 3 < nt && v[k + 1].t == T_ID &&
+					    tp(&v[k + 2], '=') && v[k + 3].t == T_ID &&
+					    (tp(&v[k + 4], ',') || tp(&v[k + 4], '}'))) {
+						struct fx_role r = {
+							.field = arena_strndup(A, v[k + 1].s, v[k + 1].len),
+							.fn = arena_strndup(A, v[k + 3].s, v[k + 3].len),
+						};
+						VEC_PUSH(fx->roles, r);
+					}
+				i = match[i];
+				stmt0 = i + 1;
+				continue;
+			}
+			if (t->t != T_ID || i + 1 >= nt || !tp(&v[i + 1], '(') ||
+			    match[i + 1] == (size_t)-1)
+				continue;
+			size_t close = match[i + 1];
+
+			if ((tis(t, "EXPORT_SYMBOL") || tis(t, "EXPORT_SYMBOL_GPL") ||
+			     tis(t, "EXPORT_SYMBOL_NS_GPL") || tis(t, "EXPORT_SYMBOL_NS")) &&
+			    v[i + 2].t == T_ID) {
+				const char *e = arena_strndup(A, v[i + 2].s, v[i + 2].len);
+
+				VEC_PUSH(fx->exports, e);
+				i = close;
+				continue;
+			}
+			/* after the parameter list: attributes, then '{' */
+			size_t k = close + 1;
+
+			while (k < nt && v[k].t == T_ID) {
+				if (k + 1 < nt && tp(&v[k + 1], '(') && match[k + 1] != (size_t)-1)
+					k = match[k + 1] + 1;
+				else
+					k++;
+			}
+			if (k >= nt || !tp(&v[k], '{') || match[k] == (size_t)-1) {
+				continue;
+			}
+			struct fx_func f;
+			struct sbuf ps = { 0 };
+
+			memset(&f, 0, sizeof(f));
+			f.line = t->line;
+			if (t->len > 14 && memmem(t->s, t->len, "SYSCALL_DEFINE", 14) &&
+			    v[i + 2].t == T_ID) {
+				char tmp[128];
+
+				snprintf(tmp, sizeof(tmp), "sys_%.*s", (int)(v[i + 2].len > 100 ? 100 : v[i + 2].len),
+					 v[i + 2].s);
+				f.name = arena_strdup(A, tmp);
+			} else {
+				f.name = arena_strndup(A, t->s, t->len);
+			}
+			for (size_t q = stmt0; q < i; q++)
+				if (tis(&v[q], "static"))
+					f.is_static = true;
+			/* parameter names: the identifier before each ',' or ')' */
+			sb_putc(&ps, ' ');
+			for (size_t q = i + 2; q <= close; q++)
+				if ((tp(&v[q], ',') || q == close) && v[q - 1].t == T_ID) {
+					sb_putn(&ps, v[q - 1].s, v[q - 1].len);
+					sb_putc(&ps, ' ');
+				} else if ((tp(&v[q], ',') || q == close) && tp(&v[q - 1], ']')) {
+					/* "struct page *pages[]" */
+					size_t o = match[q - 1];
+
+					if (o != (size_t)-1 && o > 0 && v[o - 1].t == T_ID) {
+						sb_putn(&ps, v[o - 1].s, v[o - 1].len);
+						sb_putc(&ps, ' ');
+					}
+				}
+			f.params = arena_strdup(A, ps.s);
+			sb_free(&ps);
+			f.call0 = fx->calls.n;
+			VEC_PUSH(fx->funcs, f);
+			fn = (long)fx->funcs.n - 1;
+			fn_end = match[k];
+			i = k;
+			depth = 1;
+			continue;
+		}
+		/* inside a function body */
+		if (tp(t, '{'))
+			depth++;
+		else if (tp(t, '}'))
+			depth--;
+		if (t->t != T_ID)
+			continue;
+		/* after a return at body level: reached only through a goto.
+		 * Only a return that is a statement of its own counts: not
+		 * the body of an unbraced "if (x) return y;" or "else return". */
+		if (tis(t, "return")) {
+			size_t q = i;
+
+			while (q < nt && !tp(&v[q], ';'))
+				q++;
+			in_ret_end = q;
+		}
+		if ((tis(t, "return") || tis(t, "goto")) && depth == 1 && i > 0 &&
+		    (tp(&v[i - 1], ';') || tp(&v[i - 1], '{') || tp(&v[i - 1], '}') ||
+		     tp(&v[i - 1], ':'))) {
+			size_t q = i;
+
+			while (q < nt && !tp(&v[q], ';'))
+				q++;
+			jump_end = q;	/* the ';' ending this jump */
+			if (tis(t, "return"))
+				ret_end = q;	/* its own calls run */
+		}
+		/* "local = obj->field;" and "*local = obj->field[i];" */
+		if (i + 3 < nt && tp(&v[i + 1], '=') && i > 0 && !tis(&v[i - 1], "->") &&
+		    !tp(&v[i - 1], '.')) {
+			size_t q = i + 2;
+			const struct tok *last = NULL;
+
+			while (q < nt && q < i + 24 && !tp(&v[q], ';') && !tp(&v[q], '(') &&
+			       !tp(&v[q], ',')) {
+				if ((tis(&v[q], "->") || tp(&v[q], '.')) && v[q + 1].t == T_ID)
+					last = &v[q + 1];
+				if (tp(&v[q], '[') && match[q] != (size_t)-1)
+					q = match[q];
+				q++;
+			}
+			if (last && q < nt && tp(&v[q], ';')) {
+				struct fx_store s = {
+					.func = (unsigned)fn, .line = t->line,
+					.field = arena_strndup(A, last->s, last->len),
+					.from = arena_strndup(A, t->s, t->len), .alias = true,
+				};
+				VEC_PUSH(fx->stores, s);
+			}
+		}
+		/* if/else chains and switch cases: which arm a call is in */
+		if ((tis(t, "if") || tis(t, "else") || tis(t, "switch")) && narm < 32) {
+			size_t b = i + 1;
+			bool is_if = !tis(t, "else");
+
+			if (is_if && (b >= nt || !tp(&v[b], '(') || match[b] == (size_t)-1))
+				goto arms_done;
+			const char *cond = NULL;
+
+			if (is_if) {
+				struct sbuf cb = { 0 };
+
+				for (size_t q = b + 1; q < match[b] && cb.len < 200; q++) {
+					sb_putc(&cb, ' ');
+					sb_putn(&cb, v[q].s, v[q].len);
+				}
+				if (cb.s) {
+					sb_putc(&cb, ' ');
+					cond = arena_strdup(A, cb.s);
+				}
+				sb_free(&cb);
+				b = match[b] + 1;
+			}
+			if (tis(t, "else") && b < nt && tis(&v[b], "if"))
+				goto arms_done;	/* the "if" continues the chain */
+			struct arm a = { 0, 0, b, cond, NULL, NULL };
+
+			if (tis(t, "switch")) {
+				if (b >= nt || !tp(&v[b], '{') || match[b] == (size_t)-1)
+					goto arms_done;
+				a.id = next_id++;
+				a.arm = -1;	/* the block; its cases go on top */
+				a.end = match[b];
+				push_arm(A, arms, &narm, a);
+				goto arms_done;
+			}
+			bool chained = i > 0 && last_end != (size_t)-1 &&
+				       ((tis(t, "else") && last_end + 1 == i) ||
+					(tis(t, "if") && tis(&v[i - 1], "else") && last_end + 2 == i));
+			a.id = chained ? last_id : next_id++;
+			a.arm = chained ? last_arm + 1 : 0;
+			if (b < nt && tp(&v[b], '{') && match[b] != (size_t)-1) {
+				a.end = match[b];
+			} else {
+				size_t q = b;
+				int par = 0;
+
+				while (q < nt && !(par == 0 && tp(&v[q], ';'))) {
+					if (tp(&v[q], '(') || tp(&v[q], '{') || tp(&v[q], '['))
+						par++;
+					else if (tp(&v[q], ')') || tp(&v[q], '}') || tp(&v[q], ']'))
+						par--;
+					q++;
+				}
+				a.end = q;
+			}
+			push_arm(A, arms, &narm, a);
+		} else if ((tis(t, "case") || tis(t, "default")) && narm) {
+			/* the innermost switch: a case arm on top of its block */
+			int k = narm - 1;
+
+			if (arms[k].arm >= 0 && k > 0 && arms[k - 1].arm == -1 &&
+			    arms[k].end == arms[k - 1].end)
+				k--, narm--;
+			if (arms[k].arm == -1 && narm < 32) {
+				/* distinct per case: the token index */
+				struct arm a = { arms[k].id, (int)i, arms[k].end, NULL, NULL, NULL };
+
+				push_arm(A, arms, &narm, a);
+			}
+		}
+arms_done:
+		if (tis(t, "if") && i + 1 < nt && tp(&v[i + 1], '(') &&
+		    match[i + 1] != (size_t)-1) {
+			size_t c = match[i + 1] + 1;
+
+			if (c < nt && tp(&v[c], '{') && match[c] != (size_t)-1 && nerr < 64) {
+				/* an error branch ends in a jump: its last statement
+				 * is a return or a goto (a big block that only
+				 * contains one, in a nested if, is not) */
+				size_t q = match[c] - 1;
+
+				if (q > c && tp(&v[q], ';')) {
+					size_t r = q - 1;
+					int d = 0;
+
+					while (r > c) {
+						if (tp(&v[r], ')') || tp(&v[r], ']'))
+							d++;
+						else if (tp(&v[r], '(') || tp(&v[r], '['))
+							d--;
+						else if (!d && (tp(&v[r], ';') || tp(&v[r], '{') ||
+								tp(&v[r], '}') || tp(&v[r], ':')))
+							break;
+						r--;
+					}
+					/* "return 0;" ends a normal early exit (an
+					 * ioctl case), not an error branch */
+					bool ok0 = tis(&v[r + 1], "return") && r + 3 == q &&
+						   v[r + 2].len == 1 && v[r + 2].s[0] == '0';
+
+					if (!ok0 && (tis(&v[r + 1], "return") || tis(&v[r + 1], "goto"))) {
+						err_start[nerr] = c;
+						err_end[nerr++] = match[c];
+					}
+				}
+			} else if (c < nt && nerr < 64 && (tis(&v[c], "return") || tis(&v[c], "goto"))) {
+				size_t q = c;
+
+				while (q < nt && !tp(&v[q], ';'))
+					q++;
+				err_start[nerr] = c;
+				err_end[nerr++] = q;
+			} else if (c < nt && nerr < 64) {
+				/* if (x) call(); return ...;  (single statement) */
+				size_t q = c;
+
+				while (q < nt && !tp(&v[q], ';'))
+					q++;
+				if (q + 1 < nt && (tis(&v[q + 1], "return") || tis(&v[q + 1], "goto"))) {
+					err_start[nerr] = c;
+					err_end[nerr++] = q;
+				}
+			}
+			continue;
+		}
+		/* a label: "err_unpin:".  One the statement before falls into
+		 * is on the normal path, whatever its name; one reached only
+		 * by jumps is an error path when its name says so. */
+		if (i + 1 < nt && tp(&v[i + 1], ':') && i > 0 &&
+		    (tp(&v[i - 1], ';') || tp(&v[i - 1], '}') || tp(&v[i - 1], '{'))) {
+			bool falls = depth == 1 && tp(&v[i - 1], ';') && jump_end != i - 1 &&
+				     !after_return;
+
+			err_label = !falls &&
+				    (memmem(t->s, t->len, "err", 3) || memmem(t->s, t->len, "fail", 4) ||
+				     memmem(t->s, t->len, "bad", 3) ||
+				     (t->len >= 2 && !memcmp(t->s, "e_", 2)));
+			continue;
+		}
+		/* obj->field = ident;  obj->field = fn; */
+		if (i >= 1 && (tis(&v[i - 1], "->") || tp(&v[i - 1], '.')) && i + 3 < nt &&
+		    tp(&v[i + 1], '=')) {
+			size_t r = i + 2;
+
+			while (r < nt && (tp(&v[r], '&') || tp(&v[r], '*')))
+				r++;
+			if (r + 1 < nt && v[r].t == T_ID && (tp(&v[r + 1], ';') || tp(&v[r + 1], ','))) {
+				struct fx_store s = {
+					.func = (unsigned)fn, .line = t->line,
+					.field = arena_strndup(A, t->s, t->len),
+					.from = arena_strndup(A, v[r].s, v[r].len),
+				};
+				VEC_PUSH(fx->stores, s);
+				struct fx_role ro = { .field = s.field, .fn = s.from };
+
+				if (is_role_field(s.field))
+					VEC_PUSH(fx->roles, ro);
+			}
+			continue;
+		}
+		if (i + 1 >= nt || !tp(&v[i + 1], '(') || match[i + 1] == (size_t)-1 || is_kw(t))
+			continue;
+		/* a call */
+		size_t o = i + 1, c = match[o];
+		struct fx_call call;
+		struct sbuf as = { 0 }, at = { 0 };
+
+		memset(&call, 0, sizeof(call));
+		call.callee = intern(&names, A, t->s, t->len);
+		call.line = t->line;
+		call.col = t->col;
+		call.func = (unsigned)fn;
+		/* the condition of "if (pin(...) < 0) return" is not the
+		 * error branch: only the branch itself is */
+		if (narm) {
+			/* shared with every call of the arm: no copy per call */
+			call.arms = arms[narm - 1].path_arms;
+			call.conds = arms[narm - 1].path_conds;
+		}
+		call.in_return = i < in_ret_end;
+		call.err = err_label || after_return;
+		for (int e = 0; e < nerr && !call.err; e++)
+			call.err = err_start[e] <= i;
+		for (size_t a = o + 1, q = o + 1; q <= c; q++) {
+			if (q == c || (tp(&v[q], ',') )) {
+				if (a > o + 1)
+					sb_putc(&as, '\x1f');
+				arg_summary(&L, a, q, &as);
+				if (!as.len)
+					sb_putc(&as, ' ');
+				a = q + 1;
+			} else if ((tp(&v[q], '(') || tp(&v[q], '[') || tp(&v[q], '{')) &&
+				   match[q] != (size_t)-1) {
+				q = match[q] - 0;
+			}
+		}
+		call.args = arena_strdup(A, as.s ? as.s : "");
+		folded_text(&L, o + 1, c, &at);
+		call.argtext = arena_strdup(A, at.s ? at.s : "");
+		sb_free(&as);
+		sb_free(&at);
+		/* "x->f = call(...)" or "x = call(...)" */
+		if (i >= 2 && tp(&v[i - 1], '=') && v[i - 2].t == T_ID) {
+			char tmp[160];
+
+			if (i >= 3 && (tis(&v[i - 3], "->") || tp(&v[i - 3], '.')))
+				snprintf(tmp, sizeof(tmp), "->%.*s", (int)(v[i - 2].len > 100 ? 100 : v[i - 2].len), v[i - 2].s);
+			else
+				snprintf(tmp, sizeof(tmp), "%.*s", (int)(v[i - 2].len > 100 ? 100 : v[i - 2].len), v[i - 2].s);
+			call.assigned = arena_strdup(A, tmp);
+		}
+		VEC_PUSH(fx->calls, call);
+		/* put_page(sg_page(sg)), unpin_user_page(sg_page(...)) */
+		if ((tis(t, "put_page") || tis(t, "unpin_user_page")) && o + 2 < c &&
+		    tis(&v[o + 1], "sg_page"))
+			fx->funcs.v[fn].sg_release = true;
+		/* sg walks that put or unpin sg_page() */
+		if (tis(t, "for_each_sg_page") || tis(t, "for_each_sgtable_page") ||
+		    tis(t, "for_each_sg") || tis(t, "for_each_sgtable_sg")) {
+			size_t body = c + 1, end = body;
+
+			if (body < nt && tp(&v[body], '{') && match[body] != (size_t)-1)
+				end = match[body];
+			else
+				while (end < nt && !tp(&v[end], ';'))
+					end++;
+			for (size_t q = body; q < end; q++)
+				if (tis(&v[q], "unpin_user_page") || tis(&v[q], "put_page") ||
+				    tis(&v[q], "unpin_user_pages") || tis(&v[q], "unpin_user_pages_dirty_lock") ||
+				    tis(&v[q], "unpin_user_page_range_dirty_lock") ||
+				    tis(&v[q], "folio_put") || tis(&v[q], "unpin_folio"))
+					fx->funcs.v[fn].sg_release = true;
+		}
+	}
+	if (fn >= 0)
+		fx->funcs.v[fn].ncalls = fx->calls.n - fx->funcs.v[fn].call0;
+	for (size_t i = 0; i < fx->exports.n; i++)
+		for (size_t k = 0; k < fx->funcs.n; k++)
+			if (!strcmp(fx->funcs.v[k].name, fx->exports.v[i]))
+				fx->funcs.v[k].exported = true;
+	free(match);
+	free(names.v);
+	free(stack);
+	free(L.v.v);
+}
+
+void facts_free(struct facts *fx)
+{
+	free(fx->funcs.v);
+	free(fx->calls.v);
+	free(fx->stores.v);
+	free(fx->roles.v);
+	free(fx->macros.v);
+	free(fx->exports.v);
+	arena_free(&fx->arena);
+	memset(fx, 0, sizeof(*fx));
+}
+
+int fx_nargs(const struct fx_call *c)
+{
+	int n = c->args[0] ? 1 : 0;
+
+	for (const char *p = c->args; *p; p++)
+		n += *p == '\x1f';
+	return n;
+}
+
+/* argument idx's summary, trimmed ("" when none) */
+const char *fx_arg(const struct fx_call *c, int idx, struct arena *A)
+{
+	const char *p = c->args;
+
+	for (int i = 0; i < idx && p; i++) {
+		p = strchr(p, '\x1f');
+		if (p)
+			p++;
+	}
+	if (!p)
+		return "";
+	const char *e = strchr(p, '\x1f');
+	size_t n = e ? (size_t)(e - p) : strlen(p);
+
+	while (n && p[0] == ' ') {
+		p++;
+		n--;
+	}
+	return arena_strndup(A, p, n);
+}
+
+/* argument idx as written (top-level commas split; the text is folded
+ * and cut at 200 bytes, so a late argument may be missing: "") */
+const char *fx_argtext(const struct fx_call *c, int idx, struct arena *A)
+{
+	const char *p = c->argtext, *b = p;
+	int depth = 0, k = 0;
+
+	if (!p)
+		return "";
+	for (;; p++) {
+		if (*p == '(' || *p == '[' || *p == '{')
+			depth++;
+		else if (*p == ')' || *p == ']' || *p == '}')
+			depth--;
+		else if ((*p == ',' && depth == 0) || !*p) {
+			if (k == idx) {
+				while (*b == ' ')
+					b++;
+				return arena_strndup(A, b, (size_t)(p - b));
+			}
+			if (!*p)
+				return "";
+			k++;
+			b = p + 1;
+		}
+	}
+}
+
+int fx_param_index(const struct fx_func *f, const char *name)
+{
+	const char *p = f->params;
+	int k = 0;
+	size_t n = strlen(name);
+
+	if (!n || !p)
+		return -1;
+	while (*p) {
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			break;
+		const char *e = strchr(p, ' ');
+		size_t l = e ? (size_t)(e - p) : strlen(p);
+
+		if (l == n && !memcmp(p, name, n))
+			return k;
+		k++;
+		p += l;
+	}
+	return -1;
+}
+
+bool fx_has_param(const struct fx_func *f, const char *name)
+{
+	return fx_param_index(f, name) >= 0;
+}
+
+bool fx_exclusive(const struct fx_call *a, const struct fx_call *b)
+{
+	if (!a->arms || !b->arms)
+		return false;
+	for (const char *p = a->arms; *p;) {
+		unsigned ia;
+		int aa, n;
+
+		if (sscanf(p, "%u:%d %n", &ia, &aa, &n) != 2)
+			break;
+		p += n;
+		for (const char *r = b->arms; *r;) {
+			unsigned ib;
+			int ab, m;
+
+			if (sscanf(r, "%u:%d %n", &ib, &ab, &m) != 2)
+				break;
+			r += m;
+			if (ia == ib && aa != ab)
+				return true;
+		}
+	}
+	return false;
+}

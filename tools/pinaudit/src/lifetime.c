@@ -1,0 +1,793 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pinaudit: the lifetime rules, as questions asked of the module model.
+ *
+ *   1. Where do the pages go?  (holder: a struct field, a global, an sg
+ *      table or bio; or nowhere past the call; a parameter or a return
+ *      value hands the question to the callers)
+ *   2. Which functions release that holder?  (unpin/put/release_pages,
+ *      sg walks, helpers that release their parameter)
+ *   3. Is a release reached before the system call returns: by the
+ *      pinning function, its caller or its caller's caller, or at I/O
+ *      completion?  Then the pin is short-term (bounded).
+ *   4. Otherwise userspace decides: which entry point (close, ioctl,
+ *      destroy ...) leads to the release?
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+
+const char *const verdict_names[] = {
+	[V_NONE] = "none", [V_BOUNDED] = "bounded", [V_USER] = "user",
+};
+
+#define MAX_CALLERS 64
+
+static bool is_release_call(const char *fn)
+{
+	static const char *const r[] = {
+		"unpin_user_page", "unpin_user_pages", "unpin_user_pages_dirty_lock",
+		"unpin_user_page_range_dirty_lock", "unpin_folio", "unpin_folios",
+		"put_page", "put_user_page", "put_user_pages", "release_pages",
+		"put_user_pages_dirty_lock", "bio_release_pages", "folio_put",
+		"put_pages_list", "__free_page", "vfree", "vunmap",
+	};
+
+	for (size_t i = 0; i < sizeof(r) / sizeof(*r); i++)
+		if (!strcmp(r[i], fn))
+			return strcmp(fn, "vfree") && strcmp(fn, "vunmap") && strcmp(fn, "__free_page");
+	return false;
+}
+
+static bool is_sg_store(const char *fn)
+{
+	return !strcmp(fn, "sg_alloc_table_from_pages") ||
+	       !strcmp(fn, "sg_alloc_table_from_pages_segment") ||
+	       !strcmp(fn, "__sg_alloc_table_from_pages") ||
+	       !strcmp(fn, "sg_set_page") || !strcmp(fn, "bio_add_page") ||
+	       !strcmp(fn, "__bio_add_page") || !strcmp(fn, "bvec_set_page") ||
+	       !strcmp(fn, "bio_add_pc_page") || !strcmp(fn, "sg_assign_page");
+}
+
+/*
+ * An operation the framework calls when one request is finished with:
+ * ".release_cmd", ".free_req", ".complete_rq", ".free_job"...  It runs
+ * at the request's completion, not when userspace closes or destroys
+ * something, so it bounds the pages like an I/O completion does.
+ */
+static bool request_role(const char *role)
+{
+	static const char *const obj[] = {
+		"_cmd", "_cmnd", "_req", "_request", "_rq", "_urb", "_xfer", "_job",
+	};
+	size_t rl = strlen(role);
+
+	for (size_t i = 0; i < sizeof(obj) / sizeof(*obj); i++) {
+		size_t l = strlen(obj[i]);
+
+		if (rl > l && !strcmp(role + rl - l, obj[i]))
+			return true;
+	}
+	return false;
+}
+
+/* the pages become an skb's frags: kept until the skb is freed */
+static bool is_skb_store(const char *fn)
+{
+	return !strcmp(fn, "skb_fill_page_desc") || !strcmp(fn, "skb_fill_page_desc_noacc") ||
+	       !strcmp(fn, "__skb_fill_page_desc") || !strcmp(fn, "__skb_fill_page_desc_noacc") ||
+	       !strcmp(fn, "skb_frag_fill_page_desc") || !strcmp(fn, "skb_add_rx_frag");
+}
+
+static bool completion_role(const char *role)
+{
+	return role && (strstr(role, "complet") || strstr(role, "end_io") ||
+			strstr(role, "done") || strstr(role, "callback") ||
+			!strcmp(role, "func") || request_role(role));
+}
+
+static bool user_role(const char *role)
+{
+	return role && !completion_role(role);
+}
+
+static bool user_name(const char *fn)
+{
+	static const char *const w[] = {
+		"ioctl", "release", "destroy", "close", "unregister", "dereg",
+		"unmap", "free", "remove", "put", "cleanup", "teardown", "fini",
+		"exit", "evict", "unbind", "drain", "dequeue", "flush",
+	};
+
+	for (size_t i = 0; i < sizeof(w) / sizeof(*w); i++)
+		if (strstr(fn, w[i]))
+			return true;
+	return false;
+}
+
+struct ask {
+	const struct model *m;
+	struct lifetime *lt;
+	struct arena *A;
+	char tmp[512];
+};
+
+static void step(struct ask *q, const struct facts *fx, unsigned line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void step(struct ask *q, const struct facts *fx, unsigned line, const char *fmt, ...)
+{
+	va_list ap;
+	struct lifetime *lt = q->lt;
+
+	if (lt->nsteps >= MAX_STEPS)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(q->tmp, sizeof(q->tmp), fmt, ap);
+	va_end(ap);
+	lt->steps[lt->nsteps].path = fx->path;
+	lt->steps[lt->nsteps].rel = fx->rel;
+	lt->steps[lt->nsteps].line = line;
+	lt->steps[lt->nsteps].msg = arena_strdup(q->A, q->tmp);
+	lt->nsteps++;
+}
+
+/* does fn (transitively, depth levels) call target on its normal path? */
+static bool reaches_after(const struct model *m, struct fref fn, const char *target,
+			  int depth, const char **via, const struct fx_call *from,
+			  unsigned after);
+
+static bool reaches(const struct model *m, struct fref fn, const char *target,
+		    int depth, const char **via)
+{
+	return reaches_after(m, fn, target, depth, via, NULL, 0);
+}
+
+/* a release of the part a loop or the device did not take: an
+ * argument offset from the start ("pages + done", "n - accepted") */
+static bool partial_release(const struct fx_call *c)
+{
+	for (const char *p = c->argtext; p && *p; p++) {
+		if (p[0] == '+' && p[1] != '+' && (p == c->argtext || p[-1] != '+'))
+			return true;
+		if (p[0] == '-' && p[1] != '>' && p[1] != '-' && (p == c->argtext || p[-1] != '-'))
+			return true;
+	}
+	return false;
+}
+
+/* only calls below line after count at the top level (after the pin),
+ * and not those in another arm of an if/else or switch than from */
+static bool reaches_after(const struct model *m, struct fref fn, const char *target,
+			  int depth, const char **via, const struct fx_call *from,
+			  unsigned after)
+{
+	const struct fx_func *f = fref_func(fn);
+
+	/* (at the top level, fn being the release itself says nothing of
+	 * where it releases: the caller asks releases_after()) */
+	if (!from && !strcmp(f->name, target))
+		return true;
+	if (depth <= 0)
+		return false;
+	for (size_t i = f->call0; i < f->call0 + f->ncalls; i++) {
+		const struct fx_call *c = &fn.fx->calls.v[i];
+		struct fref t;
+
+		if (c->err || c->line <= after || (from && fx_exclusive(c, from)))
+			continue;
+		/* "release(ctx, idx + done, n - done)": the remainder only */
+		if (!strcmp(c->callee, target)) {
+			if (from && partial_release(c))
+				continue;
+			*via = f->name;
+			return true;
+		}
+		/* callbacks passed as arguments run later: not followed here */
+		if (depth > 1 && model_lookup(m, c->callee, fn.fx->module, &t) &&
+		    (t.fx != fn.fx || t.fn != fn.fn) &&
+		    reaches(m, t, target, depth - 1, via))
+			return true;
+	}
+	return false;
+}
+
+/* holder match: an argument summary naming the holder */
+static bool names_holder(const char *arg, const char *holder)
+{
+	if (holder[0] == ':')	/* a global: "::name" */
+		return !strcmp(arg, holder + 2);
+	return arg[0] == '-' && !strcmp(arg + 2, holder);
+}
+
+/* "local = obj->holder" earlier in function fn of fx */
+static bool is_alias(const struct facts *fx, size_t fn, const char *local, const char *holder)
+{
+	for (size_t i = 0; i < fx->stores.n; i++) {
+		const struct fx_store *s = &fx->stores.v[i];
+
+		if (s->alias && s->func == fn && !strcmp(s->from, local) &&
+		    !strcmp(s->field, holder))
+			return true;
+	}
+	return false;
+}
+
+/* rel sits in a branch taken when the pin c failed or fell short:
+ * "ret = pin(...); if (ret < n) { release(...); }" (a condition on the
+ * result with "<" or "!"; "if (ret == n)" or "if (ret > 0)" is success) */
+static bool tests_result(const struct fx_call *rel, const struct fx_call *c)
+{
+	char w[160];
+
+	if (!rel->conds || !c->assigned || c->assigned[0] == '-' ||
+	    strlen(c->assigned) > 150)
+		return false;
+	snprintf(w, sizeof(w), " %s ", c->assigned);
+	return strstr(rel->conds, w) && (strchr(rel->conds, '<') || strchr(rel->conds, '!'));
+}
+
+struct rel {
+	struct fref fn;
+	const struct fx_call *call;
+};
+
+/* does call (in function k of fx) release holder: unpin/put of it, or a
+ * helper that releases its page argument */
+static bool call_releases(const struct model *m, const struct facts *fx, size_t k,
+			  const struct fx_call *call, const char *holder, struct arena *A)
+{
+	struct fref w;
+
+	if (call->err)
+		return false;
+	if (is_release_call(call->callee)) {
+		const char *a0 = fx_arg(call, 0, A);
+
+		return names_holder(a0, holder) || is_alias(fx, k, a0, holder);
+	}
+	if (!model_lookup(m, call->callee, fx->module, &w))
+		return false;
+	const struct fx_func *wf = fref_func(w);
+
+	for (size_t r = wf->call0; r < wf->call0 + wf->ncalls; r++) {
+		const struct fx_call *rc = &w.fx->calls.v[r];
+		int pi;
+
+		if (!is_release_call(rc->callee))
+			continue;
+		pi = fx_param_index(wf, fx_arg(rc, 0, A));
+		if (pi >= 0 && names_holder(fx_arg(call, pi, A), holder))
+			return true;
+	}
+	return false;
+}
+
+/* functions of the module that release holder (or walk an sg list) */
+static size_t releases(const struct model *m, const char *mod, const char *holder,
+		       bool sg, struct rel *out, size_t max, struct arena *A)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < model_nfacts(m) && n < max; i++) {
+		struct facts *fx = model_facts(m, i);
+
+		if (strcmp(fx->module, mod) && !fx->header)
+			continue;
+		for (size_t k = 0; k < fx->funcs.n && n < max; k++) {
+			const struct fx_func *f = &fx->funcs.v[k];
+			bool hit = sg && f->sg_release;
+			const struct fx_call *hc = NULL;
+
+			for (size_t c = f->call0; c < f->call0 + f->ncalls && !hit; c++)
+				if (call_releases(m, fx, k, &fx->calls.v[c], holder, A))
+					hit = true, hc = &fx->calls.v[c];
+			if (hit) {
+				out[n].fn.fx = fx;
+				out[n].fn.fn = (unsigned)k;
+				out[n].call = hc;
+				n++;
+			}
+		}
+	}
+	return n;
+}
+
+/* the pinning function fn releases holder itself after line after, on the
+ * path of the pin c (not in another arm, not in a branch on its result) */
+static bool releases_after(const struct model *m, struct fref fn, const struct fx_call *c,
+			   const char *holder, unsigned after, struct arena *A)
+{
+	const struct fx_func *f = fref_func(fn);
+
+	for (size_t i = f->call0; i < f->call0 + f->ncalls; i++) {
+		const struct fx_call *r = &fn.fx->calls.v[i];
+
+		if (r->line > after && !fx_exclusive(r, c) && !tests_result(r, c) &&
+		    !partial_release(r) && call_releases(m, fn.fx, fn.fn, r, holder, A))
+			return true;
+	}
+	return false;
+}
+
+#define CALLER_DEPTH 4
+
+/*
+ * 1: every caller of fn (called by name, on its normal path) releases
+ * the holder after the call, itself (within two calls) or through its
+ * own callers, up to depth levels; 0: some caller does not; -1: fn has
+ * no caller in the model.
+ */
+static bool releases_after(const struct model *m, struct fref fn, const struct fx_call *c,
+			   const char *holder, unsigned after, struct arena *A);
+
+static int callers_release(const struct model *m, struct fref fn, const struct rel *rs,
+			   size_t nr, int depth, const char **who, const char **rn,
+			   int *budget, const char *holder, struct arena *A)
+{
+	const struct fx_func *f = fref_func(fn);
+	struct cref cs[MAX_CALLERS];
+	size_t nc = model_callers(m, f->name, fn.fx->module, cs, MAX_CALLERS);
+	size_t ncall = 0;
+	const char *via = NULL;
+
+	for (size_t k = 0; k < nc; k++) {
+		const struct fx_call *cc = &cs[k].fx->calls.v[cs[k].call];
+		struct fref up = { cs[k].fx, cc->func };
+		bool done = false;
+
+		if (cc->err || strcmp(cc->callee, f->name) ||
+		    (up.fx == fn.fx && up.fn == fn.fn))
+			continue;
+		ncall++;
+		if (--*budget < 0)
+			return 0;
+		/* "return pin_helper(...);": the caller releases nothing after */
+		for (size_t i = 0; i < nr && !done && !cc->in_return; i++) {
+			const char *r = fref_func(rs[i].fn)->name;
+			bool self = rs[i].fn.fx == up.fx && rs[i].fn.fn == up.fn;
+
+			if ((self && releases_after(m, up, cc, holder, cc->line, A)) ||
+			    (!self && reaches_after(m, up, r, 2, &via, cc, cc->line))) {
+				done = true;
+				*who = fref_func(up)->name;
+				*rn = r;
+			}
+		}
+		if (!done && (depth <= 1 ||
+			      callers_release(m, up, rs, nr, depth - 1, who, rn, budget,
+					      holder, A) != 1))
+			return 0;
+	}
+	return ncall ? 1 : -1;
+}
+
+/* climb from fn to an entry point userspace drives; fills the steps */
+/* *seen_completion: 1 reached from a function named like a completion,
+ * 2 from a completion or per-request operation of an ops table */
+static bool user_trigger(struct ask *q, struct fref fn, int depth, int *seen_completion)
+{
+	const struct fx_func *f = fref_func(fn);
+	const char *role = model_role(q->m, f->name, fn.fx->module);
+
+	if (role && completion_role(role)) {
+		*seen_completion = 2;
+		return false;
+	}
+	if (user_role(role)) {
+		snprintf(q->tmp, sizeof(q->tmp), "%s() is the .%s operation: userspace triggers it",
+			 f->name, role);
+		q->lt->trigger = arena_strdup(q->A, q->tmp);
+		step(q, fn.fx, f->line, "%s", q->lt->trigger);
+		return true;
+	}
+	if (is_completion_name(f->name)) {
+		if (!*seen_completion)
+			*seen_completion = 1;
+		return false;
+	}
+	if (depth <= 0)
+		return false;
+	struct cref cs[MAX_CALLERS];
+	size_t nc = model_callers(q->m, f->name, fn.fx->module, cs, MAX_CALLERS);
+	int comp = 0;
+
+	for (size_t i = 0; i < nc; i++) {
+		const struct fx_call *c = &cs[i].fx->calls.v[cs[i].call];
+		struct fref up = { cs[i].fx, c->func };
+
+		if (c->err || (up.fx == fn.fx && up.fn == fn.fn))
+			continue;
+		int mark = q->lt->nsteps;
+
+		step(q, cs[i].fx, c->line, "%s() called from %s()", f->name,
+		     fref_func(up)->name);
+		if (user_trigger(q, up, depth - 1, &comp))
+			return true;
+		q->lt->nsteps = mark;
+	}
+	/* reached from a completion and from no user entry: the name of
+	 * a helper ("..._release_cmd_res") says nothing more */
+	if (comp) {
+		if (comp > *seen_completion)
+			*seen_completion = comp;
+		return false;
+	}
+	if (user_name(f->name)) {
+		snprintf(q->tmp, sizeof(q->tmp), "%s() is a destroy/ioctl path userspace drives",
+			 f->name);
+		q->lt->trigger = arena_strdup(q->A, q->tmp);
+		return true;
+	}
+	return false;
+}
+
+/*
+ * The pages of call c (argument pa) in function fn: decide.  depth bounds
+ * the climb through parameters and return values.
+ */
+static enum verdict decide(struct ask *q, struct fref fn, const struct fx_call *c,
+			   int pa, const char *holder0, int depth)
+{
+	const struct model *m = q->m;
+	const struct fx_func *f = fref_func(fn);
+	const char *arg = pa >= 0 ? fx_arg(c, pa, q->A) : "";
+	const char *holder = NULL;
+	bool sg = false;
+	unsigned hline = c->line;
+
+	if (holder0)
+		holder = holder0;
+	else if (arg[0] == '-')
+		holder = arg + 2;
+	else if (arg[0] && !strchr(arg, '(')) {
+		/* a local (or parameter) array: stored, put in an sg table,
+		 * handed in by the caller, or returned */
+		for (size_t i = 0; i < fn.fx->stores.n; i++) {
+			const struct fx_store *s = &fn.fx->stores.v[i];
+
+			if (s->func == fn.fn && !s->alias && !strcmp(s->from, arg)) {
+				holder = s->field;
+				hline = s->line;
+				break;
+			}
+		}
+		for (size_t i = f->call0; !holder && i < f->call0 + f->ncalls; i++) {
+			const struct fx_call *k = &fn.fx->calls.v[i];
+
+			if (!is_sg_store(k->callee))
+				continue;
+			for (int a = 1; a < fx_nargs(k); a++)
+				if (!strcmp(fx_arg(k, a, q->A), arg)) {
+					const char *t = fx_arg(k, 0, q->A);
+
+					holder = t[0] == '-' ? t + 2 : t;
+					sg = true;
+					hline = k->line;
+					break;
+				}
+		}
+		/* "struct page **pages = obj->pages + done;": a local that
+		 * points into a field fills that field */
+		for (size_t i = 0; !holder && i < fn.fx->stores.n; i++) {
+			const struct fx_store *s = &fn.fx->stores.v[i];
+
+			if (s->func == fn.fn && s->alias && s->line <= c->line &&
+			    !strcmp(s->from, arg))
+				holder = s->field;
+		}
+		int pi = fx_param_index(f, arg);
+
+		if (!holder && pi >= 0 && depth > 0) {
+			/* the caller owns the array: ask each caller */
+			struct cref cs[MAX_CALLERS];
+			size_t nc = model_callers(m, f->name, fn.fx->module, cs, MAX_CALLERS);
+			enum verdict best = V_NONE;
+			int mark = q->lt->nsteps;
+
+			for (size_t i = 0; i < nc; i++) {
+				const struct fx_call *cc = &cs[i].fx->calls.v[cs[i].call];
+				struct fref up = { cs[i].fx, cc->func };
+
+				if (strcmp(cc->callee, f->name))
+					continue;	/* passed as a callback */
+				q->lt->nsteps = mark;
+				step(q, cs[i].fx, cc->line, "%s() passes the page array to %s()",
+				     fref_func(up)->name, f->name);
+				enum verdict v = decide(q, up, cc, pi, NULL, depth - 1);
+
+				if (v > best)
+					best = v;
+				if (v == V_USER)
+					return v;
+			}
+			q->lt->nsteps = mark;
+			return best ? best : V_BOUNDED;
+		}
+	}
+	/* the pages (or their heads) go into an skb's frags after the call:
+	 * the skb holds them until it is freed, which the socket's peer or
+	 * reader decides (sent and acknowledged, or read) */
+	for (size_t i = f->call0; !holder && pa >= 0 && i < f->call0 + f->ncalls; i++) {
+		const struct fx_call *k = &fn.fx->calls.v[i];
+
+		if (k->line < c->line || k->err || !is_skb_store(k->callee))
+			continue;
+		q->lt->holder = "skb frags";
+		step(q, fn.fx, k->line, "pages put in an skb's frags by %s() (%s())",
+		     f->name, k->callee);
+		q->lt->release = "kfree_skb";
+		q->lt->trigger = "the skb keeps its frags until it is freed: after the data is "
+				 "sent and acknowledged, or read by the receiving socket";
+		snprintf(q->tmp, sizeof(q->tmp), "pages kept in an skb's frags: %s", q->lt->trigger);
+		q->lt->why = arena_strdup(q->A, q->tmp);
+		return V_USER;
+	}
+	if (!holder && c->assigned && depth > 0 && pa < 0) {
+		if (c->assigned[0] == '-')
+			holder = c->assigned + 2;
+	}
+	if (!holder) {
+		q->lt->why = "pages not kept beyond the call";
+		return V_BOUNDED;
+	}
+	/* the field is then put in an sg table: its walkers release it too */
+	bool field_sg = false;
+
+	for (size_t i = f->call0; !sg && holder[0] != ':' && i < f->call0 + f->ncalls; i++) {
+		const struct fx_call *k = &fn.fx->calls.v[i];
+
+		if (!is_sg_store(k->callee) || k->err)
+			continue;
+		for (int a = 1; a < fx_nargs(k) && !sg; a++)
+			sg = field_sg = names_holder(fx_arg(k, a, q->A), holder);
+	}
+	/* the line where a local array goes into the holder */
+	for (size_t i = 0; hline == c->line && arg[0] && arg[0] != '-' && i < fn.fx->stores.n; i++) {
+		const struct fx_store *s = &fn.fx->stores.v[i];
+
+		if (s->func == fn.fn && !s->alias && !strcmp(s->from, arg) &&
+		    !strcmp(s->field, holder))
+			hline = s->line;
+	}
+	q->lt->holder = arena_strdup(q->A, holder[0] == ':' ? holder + 2 : holder);
+	if (field_sg)
+		step(q, fn.fx, hline, "pages kept in ->%s, and in an sg table of it, by %s()",
+		     q->lt->holder, f->name);
+	else
+		step(q, fn.fx, hline, "pages kept in %s%s by %s()",
+		     sg ? "the sg table " : holder[0] == ':' ? "" : "->", q->lt->holder, f->name);
+
+	struct rel rs[32];
+	size_t nr = releases(m, fn.fx->module, holder, sg, rs, 32, q->A);
+
+	if (!nr) {
+		q->lt->why = "no release of the holder found in the module";
+		return V_BOUNDED;
+	}
+	/* 3. released before the system call returns? */
+	const char *via = NULL;
+
+	for (size_t i = 0; i < nr; i++) {
+		const char *rn = fref_func(rs[i].fn)->name;
+
+		/* after the pin, and after the pages are stored: a release
+		 * of the holder's old contents before the new ones go in
+		 * ("free_old(obj); obj->pages = pages;") does not count */
+		unsigned after = hline > c->line ? hline : c->line;
+
+		bool self = rs[i].fn.fx == fn.fx && rs[i].fn.fn == fn.fn;
+
+		/* "return pin(...);" releases nothing after the pin */
+		if (!c->in_return &&
+		    ((self && releases_after(m, fn, c, holder, after, q->A)) ||
+		     (!self && reaches_after(m, fn, rn, 3, &via, c, after)))) {
+			snprintf(q->tmp, sizeof(q->tmp), "released by %s() before %s() returns",
+				 rn, f->name);
+			q->lt->why = arena_strdup(q->A, q->tmp);
+			q->lt->release = rn;
+			return V_BOUNDED;
+		}
+		if (is_completion_name(rn) || completion_role(model_role(m, rn, fn.fx->module))) {
+			snprintf(q->tmp, sizeof(q->tmp), "released at I/O completion in %s()", rn);
+			q->lt->why = arena_strdup(q->A, q->tmp);
+			q->lt->release = rn;
+			return V_BOUNDED;
+		}
+	}
+	/* the pin's callers, up to CALLER_DEPTH levels, release it before
+	 * returning: on every path that reaches the pin */
+	{
+		const char *who = NULL, *rn = NULL;
+		int budget = 4000;
+
+		if (callers_release(m, fn, rs, nr, CALLER_DEPTH, &who, &rn, &budget,
+				    holder, q->A) == 1) {
+			snprintf(q->tmp, sizeof(q->tmp),
+				 "%s() pins through %s() and releases through %s() before returning",
+				 who, f->name, rn);
+			q->lt->why = arena_strdup(q->A, q->tmp);
+			q->lt->release = rn;
+			return V_BOUNDED;
+		}
+	}
+	/* 4. userspace decides: show the path to the release; a release of
+	 * the remainder only ("pages + done") is shown last */
+	for (size_t i = 0, w = 0; i < nr; i++)
+		if (!rs[i].call || !partial_release(rs[i].call)) {
+			struct rel t = rs[w];
+
+			rs[w++] = rs[i];
+			rs[i] = t;
+		}
+	const struct rel *r = &rs[0];
+
+	q->lt->release = fref_func(r->fn)->name;
+	step(q, r->fn.fx, r->call ? r->call->line : fref_func(r->fn)->line,
+	     "released in %s()", q->lt->release);
+	int comp = 0;
+	int mark = q->lt->nsteps;
+
+	for (size_t i = 0; i < nr; i++) {
+		q->lt->nsteps = mark;
+		if (i > 0)
+			q->lt->steps[mark - 1].line = rs[i].call ? rs[i].call->line
+							       : fref_func(rs[i].fn)->line;
+		if (user_trigger(q, rs[i].fn, 6, &comp)) {
+			q->lt->release = fref_func(rs[i].fn)->name;
+			break;
+		}
+	}
+	/* an ops table's completion (".release_cmd", ".complete"): the
+	 * framework ends the request; a function merely named like one may
+	 * wait on userspace (or a remote side it drives) */
+	if (!q->lt->trigger && comp == 2) {
+		snprintf(q->tmp, sizeof(q->tmp), "released in %s(), reached only from a "
+			 "completion or a per-request operation", q->lt->release);
+		q->lt->why = arena_strdup(q->A, q->tmp);
+		q->lt->nsteps = mark;
+		return V_BOUNDED;
+	}
+	if (!q->lt->trigger)
+		q->lt->trigger = "not reached before the pinning system call returns";
+	snprintf(q->tmp, sizeof(q->tmp), "pages kept in %s, released in %s() only later: %s",
+		 q->lt->holder, q->lt->release, q->lt->trigger);
+	q->lt->why = arena_strdup(q->A, q->tmp);
+	return V_USER;
+}
+
+/* a caller's flags argument asks for a long-term pin: FOLL_LONGTERM, or
+ * (the site being ephemeral only through its callers) no FOLL_EPHEMERAL */
+static bool asks_longterm(const char *flags, bool ephemeral_site)
+{
+	if (!*flags)
+		return false;	/* not seen */
+	if (strstr(flags, "FOLL_LONGTERM"))
+		return true;
+	/* only constants: a variable may hold FOLL_EPHEMERAL */
+	for (const char *p = flags; *p; p++)
+		if (*p >= 'a' && *p <= 'z')
+			return false;
+	return ephemeral_site && !strstr(flags, "EPHEMERAL");
+}
+
+static struct fref find_site_func(const struct model *m, const struct site *s,
+				  const struct fx_call **call)
+{
+	struct fref r = { 0 };
+	struct facts *fx = model_find_file(m, s->file->path);
+
+	*call = NULL;
+	if (!fx)
+		return r;
+	for (size_t i = 0; i < fx->calls.n; i++) {
+		const struct fx_call *c = &fx->calls.v[i];
+
+		if (c->line == s->line && c->col == s->col) {
+			*call = c;
+			r.fx = fx;
+			r.fn = c->func;
+			return r;
+		}
+	}
+	return r;
+}
+
+void lifetime_decide(const struct model *m, struct site *s, struct lifetime *lt,
+		     struct arena *A)
+{
+	struct ask q = { .m = m, .lt = lt, .A = A };
+	const struct fx_call *c;
+	struct fref fn;
+
+	memset(lt, 0, sizeof(*lt));
+	/* a call inside the family itself (get_user_pages_fast_longterm()
+	 * calling get_user_pages_fast()) is its implementation: the sites to
+	 * judge are the family's callers */
+	if (s->func && api_lookup(s->func, strlen(s->func))) {
+		lt->v = V_NONE;
+		lt->why = "inside the GUP family's own implementation";
+		return;
+	}
+	if (s->flags & FLAG_BIT(FB_LONGTERM) && !s->ephemeral) {
+		lt->v = V_USER;
+		lt->why = "FOLL_LONGTERM: long-term by request";
+		return;
+	}
+	if (strstr(s->api->name, "_longterm")) {
+		lt->v = V_USER;
+		lt->why = "the pages are migrated first (_longterm helper)";
+		return;
+	}
+	fn = find_site_func(m, s, &c);
+	if (!c) {
+		lt->v = V_BOUNDED;
+		lt->why = "no function around the call";
+		return;
+	}
+	step(&q, fn.fx, s->line, "%s() %s the pages here%s%s",
+	     s->func, s->api->kind == K_PIN || s->api->kind == K_EXTRACT ? "pins" : "takes references to",
+	     s->via && *s->via ? " through " : "", s->via ? s->via : "");
+	if (s->same_func_release) {
+		lt->v = V_BOUNDED;
+		lt->why = "released in the same function";
+		return;
+	}
+	int pa = s->api->pages_arg;
+	const char *holder = NULL;
+
+	if (s->wrapper_pages > 0)
+		pa = s->wrapper_pages - 1;
+	if (s->storage == ST_GLOBAL && !s->via) {
+		char *g = arena_alloc(A, strlen(s->storage_name) + 3);
+
+		memcpy(g, "::", 2);
+		strcpy(g + 2, s->storage_name);
+		holder = g;
+	}
+	else if (s->storage == ST_FIELD && !s->via)
+		holder = s->storage_name;
+	if (s->returned && !holder && pa >= 0) {
+		/* the array goes back to the callers: ask them */
+		struct cref cs[MAX_CALLERS];
+		const struct fx_func *f = fref_func(fn);
+		size_t nc = model_callers(m, f->name, fn.fx->module, cs, MAX_CALLERS);
+		enum verdict best = V_BOUNDED;
+		int mark = lt->nsteps;
+		/* the flags are a parameter: each caller chooses the lifetime */
+		int fa = s->api->flags_arg;
+		int fp = fa >= 0 && !s->via ? fx_param_index(fref_func(fn), fx_arg(c, fa, A)) : -1;
+
+		for (size_t i = 0; i < nc; i++) {
+			const struct fx_call *cc = &cs[i].fx->calls.v[cs[i].call];
+			struct fref up = { cs[i].fx, cc->func };
+
+			if (strcmp(cc->callee, f->name))
+				continue;
+			if (fp >= 0 && asks_longterm(fx_argtext(cc, fp, A), s->ephemeral)) {
+				/* "sev_pin_memory(..., 0)" on the new API, or
+				 * "..., FOLL_LONGTERM)": a long-term pin by request */
+				continue;
+			}
+			lt->nsteps = mark;
+			step(&q, cs[i].fx, cc->line, "%s() returns the pages to %s()",
+			     f->name, fref_func(up)->name);
+			enum verdict v = decide(&q, up, cc, -1, NULL, 2);
+
+			if (v == V_USER) {
+				lt->v = v;
+				return;
+			}
+		}
+		lt->nsteps = mark;
+		lt->v = best;
+		if (!lt->why)
+			lt->why = "page array returned to callers that do not keep it";
+		return;
+	}
+	lt->v = decide(&q, fn, c, pa, holder, 3);
+}
