@@ -77,8 +77,8 @@ unit: fetch $(GUESTLOG)
 	@sh tests/host/test-series.sh
 	@echo "== host unit tests: the contract step"
 	@sh tests/host/test-contract.sh
-	@echo "== host unit tests: pinaudit (golden test on the stock tree)"
-	@$(MAKE) -s --no-print-directory -C tools/pinaudit check KSRC=$(STOCK_SRC)
+	@echo "== host unit tests: pinaudit (golden test on the stock tree; its patched-tree test runs with the contract)"
+	@$(MAKE) -s --no-print-directory -C tools/pinaudit check KSRC=$(STOCK_SRC) PATCHED=
 
 checkpatch: fetch
 	@echo "== checkpatch --strict on patches/"
@@ -96,6 +96,7 @@ bisect-check: fetch
 contract: src-patched
 	@echo "== the contract in the patched tree: lifetime comments, internal flags"
 	@$(MAKE) -s --no-print-directory -C tools/pinaudit
+	@sh tools/pinaudit/tests/patched-lint.sh $(PINAUDIT) $(PATCHED_SRC)
 	@sh scripts/contract.sh $(PATCHED_SRC) $(PINAUDIT) $(B)/contract.stamp
 
 guest-check: guest-patched

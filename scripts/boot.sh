@@ -14,14 +14,22 @@ kernel=$1 initrd=$2 mode=$3 out=$4 limit=${5:-300} icount=${6:-}
 mkdir -p "$out"
 : > "$out/console.log"
 : > "$out/tests.log"
+# A blank 64 MiB NVMe namespace, new for every boot.
+rm -f "$out/nvme.img"
+truncate -s 64M "$out/nvme.img"
 
 extra=
 [ "$icount" = --icount ] && extra="-icount shift=0,sleep=off"
 
+# An NVMe controller with one namespace (io_uring passthrough tests).
 # 1 GiB: the 64 MiB CMA area, 32 reserved 2 MiB huge pages for the
 # hugetlb cases, and room for the tests. Four RAM disks of 128 MiB: ext4
 # and swap. panic=-1 and reboot=t end the boot at once on an oops.
+# nvme.io_queue_depth=64 keeps each NVMe queue within a page: larger
+# coherent DMA buffers come from the default CMA area, and the tests need
+# all of it free.
 append="console=ttyS0 loglevel=5 pinlife.mode=$mode hugepages=32 \
+nvme.io_queue_depth=64 \
 brd.rd_nr=4 brd.rd_size=131072 panic=-1 reboot=t nokaslr"
 
 set +e
@@ -29,6 +37,8 @@ set +e
 timeout --foreground -k 5 "$limit" qemu-system-x86_64 \
 	-machine q35 -cpu qemu64 -m 1G -smp 1 $extra \
 	-nographic -no-reboot -nodefaults -no-user-config \
+	-drive file="$out/nvme.img",if=none,id=nvm,format=raw \
+	-device nvme,serial=pinlife,drive=nvm \
 	-kernel "$kernel" -initrd "$initrd" -append "$append" \
 	-serial "file:$out/console.log" -serial "file:$out/tests.log" \
 	</dev/null >"$out/qemu.log" 2>&1
