@@ -75,14 +75,17 @@ unit: fetch $(GUESTLOG)
 	@$(MAKE) -s --no-print-directory -C tools/guestlog check OUT=$(B)/host
 	@echo "== host unit tests: series tooling"
 	@sh tests/host/test-series.sh
-	@echo "== host unit tests: the contract step"
+	@echo "== host unit tests: the contract step, stamps"
 	@sh tests/host/test-contract.sh
+	@sh tests/host/test-stamped.sh
 	@echo "== host unit tests: pinaudit (golden test on the stock tree; its patched-tree test runs with the contract)"
-	@$(MAKE) -s --no-print-directory -C tools/pinaudit check KSRC=$(STOCK_SRC) PATCHED=
+	@sh scripts/stamped.sh $(B)/pinaudit-check.stamp "tools/pinaudit $(KERNEL_VERSION)" \
+		$(MAKE) -s --no-print-directory -C tools/pinaudit check KSRC=$(STOCK_SRC) PATCHED=
 
 checkpatch: fetch
 	@echo "== checkpatch --strict on patches/"
-	@sh scripts/checkpatch.sh $(STOCK_SRC) patches
+	@sh scripts/stamped.sh $(B)/checkpatch.stamp "patches scripts/checkpatch.sh $(KERNEL_VERSION)" \
+		sh scripts/checkpatch.sh $(STOCK_SRC) patches
 
 compile-touched: src-patched
 	@echo "== compile every file the series touches (x86-64 allmodconfig, powerpc, s390, sparc64)"

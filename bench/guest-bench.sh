@@ -37,3 +37,12 @@ done
 for i in 1 2 3; do
 	/tests/pinlife/pin_bench sg-dio 2000
 done
+# Direct I/O that a userspace server completes, answered at once: FUSE and
+# ublk reads into pages outside CMA (the placement check), then into pages
+# that sit in CMA (the migration).
+for i in 1 2 3; do
+	/tests/pinlife/pin_bench fuse-dio 2000
+	/tests/pinlife/pin_bench ublk-dio 2000
+done
+/tests/pinlife/pin_bench fuse-dio-cma
+/tests/pinlife/pin_bench ublk-dio-cma

@@ -9,7 +9,10 @@
  *   the default one) | gup_ephemeral (the same, FOLL_EPHEMERAL) |
  *   sg_dio (completed, unread asynchronous direct I/O writes to the
  *   scsi_debug disk through /dev/sgN) | msg_zerocopy (TCP MSG_ZEROCOPY
- *   sends over loopback to a peer that does not read)
+ *   sends over loopback to a peer that does not read) | fuse_dio
+ *   (O_DIRECT io_uring writes to a FUSE file whose server, the program
+ *   itself, does not answer) | ublk_dio (the same to a ublk disk whose
+ *   server does not complete them)
  *
  * Prints one line:
  *   PINLIFE-CMA path=P cma_pages=N filled=N held=N before=N after=N
@@ -34,6 +37,9 @@
 
 #include "mm/gup_test.h"
 #include "pinlife.h"
+#include "pinlife_fuse.h"
+#include "pinlife_served.h"
+#include "pinlife_ublk.h"
 
 struct holder {
 	int *fds;
@@ -43,7 +49,103 @@ struct holder {
 	struct sg_hold sg;
 	struct sg_disk disk;
 	int zc_fd[2];
+	/* fuse_dio, ublk_dio: the server, its file, the writes */
+	struct fuse_srv fuse;
+	struct ublk_srv ublk;
+	int served_fd;
+	struct io_uring ring;
+	struct run *runs;
+	size_t nruns;
 };
+
+#define FUSE_MNT "/tmp/fuse"
+#define FUSE_RUNS 512		/* requests held, at most */
+#define UBLK_RUNS 32		/* the server's buffers must fit too */
+
+/*
+ * O_DIRECT io_uring writes from the n pages, a request per run of
+ * consecutive pages, to fd, whose server holds them: the number of pages
+ * under the writes the server holds, or -errno.
+ */
+static long hold_served(struct holder *h, char **pages, size_t n,
+			size_t max_runs,
+			int (*wait_held)(void *, size_t, int), void *srv)
+{
+	struct fill f = { .cma_pages = pages, .ncma = n };
+	long held = 0;
+	size_t i;
+	int err;
+
+	h->runs = calloc(max_runs, sizeof(*h->runs));
+	if (!h->runs)
+		return -ENOMEM;
+	h->nruns = runs_make(&f, h->runs, max_runs);
+	err = io_uring_queue_init(h->nruns, &h->ring, 0);
+	if (err)
+		return err;
+	err = runs_submit(&h->ring, h->served_fd, h->runs, h->nruns, 1);
+	if (!err)
+		err = wait_held(srv, h->nruns, HOLD_S);
+	for (i = 0; i < h->nruns; i++)
+		held += h->runs[i].npages;
+	return err ? err : held;
+}
+
+static int fuse_wait_held(void *s, size_t n, int timeout_s)
+{
+	return fuse_srv_wait_held(s, n, timeout_s);
+}
+
+static int ublk_wait_held(void *s, size_t n, int timeout_s)
+{
+	return ublk_srv_wait_held(s, n, timeout_s);
+}
+
+static long hold_fuse(struct holder *h, char **pages, size_t n)
+{
+	int err = fuse_srv_start(&h->fuse, FUSE_MNT, 1);
+
+	if (err)
+		return err;
+	h->served_fd = open(FUSE_MNT "/plain", O_RDWR | O_DIRECT);
+	if (h->served_fd < 0)
+		return -errno;
+	return hold_served(h, pages, n, FUSE_RUNS, fuse_wait_held, &h->fuse);
+}
+
+static long hold_ublk(struct holder *h, char **pages, size_t n)
+{
+	/* Not holding yet: adding the disk reads its partition table. */
+	int err = ublk_srv_start(&h->ublk, 0);
+
+	if (err)
+		return err;
+	ublk_srv_hold(&h->ublk, 1);
+	h->served_fd = open(h->ublk.bdev, O_RDWR | O_DIRECT);
+	if (h->served_fd < 0)
+		return -errno;
+	return hold_served(h, pages, n, UBLK_RUNS, ublk_wait_held, &h->ublk);
+}
+
+/* Answer the held writes, reap them and stop the server. */
+static void release_served(struct holder *h)
+{
+	if (h->fuse.mounted)
+		fuse_srv_answer(&h->fuse);
+	if (h->ublk.started)
+		ublk_srv_answer(&h->ublk);
+	if (h->runs) {
+		runs_reap(&h->ring, h->runs, h->nruns);
+		io_uring_queue_exit(&h->ring);
+		free(h->runs);
+	}
+	if (h->served_fd >= 0)
+		close(h->served_fd);
+	if (h->fuse.mounted)
+		fuse_srv_stop(&h->fuse);
+	if (h->ublk.started)
+		ublk_srv_stop(&h->ublk);
+}
 
 static int hold_io_uring(struct holder *h, char **pages, size_t n)
 {
@@ -90,6 +192,7 @@ static void release(struct holder *h)
 		close(h->zc_fd[0]);
 	if (h->zc_fd[1] >= 0)
 		close(h->zc_fd[1]);
+	release_served(h);
 	sg_dio_release(&h->sg);
 	sg_disk_close(&h->disk);
 	for (i = 0; i < h->nfds; i++)
@@ -100,7 +203,8 @@ static void release(struct holder *h)
 
 int main(int argc, char **argv)
 {
-	struct holder h = { .gup_fd = -1, .zc_fd = { -1, -1 } };
+	struct holder h = { .gup_fd = -1, .zc_fd = { -1, -1 },
+			    .served_fd = -1 };
 	struct cma_area cma;
 	struct fill f;
 	const char *path = argc == 2 ? argv[1] : "";
@@ -109,7 +213,7 @@ int main(int argc, char **argv)
 	size_t damaged, held;
 
 	if (argc != 2 || !strcmp(path, "--help")) {
-		fprintf(stderr, "usage: %s plain|vmsplice|io_uring|gup_longterm|gup_ephemeral|sg_dio|msg_zerocopy\n",
+		fprintf(stderr, "usage: %s plain|vmsplice|io_uring|gup_longterm|gup_ephemeral|sg_dio|msg_zerocopy|fuse_dio|ublk_dio\n",
 			argv[0]);
 		return argc == 2 ? 0 : 2;
 	}
@@ -155,6 +259,14 @@ int main(int argc, char **argv)
 					     &sends);
 		if (!err && !held)
 			err = -EAGAIN;
+	} else if (!strcmp(path, "fuse_dio") || !strcmp(path, "ublk_dio")) {
+		long pages = path[0] == 'f' ?
+			hold_fuse(&h, f.cma_pages, f.ncma) :
+			hold_ublk(&h, f.cma_pages, f.ncma);
+
+		err = pages < 0 ? pages : 0;
+		if (pages > 0)
+			held = pages;
 	} else {
 		fprintf(stderr, "cma_scenario: unknown path '%s'\n", path);
 		return 2;

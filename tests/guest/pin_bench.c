@@ -20,6 +20,15 @@
  *	disk (set to complete at once) through /dev/sgN: the cost of a
  *	direct I/O command, which on a kernel that unpins at completion
  *	includes a work item. Prints it per 1000 commands.
+ *   pin_bench fuse-dio N | ublk-dio N
+ *	N synchronous 64 KiB direct-I/O reads from a FUSE file
+ *	(FOPEN_DIRECT_IO) or a ublk disk (O_DIRECT) whose server, a thread
+ *	of this program, answers at once, into a buffer outside CMA: what
+ *	a userspace-served read costs when no page has to move. Per 1000.
+ *   pin_bench fuse-dio-cma | ublk-dio-cma
+ *	Fill memory, then read once into every run of the buffer's pages
+ *	that sit in CMA, 64 KiB at most per read: on a kernel that moves
+ *	them first, the migration. Per 1000 pages.
  *
  * Output: "PINLIFE-BENCH NAME us=N" lines.
  */
@@ -36,6 +45,8 @@
 #include <unistd.h>
 
 #include "pinlife.h"
+#include "pinlife_fuse.h"
+#include "pinlife_ublk.h"
 
 #define CHUNK (64UL << 10)
 #define BUF (1UL << 20)
@@ -216,6 +227,110 @@ static int sg_dio_cost(long n)
 	return 0;
 }
 
+/* A userspace-served file or disk: its server and an fd opened for it. */
+struct served_dev {
+	struct fuse_srv fuse;
+	struct ublk_srv ublk;
+	int ublk_on;
+	int fd;
+};
+
+static int served_open(struct served_dev *d, const char *which)
+{
+	int err;
+
+	memset(d, 0, sizeof(*d));
+	if (!strcmp(which, "fuse")) {
+		err = fuse_srv_start(&d->fuse, "/tmp/fuse", 0);
+		d->fd = err ? -1 : open("/tmp/fuse/dio", O_RDONLY);
+	} else {
+		err = ublk_srv_start(&d->ublk, 0);
+		d->ublk_on = !err;
+		d->fd = err ? -1 : open(d->ublk.bdev, O_RDONLY | O_DIRECT);
+	}
+	if (!err && d->fd < 0)
+		err = -errno;
+	if (err)
+		fprintf(stderr, "pin_bench: %s server: %s\n", which,
+			strerror(-err));
+	return err;
+}
+
+static void served_close(struct served_dev *d)
+{
+	if (d->fd >= 0)
+		close(d->fd);
+	if (d->fuse.mounted)
+		fuse_srv_stop(&d->fuse);
+	if (d->ublk_on)
+		ublk_srv_stop(&d->ublk);
+}
+
+static int served_dio_cost(const char *which, long n)
+{
+	char *buf = mmap(NULL, CHUNK, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	struct served_dev d;
+	long long t0, t1;
+	long i;
+	int err = 0;
+
+	if (buf == MAP_FAILED || n <= 0)
+		return 2;
+	if (served_open(&d, which))
+		return 1;
+	t0 = now_us();
+	for (i = 0; i < n && !err; i++)
+		if (pread(d.fd, buf, CHUNK, (i % 64) * CHUNK) != (ssize_t)CHUNK)
+			err = -errno ? -errno : -EIO;
+	t1 = now_us();
+	served_close(&d);
+	if (err) {
+		fprintf(stderr, "pin_bench: %s read: %s\n", which, strerror(-err));
+		return 1;
+	}
+	printf("PINLIFE-BENCH %s_dio.read64k.per_1000 us=%lld\n", which,
+	       (t1 - t0) * 1000 / n);
+	return 0;
+}
+
+static int served_dio_cma_cost(const char *which)
+{
+	struct served_dev d;
+	struct cma_area cma;
+	long long t0, t1;
+	struct fill f;
+	size_t i, j;
+	int err = 0;
+
+	if (served_open(&d, which))
+		return 1;
+	if (fill_cma(&cma, &f)) {
+		served_close(&d);
+		return 1;
+	}
+	t0 = now_us();
+	for (i = 0; i < f.ncma && !err; i = j) {
+		/* a run of consecutive pages, CHUNK at most */
+		for (j = i + 1; j < f.ncma && j - i < CHUNK / PAGE_SZ &&
+		     f.cma_pages[j] == f.cma_pages[i] + (j - i) * PAGE_SZ; j++)
+			;
+		if (pread(d.fd, f.cma_pages[i], (j - i) * PAGE_SZ, 0) !=
+		    (ssize_t)((j - i) * PAGE_SZ))
+			err = -errno ? -errno : -EIO;
+	}
+	t1 = now_us();
+	served_close(&d);
+	fill_release(&f);
+	if (err) {
+		fprintf(stderr, "pin_bench: %s read: %s\n", which, strerror(-err));
+		return 1;
+	}
+	printf("PINLIFE-BENCH %s_dio.in_cma.per_1000_pages us=%lld\n", which,
+	       (t1 - t0) * 1000 / (long long)f.ncma);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "throughput"))
@@ -226,7 +341,16 @@ int main(int argc, char **argv)
 		return pin_cma_cost();
 	if (argc == 3 && !strcmp(argv[1], "sg-dio"))
 		return sg_dio_cost(atol(argv[2]));
+	if (argc == 3 && !strcmp(argv[1], "fuse-dio"))
+		return served_dio_cost("fuse", atol(argv[2]));
+	if (argc == 3 && !strcmp(argv[1], "ublk-dio"))
+		return served_dio_cost("ublk", atol(argv[2]));
+	if (argc == 2 && !strcmp(argv[1], "fuse-dio-cma"))
+		return served_dio_cma_cost("fuse");
+	if (argc == 2 && !strcmp(argv[1], "ublk-dio-cma"))
+		return served_dio_cma_cost("ublk");
 	fprintf(argc == 2 && !strcmp(argv[1], "--help") ? stdout : stderr,
-		"usage: pin_bench throughput MIB | cma | pin-cma | sg-dio N\n");
+		"usage: pin_bench throughput MIB | cma | pin-cma | sg-dio N |\n"
+		"       fuse-dio N | ublk-dio N | fuse-dio-cma | ublk-dio-cma\n");
 	return argc == 2 && !strcmp(argv[1], "--help") ? 0 : 2;
 }

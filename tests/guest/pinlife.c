@@ -720,3 +720,22 @@ size_t zerocopy_send(int fd, char *const *pages, size_t n,
 	}
 	return done;
 }
+
+void io_pattern(void *buf, size_t len, uint64_t off)
+{
+	uint64_t *w = buf;
+	size_t i;
+
+	for (i = 0; i < len / 8; i++)
+		w[i] = io_word(off + i * 8);
+}
+
+size_t io_mismatch(const void *buf, size_t len, uint64_t off)
+{
+	const uint64_t *w = buf;
+	size_t i, bad = 0;
+
+	for (i = 0; i < len / 8; i++)
+		bad += w[i] != io_word(off + i * 8);
+	return bad;
+}

@@ -169,6 +169,19 @@ int read_u64(const char *path, uint64_t *val);
 /* Write a string to a file: 0 or -errno. */
 int write_str(const char *path, const char *s);
 
+/*
+ * The data of the test servers' files and disks (pinlife_fuse.c,
+ * pinlife_ublk.c): the 8-byte word at byte offset off (a multiple of 8).
+ */
+static inline uint64_t io_word(uint64_t off)
+{
+	return 0x70696e6cULL << 32 ^ off;	/* "pinl" */
+}
+/* Fill len bytes at buf (a multiple of 8) as the data at off read. */
+void io_pattern(void *buf, size_t len, uint64_t off);
+/* How many of the len / 8 words at buf differ from the data at off. */
+size_t io_mismatch(const void *buf, size_t len, uint64_t off);
+
 #define PAGE_SZ 4096UL
 
 #endif

@@ -9,6 +9,9 @@
  * FOLL_GET passed in from outside are refused. The series' reference
  * helper, get_user_pages_fast_longterm(), refuses FOLL_PCI_P2PDMA and
  * FOLL_NOFAULT whether or not a page needs to move (here none does).
+ * FOLL_USER_SERVED, the pin for I/O that a userspace server completes,
+ * works for pins and references, and is refused with FOLL_EPHEMERAL,
+ * FOLL_NOFAULT and FOLL_PCI_P2PDMA.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -28,6 +31,7 @@
 #define FOLL_LONGTERM	0x100		/* internal to mm */
 #define FOLL_PCI_P2PDMA	0x400
 #define FOLL_EPHEMERAL	0x2000
+#define FOLL_USER_SERVED 0x4000
 
 #define NPAGES 16
 
@@ -62,7 +66,7 @@ int main(void)
 	int ret;
 
 	ksft_print_header();
-	ksft_set_plan(16);
+	ksft_set_plan(22);
 
 	gup_fd = open("/sys/kernel/debug/gup_test", O_RDWR);
 	if (gup_fd < 0)
@@ -103,6 +107,19 @@ int main(void)
 	       -EINVAL, "get_user_pages_fast_longterm() with FOLL_NOFAULT");
 	expect(gup(GUP_FAST_BENCHMARK, FOLL_NOFAULT, 0), 0,
 	       "get_user_pages_fast() with FOLL_NOFAULT (unchanged)");
+	expect(gup(PIN_FAST_BENCHMARK, FOLL_USER_SERVED | FOLL_WRITE, 0), 0,
+	       "user-served pin");
+	expect(gup(GUP_FAST_BENCHMARK, FOLL_USER_SERVED | FOLL_WRITE, 0), 0,
+	       "user-served reference, get_user_pages_fast()");
+	expect(gup(PIN_FAST_BENCHMARK, FOLL_USER_SERVED,
+		   GUP_TEST_FLAG_EPHEMERAL), -EINVAL,
+	       "FOLL_USER_SERVED with FOLL_EPHEMERAL");
+	expect(gup(PIN_FAST_BENCHMARK, FOLL_USER_SERVED | FOLL_NOFAULT, 0),
+	       -EINVAL, "FOLL_USER_SERVED with FOLL_NOFAULT");
+	expect(gup(PIN_FAST_BENCHMARK, FOLL_USER_SERVED | FOLL_PCI_P2PDMA, 0),
+	       -EINVAL, "FOLL_USER_SERVED with FOLL_PCI_P2PDMA");
+	expect(gup(GUP_FAST_BENCHMARK, FOLL_USER_SERVED | FOLL_NOFAULT, 0),
+	       -EINVAL, "user-served reference with FOLL_NOFAULT");
 
 	held.addr = (unsigned long)buf;
 	held.size = NPAGES * 4096;
