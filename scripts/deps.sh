@@ -11,6 +11,7 @@ dpkg-deb:dpkg apt-get:apt
 qemu-system-x86_64:qemu-system-x86
 /bin/busybox:busybox-static
 mke2fs:e2fsprogs
+stress-ng:stress-ng
 spatch:coccinelle
 powerpc64-linux-gnu-gcc:gcc-powerpc64-linux-gnu
 s390x-linux-gnu-gcc:gcc-s390x-linux-gnu

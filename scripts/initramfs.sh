@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Pack the guest: busybox, mke2fs (with the libraries it links), the init
-# script and the guest programs built for one kernel.
+# Pack the guest: busybox, mke2fs and stress-ng (with the libraries they
+# link), the init script and the guest programs built for one kernel.
 # Usage: scripts/initramfs.sh GUEST_PROGS_DIR INIT BENCH_SCRIPT OUT.cpio
 set -eu
 
@@ -15,11 +15,15 @@ cp "$bench" "$stage/tests/bench.sh"
 chmod 755 "$stage/init" "$stage/tests/bench.sh"
 cp -a "$progs/mm" "$progs/pinlife" "$stage/tests/"
 
-mke2fs=$(command -v mke2fs)
-cp "$mke2fs" "$stage/sbin/mke2fs"
-for lib in $(ldd "$mke2fs" | awk '/=>/ {print $3} /^\t\// {print $1}'); do
-	mkdir -p "$stage$(dirname "$lib")"
-	cp -L "$lib" "$stage$lib"
+# Dynamically linked host programs, with the libraries they link:
+# mke2fs, and stress-ng for the second, independent stress load.
+for prog in mke2fs stress-ng; do
+	path=$(command -v "$prog")
+	cp "$path" "$stage/sbin/$prog"
+	for lib in $(ldd "$path" | awk '/=>/ {print $3} /^\t\// {print $1}'); do
+		mkdir -p "$stage$(dirname "$lib")"
+		cp -L "$lib" "$stage$lib"
+	done
 done
 # mke2fs needs its config for the ext4 feature set.
 mkdir -p "$stage/etc"

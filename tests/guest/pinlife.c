@@ -739,3 +739,31 @@ size_t io_mismatch(const void *buf, size_t len, uint64_t off)
 		bad += w[i] != io_word(off + i * 8);
 	return bad;
 }
+
+int kmsg_open_end(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+
+	if (fd < 0)
+		return -errno;
+	lseek(fd, 0, SEEK_END);
+	return fd;
+}
+
+int kmsg_bad(int fd, char *first, size_t size)
+{
+	char rec[1024];
+	int bad = 0;
+	ssize_t n;
+
+	/* EPIPE: records were overwritten meanwhile; read on */
+	while ((n = read(fd, rec, sizeof(rec) - 1)) > 0 || (n < 0 && errno == EPIPE)) {
+		if (n <= 0)
+			continue;
+		rec[n] = 0;
+		if ((strstr(rec, "WARNING:") || strstr(rec, "BUG:") ||
+		     strstr(rec, "Oops")) && !bad++)
+			snprintf(first, size, "%s", rec);
+	}
+	return bad;
+}

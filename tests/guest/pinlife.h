@@ -169,6 +169,14 @@ int read_u64(const char *path, uint64_t *val);
 /* Write a string to a file: 0 or -errno. */
 int write_str(const char *path, const char *s);
 
+/* /dev/kmsg, positioned after the last record: an fd, or -errno. */
+int kmsg_open_end(void);
+/*
+ * Read the kernel log records logged since (fd from kmsg_open_end()):
+ * how many say WARNING:, BUG: or Oops; the first of them goes to first.
+ */
+int kmsg_bad(int fd, char *first, size_t size);
+
 /*
  * The data of the test servers' files and disks (pinlife_fuse.c,
  * pinlife_ublk.c): the 8-byte word at byte offset off (a multiple of 8).

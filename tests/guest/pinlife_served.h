@@ -34,6 +34,7 @@ struct served {
 	int (*answer)(void *srv);
 	void (*hold)(void *srv, int hold);
 	size_t (*bad_words)(void *srv);
+	size_t (*seen)(void *srv);	/* READ and WRITE requests so far */
 	const struct cma_area *cma;
 };
 
@@ -82,59 +83,6 @@ static inline long long pins_held(void)
 	return vmstat("nr_foll_pin_acquired") - vmstat("nr_foll_pin_released");
 }
 
-/* Four results while the server holds the n runs' requests. */
-static inline void served_check_held(const struct served *sv,
-				     const char *name, struct run *runs,
-				     size_t n, long long held0)
-{
-	size_t i, pages = 0;
-	char what[96];
-	long in = 0;
-	int err;
-
-	for (i = 0; i < n; i++)
-		pages += runs[i].npages;
-	err = sv->wait_held(sv->srv, n, HOLD_S);
-	ksft_test_result(!err, "%s: %s holds the %zu requests%s%s\n", name,
-			 sv->name, n, err ? ": " : "",
-			 err ? strerror(-err) : "");
-	ksft_test_result(pins_held() - held0 >= (long long)pages,
-			 "%s: %lld pins held for %zu buffer pages\n", name,
-			 pins_held() - held0, pages);
-	for (i = 0; i < n; i++)
-		in += count_in_cma(sv->cma, runs[i].pages, runs[i].npages);
-	ksft_test_result(in == 0,
-			 "%s: %ld of %zu pinned buffer pages still in CMA\n",
-			 name, in, pages);
-	snprintf(what, sizeof(what), "%s holds %s", sv->name, name);
-	ksft_cma_alloc_all(sv->cma, what);
-}
-
-/* Three results once the server has answered. */
-static inline void served_check_done(const struct served *sv,
-				     const char *name, struct run *runs,
-				     size_t n, long long held0,
-				     size_t bad_words0)
-{
-	size_t i, bad = 0, failed = 0;
-
-	for (i = 0; i < n; i++) {
-		if (runs[i].res != (ssize_t)runs[i].len)
-			failed++;
-		else if (!runs[i].write)
-			bad += io_mismatch(runs[i].addr, runs[i].len,
-					   runs[i].off);
-	}
-	if (n && runs[0].write)
-		bad = sv->bad_words(sv->srv) - bad_words0;
-	ksft_test_result(!failed, "%s: %zu of %zu requests failed or short\n",
-			 name, failed, n);
-	ksft_test_result(!bad, "%s: %zu words of data damaged\n", name, bad);
-	ksft_test_result(pins_held() == held0,
-			 "%s: pins balance after the answers (%lld left)\n",
-			 name, pins_held() - held0);
-}
-
 static inline void *run_sync_io(void *arg)
 {
 	struct run *r = arg;
@@ -146,33 +94,6 @@ static inline void *run_sync_io(void *arg)
 	if (r->res < 0)
 		r->res = -errno;
 	return NULL;
-}
-
-/* Seven results: synchronous read() or write() on fd, a thread a run. */
-static inline void served_case_sync(const struct served *sv, int fd,
-				    struct run *runs, size_t n, int write)
-{
-	const char *name = write ? "sync write" : "sync read";
-	size_t bad0 = sv->bad_words(sv->srv), i;
-	long long held0 = pins_held();
-	pthread_t t[RUNS_PER_CASE];
-
-	for (i = 0; i < n && i < RUNS_PER_CASE; i++) {
-		runs[i].write = write;
-		runs[i].fd = fd;
-		runs[i].res = -EINPROGRESS;
-		if (write)
-			io_pattern(runs[i].addr, runs[i].len, runs[i].off);
-		if (pthread_create(&t[i], NULL, run_sync_io, &runs[i]))
-			ksft_exit_fail_msg("pthread_create\n");
-	}
-	served_check_held(sv, name, runs, n, held0);
-	if (sv->answer(sv->srv))
-		ksft_exit_fail_msg("%s: answering failed\n", sv->name);
-	for (i = 0; i < n; i++)
-		pthread_join(t[i], NULL);
-	sv->hold(sv->srv, 1);
-	served_check_done(sv, name, runs, n, held0, bad0);
 }
 
 /* Submit one io_uring read or write per run: 0 or -errno. */
@@ -217,30 +138,133 @@ static inline int runs_reap(struct io_uring *ring, struct run *runs, size_t n)
 	return 0;
 }
 
-/* Seven results: io_uring reads or writes on fd (opened O_DIRECT). */
-static inline void served_case_uring(const struct served *sv, int fd,
-				     struct run *runs, size_t n, int write)
-{
-	const char *name = write ? "io_uring write" : "io_uring read";
-	size_t bad0 = sv->bad_words(sv->srv), i;
-	long long held0 = pins_held();
+/*
+ * One way into the server: synchronous read() or write() on fd, a thread a
+ * run, or io_uring reads or writes on fd (opened O_DIRECT).
+ */
+struct served_case {
+	const char *name;
+	int fd, write, uring;
+	struct run *runs;
+	size_t n;
+	pthread_t t[RUNS_PER_CASE];
 	struct io_uring ring;
+};
 
-	if (io_uring_queue_init(RUNS_PER_CASE, &ring, 0))
-		ksft_exit_fail_msg("io_uring_queue_init\n");
-	if (write)
-		for (i = 0; i < n; i++)
-			io_pattern(runs[i].addr, runs[i].len, runs[i].off);
-	if (runs_submit(&ring, fd, runs, n, write))
-		ksft_exit_fail_msg("io_uring_submit\n");
-	served_check_held(sv, name, runs, n, held0);
+/* Start the case's requests; the server is holding. */
+static inline void served_case_start(struct served_case *c)
+{
+	size_t i;
+
+	if (c->n > RUNS_PER_CASE)
+		c->n = RUNS_PER_CASE;
+	for (i = 0; i < c->n; i++) {
+		c->runs[i].write = c->write;
+		c->runs[i].fd = c->fd;
+		c->runs[i].res = -EINPROGRESS;
+		if (c->write)
+			io_pattern(c->runs[i].addr, c->runs[i].len,
+				   c->runs[i].off);
+	}
+	if (c->uring) {
+		if (io_uring_queue_init(RUNS_PER_CASE, &c->ring, 0) ||
+		    runs_submit(&c->ring, c->fd, c->runs, c->n, c->write))
+			ksft_exit_fail_msg("%s: io_uring submission\n", c->name);
+		return;
+	}
+	for (i = 0; i < c->n; i++)
+		if (pthread_create(&c->t[i], NULL, run_sync_io, &c->runs[i]))
+			ksft_exit_fail_msg("pthread_create\n");
+}
+
+/* Wait for the case's requests to end (answered). */
+static inline void served_case_end(struct served_case *c)
+{
+	size_t i;
+
+	if (c->uring) {
+		if (runs_reap(&c->ring, c->runs, c->n))
+			ksft_exit_fail_msg("%s: io_uring_wait_cqe\n", c->name);
+		io_uring_queue_exit(&c->ring);
+		return;
+	}
+	for (i = 0; i < c->n; i++)
+		pthread_join(c->t[i], NULL);
+}
+
+/*
+ * Every case at once, over pages that sit in CMA, so that one CMA
+ * allocation judges all of them (a failed allocation migrates what it
+ * can, and would empty CMA of the next case's pages). Results: the server
+ * holds every request; the pins are held; per case, how many pinned pages
+ * are still in CMA; the full CMA allocation. Then the server answers, and
+ * per case: every request complete, the data read intact; then the data
+ * written intact; the pins balance: 5 + 2 * nc results, and one more per
+ * case that reads.
+ */
+static inline void served_cases(const struct served *sv,
+				 struct served_case *cs, size_t nc)
+{
+	size_t i, j, reqs = 0, pages = 0, bad0 = sv->bad_words(sv->srv);
+	long long held0 = pins_held();
+	char what[64];
+	int err;
+
+	sv->hold(sv->srv, 1);
+	for (i = 0; i < nc; i++)
+		served_case_start(&cs[i]);
+	for (i = 0; i < nc; i++)
+		for (j = 0; j < cs[i].n; j++, reqs++)
+			pages += cs[i].runs[j].npages;
+	err = sv->wait_held(sv->srv, reqs, HOLD_S);
+	ksft_test_result(!err, "%s holds the %zu requests%s%s\n", sv->name,
+			 reqs, err ? ": " : "", err ? strerror(-err) : "");
+	ksft_test_result(pins_held() - held0 >= (long long)pages,
+			 "%lld pins held for %zu buffer pages\n",
+			 pins_held() - held0, pages);
+	for (i = 0; i < nc; i++) {
+		long in = 0;
+		size_t n = 0;
+
+		for (j = 0; j < cs[i].n; j++) {
+			in += count_in_cma(sv->cma, cs[i].runs[j].pages,
+					   cs[i].runs[j].npages);
+			n += cs[i].runs[j].npages;
+		}
+		ksft_test_result(in == 0,
+				 "%s: %ld of %zu pinned buffer pages still in CMA\n",
+				 cs[i].name, in, n);
+	}
+	snprintf(what, sizeof(what), "%s holds them", sv->name);
+	ksft_cma_alloc_all(sv->cma, what);
+
 	if (sv->answer(sv->srv))
 		ksft_exit_fail_msg("%s: answering failed\n", sv->name);
-	if (runs_reap(&ring, runs, n))
-		ksft_exit_fail_msg("io_uring_wait_cqe\n");
-	sv->hold(sv->srv, 1);
-	served_check_done(sv, name, runs, n, held0, bad0);
-	io_uring_queue_exit(&ring);
+	for (i = 0; i < nc; i++) {
+		size_t failed = 0, bad = 0;
+
+		served_case_end(&cs[i]);
+		for (j = 0; j < cs[i].n; j++) {
+			struct run *r = &cs[i].runs[j];
+
+			if (r->res != (ssize_t)r->len)
+				failed++;
+			else if (!r->write)
+				bad += io_mismatch(r->addr, r->len, r->off);
+		}
+		ksft_test_result(!failed,
+				 "%s: %zu of %zu requests failed or short\n",
+				 cs[i].name, failed, cs[i].n);
+		if (!cs[i].write)
+			ksft_test_result(!bad, "%s: %zu words read damaged\n",
+					 cs[i].name, bad);
+	}
+	ksft_test_result(sv->bad_words(sv->srv) == bad0,
+			 "%zu words written damaged\n",
+			 sv->bad_words(sv->srv) - bad0);
+	ksft_test_result(pins_held() == held0,
+			 "pins balance after the answers (%lld left)\n",
+			 pins_held() - held0);
 }
 
 /*
@@ -281,6 +305,45 @@ static inline void served_case_shared(const struct served *sv, int fd,
 	munmap(map, len);
 	close(efd);
 	unlink(path);
+	sv->hold(sv->srv, 1);
+}
+
+/*
+ * Two results: a direct write from pages that cannot leave CMA (gup_test
+ * maps CMA pages that are on no LRU list, so migration cannot isolate
+ * them) fails with ENOMEM before anything reaches the server, and leaves
+ * no pin behind.
+ */
+static inline void served_case_unmovable(const struct served *sv, int fd,
+					 const char *what)
+{
+	const size_t len = 16 * PAGE_SZ;
+	size_t seen0 = sv->seen(sv->srv);
+	long long held0 = pins_held();
+	int gfd, err = 0;
+	ssize_t wr = -1;
+	char *map;
+
+	sv->hold(sv->srv, 0);
+	gfd = open("/sys/kernel/debug/gup_test", O_RDWR);
+	map = gfd < 0 ? MAP_FAILED :
+		mmap(NULL, len, PROT_READ, MAP_SHARED, gfd, 0);
+	if (map == MAP_FAILED) {
+		err = errno;
+	} else {
+		wr = pwrite(fd, map, len, 0);
+		err = wr < 0 ? errno : 0;
+		munmap(map, len);
+	}
+	ksft_test_result(wr < 0 && err == ENOMEM,
+			 "%s: direct write from CMA pages that cannot move: %s\n",
+			 what, map == MAP_FAILED ? "gup_test cannot map them" :
+			 wr < 0 ? strerror(err) : "written");
+	ksft_test_result(sv->seen(sv->srv) == seen0 && pins_held() == held0,
+			 "%s: %zu requests reached the server, %lld pins left\n",
+			 what, sv->seen(sv->srv) - seen0, pins_held() - held0);
+	if (gfd >= 0)
+		close(gfd);
 	sv->hold(sv->srv, 1);
 }
 

@@ -12,7 +12,8 @@
  * (a thread per request), and io_uring reads and writes of an O_DIRECT
  * file (asynchronous direct I/O). Then direct I/O between FUSE and a
  * MAP_SHARED mapping of an ext4 file, which a long-term pin would refuse,
- * must still work, through both files.
+ * must still work, through both files. A direct write from pages that can
+ * neither stay nor move fails with ENOMEM before it reaches the server.
  *
  * On stock 6.12 the pages stay in CMA for as long as the server holds the
  * requests, and the CMA allocation fails.
@@ -40,6 +41,17 @@ static void hold(void *s, int on)
 	fuse_srv_hold(s, on);
 }
 
+static size_t seen(void *s)
+{
+	struct fuse_srv *v = s;
+	size_t n;
+
+	pthread_mutex_lock(&v->lock);
+	n = v->reads + v->writes;
+	pthread_mutex_unlock(&v->lock);
+	return n;
+}
+
 static size_t bad_words(void *s)
 {
 	return ((struct fuse_srv *)s)->bad_words;
@@ -64,14 +76,14 @@ int main(void)
 	struct served sv = {
 		.name = "the FUSE server", .srv = &srv, .cma = &cma,
 		.wait_held = wait_held, .answer = answer, .hold = hold,
-		.bad_words = bad_words,
+		.bad_words = bad_words, .seen = seen,
 	};
 	int err, dio, plain;
 	struct fill f;
 	size_t per;
 
 	ksft_print_header();
-	ksft_set_plan(1 + 4 * 7 + 2 * 2 + 1);
+	ksft_set_plan(1 + 15 + 2 * 2 + 2 + 1);
 	err = fuse_srv_start(&srv, MNT, 1);
 	if (err)
 		ksft_exit_fail_msg("FUSE server: %s\n", strerror(-err));
@@ -84,14 +96,26 @@ int main(void)
 
 	dio = open_file("dio", 0);		/* FOPEN_DIRECT_IO */
 	plain = open_file("plain", O_DIRECT);
-	served_case_sync(&sv, dio, runs, per, 0);
-	served_case_sync(&sv, dio, runs + per, per, 1);
-	served_case_uring(&sv, plain, runs + 2 * per, per, 0);
-	served_case_uring(&sv, plain, runs + 3 * per, per, 1);
+	{
+		struct served_case cs[] = {
+			{ .name = "sync read", .fd = dio, .runs = runs },
+			{ .name = "sync write", .fd = dio, .write = 1,
+			  .runs = runs + per },
+			{ .name = "io_uring read", .fd = plain, .uring = 1,
+			  .runs = runs + 2 * per },
+			{ .name = "io_uring write", .fd = plain, .uring = 1,
+			  .write = 1, .runs = runs + 3 * per },
+		};
+
+		for (size_t i = 0; i < 4; i++)
+			cs[i].n = per;
+		served_cases(&sv, cs, 4);
+	}
 	fill_release(&f);
 
 	served_case_shared(&sv, dio, "FOPEN_DIRECT_IO", "/mnt/ext4/fuse-shared");
 	served_case_shared(&sv, plain, "O_DIRECT", "/mnt/ext4/fuse-shared");
+	served_case_unmovable(&sv, dio, "FOPEN_DIRECT_IO");
 	close(dio);
 	close(plain);
 

@@ -1,0 +1,357 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Pins and unpins under concurrency, bounded in time (STRESS_S seconds,
+ * or the first argument). Pinning threads: the gup_test held pin (the
+ * default, long-term pin) over spans of a buffer;
+ * io_uring buffer registration and unregistration; vmsplice() into a pipe
+ * that another thread reads; O_DIRECT writes and reads of a file on ext4.
+ * At the same time, other threads migrate pages (CMA allocations through
+ * debugfs, which move what sits in the area), compact memory, and map,
+ * touch, fork, mprotect and unmap memory of their own.
+ *
+ * Passes when no thread saw an unexpected error or damaged data, the
+ * pin counters of /proc/vmstat balance once every thread has stopped, and
+ * the kernel logged no WARNING, BUG or oops meanwhile (DEBUG_VM is on in
+ * the test kernel). Run on two vCPUs by make check.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <liburing.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kselftest.h"
+#include "pinlife.h"
+
+#define STRESS_S 30
+#define CHUNK (64UL << 10)
+#define PIN_SPAN (4UL << 20)
+
+static atomic_int stop;
+static struct cma_area cma;
+
+struct worker {
+	const char *name;
+	void *(*fn)(void *);
+	pthread_t t;
+	unsigned long rounds;
+	unsigned long errors;
+	char why[128];
+};
+
+static void fail(struct worker *w, const char *what, int err)
+{
+	if (!w->errors++)
+		snprintf(w->why, sizeof(w->why), "%s: %s", what,
+			 err ? strerror(err) : "data damaged");
+}
+
+static void stamp(char *buf, size_t len, unsigned long round)
+{
+	size_t i;
+
+	for (i = 0; i < len; i += 8)
+		*(uint64_t *)(buf + i) = (uint64_t)round << 32 | i;
+}
+
+static int stamped(const char *buf, size_t len, unsigned long round)
+{
+	size_t i;
+
+	for (i = 0; i < len; i += 8)
+		if (*(const uint64_t *)(buf + i) != ((uint64_t)round << 32 | i))
+			return 0;
+	return 1;
+}
+
+/* The gup_test held pin, default (long-term), over spans of a buffer. */
+static void *gup_worker(void *arg)
+{
+	struct worker *w = arg;
+	char *buf = mmap(NULL, PIN_SPAN, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	int fd = open("/sys/kernel/debug/gup_test", O_RDWR);
+
+	if (fd < 0 || buf == MAP_FAILED) {
+		fail(w, "gup_test", errno);
+		return NULL;
+	}
+	stamp(buf, PIN_SPAN, 0);
+	while (!stop) {
+		size_t first = (w->rounds * 7919) % (PIN_SPAN / PAGE_SZ - 64);
+		struct pin_longterm_test t = {
+			.addr = (unsigned long)(buf + first * PAGE_SZ),
+			.size = 64 * PAGE_SZ,
+			.flags = PIN_LONGTERM_TEST_FLAG_USE_WRITE,
+		};
+
+		if (ioctl(fd, PIN_LONGTERM_TEST_START, &t))
+			fail(w, "PIN_LONGTERM_TEST_START", errno);
+		else if (ioctl(fd, PIN_LONGTERM_TEST_STOP))
+			fail(w, "PIN_LONGTERM_TEST_STOP", errno);
+		w->rounds++;
+	}
+	if (!stamped(buf, PIN_SPAN, 0))
+		fail(w, "buffer stamps", 0);
+	munmap(buf, PIN_SPAN);
+	close(fd);
+	return NULL;
+}
+
+static void *uring_worker(void *arg)
+{
+	struct worker *w = arg;
+	char *buf = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	struct iovec iov = { buf, 1 << 20 };
+	struct io_uring ring;
+	int err;
+
+	if (buf == MAP_FAILED || io_uring_queue_init(4, &ring, 0)) {
+		fail(w, "io_uring setup", errno);
+		return NULL;
+	}
+	while (!stop) {
+		stamp(buf, 1 << 20, w->rounds);
+		err = io_uring_register_buffers(&ring, &iov, 1);
+		if (err) {
+			fail(w, "IORING_REGISTER_BUFFERS", -err);
+		} else {
+			err = io_uring_unregister_buffers(&ring);
+			if (err)
+				fail(w, "IORING_UNREGISTER_BUFFERS", -err);
+		}
+		if (!stamped(buf, 1 << 20, w->rounds))
+			fail(w, "registered buffer", 0);
+		w->rounds++;
+	}
+	io_uring_queue_exit(&ring);
+	munmap(buf, 1 << 20);
+	return NULL;
+}
+
+struct splice_pair {
+	int fd[2];
+	struct worker *w;
+};
+
+static void *splice_reader(void *arg)
+{
+	struct splice_pair *p = arg;
+	char *got = malloc(CHUNK);
+	unsigned long round = 0;
+
+	while (got) {
+		size_t have = 0;
+
+		while (have < CHUNK) {
+			ssize_t n = read(p->fd[0], got + have, CHUNK - have);
+
+			if (n <= 0) {
+				free(got);
+				return NULL;
+			}
+			have += n;
+		}
+		if (!stamped(got, CHUNK, round))
+			fail(p->w, "vmspliced data", 0);
+		round++;
+	}
+	return NULL;
+}
+
+static void *splice_worker(void *arg)
+{
+	struct worker *w = arg;
+	struct splice_pair p = { .w = w };
+	char *buf = mmap(NULL, CHUNK, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	pthread_t reader;
+
+	if (buf == MAP_FAILED || pipe(p.fd)) {
+		fail(w, "pipe", errno);
+		return NULL;
+	}
+	fcntl(p.fd[1], F_SETPIPE_SZ, CHUNK);
+	pthread_create(&reader, NULL, splice_reader, &p);
+	while (!stop) {
+		struct iovec iov = { buf, CHUNK };
+		size_t done = 0;
+
+		/* a fresh buffer each round: the pipe may still hold the last */
+		munmap(buf, CHUNK);
+		buf = mmap(NULL, CHUNK, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (buf == MAP_FAILED) {
+			fail(w, "mmap", errno);
+			break;
+		}
+		stamp(buf, CHUNK, w->rounds);
+		while (done < CHUNK) {
+			ssize_t n;
+
+			iov.iov_base = buf + done;
+			iov.iov_len = CHUNK - done;
+			n = vmsplice(p.fd[1], &iov, 1, 0);
+			if (n <= 0) {
+				fail(w, "vmsplice", n ? errno : EIO);
+				break;
+			}
+			done += n;
+		}
+		w->rounds++;
+	}
+	close(p.fd[1]);
+	pthread_join(reader, NULL);
+	close(p.fd[0]);
+	if (buf != MAP_FAILED)
+		munmap(buf, CHUNK);
+	return NULL;
+}
+
+static void *dio_worker(void *arg)
+{
+	struct worker *w = arg;
+	char *buf = aligned_alloc(4096, CHUNK);
+	int fd = open("/mnt/ext4/pin-stress", O_RDWR | O_CREAT | O_TRUNC |
+		      O_DIRECT, 0600);
+
+	if (fd < 0 || !buf) {
+		fail(w, "open /mnt/ext4/pin-stress", errno);
+		return NULL;
+	}
+	while (!stop) {
+		off_t off = (w->rounds % 16) * CHUNK;
+
+		stamp(buf, CHUNK, w->rounds);
+		if (pwrite(fd, buf, CHUNK, off) != (ssize_t)CHUNK) {
+			fail(w, "O_DIRECT write", errno);
+		} else {
+			memset(buf, 0, CHUNK);
+			if (pread(fd, buf, CHUNK, off) != (ssize_t)CHUNK)
+				fail(w, "O_DIRECT read", errno);
+			else if (!stamped(buf, CHUNK, w->rounds))
+				fail(w, "O_DIRECT data", 0);
+		}
+		w->rounds++;
+	}
+	close(fd);
+	unlink("/mnt/ext4/pin-stress");
+	free(buf);
+	return NULL;
+}
+
+/* CMA allocations migrate whatever sits in the area; pins move it first. */
+static void *cma_worker(void *arg)
+{
+	struct worker *w = arg;
+	char path[300];
+
+	snprintf(path, sizeof(path), "%s/alloc", cma.dir);
+	while (!stop) {
+		/* 4 MiB; may fail (-EBUSY) under a pin in flight: expected */
+		if (!write_str(path, "1024")) {
+			snprintf(path, sizeof(path), "%s/free", cma.dir);
+			if (write_str(path, "1024"))
+				fail(w, "cma free", errno);
+			snprintf(path, sizeof(path), "%s/alloc", cma.dir);
+		}
+		write_str("/proc/sys/vm/compact_memory", "1");
+		w->rounds++;
+	}
+	return NULL;
+}
+
+/* Memory of its own: map, touch, fork, mprotect, unmap. */
+static void *churn_worker(void *arg)
+{
+	struct worker *w = arg;
+
+	while (!stop) {
+		size_t len = PIN_SPAN;
+		char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		pid_t child;
+		int status;
+
+		if (p == MAP_FAILED) {
+			fail(w, "mmap", errno);
+			break;
+		}
+		stamp(p, len, w->rounds);
+		child = fork();
+		if (!child)
+			_exit(stamped(p, len, w->rounds) ? 0 : 1);
+		if (mprotect(p, len, PROT_READ) ||
+		    mprotect(p, len, PROT_READ | PROT_WRITE))
+			fail(w, "mprotect", errno);
+		p[0] ^= 1;
+		p[0] ^= 1;
+		if (child < 0 || waitpid(child, &status, 0) != child ||
+		    !WIFEXITED(status) || WEXITSTATUS(status))
+			fail(w, "fork child's view", child < 0 ? errno : 0);
+		munmap(p, len);
+		w->rounds++;
+	}
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	struct worker w[] = {
+		{ .name = "gup_test default pins", .fn = gup_worker },
+		{ .name = "io_uring buffer registration", .fn = uring_worker },
+		{ .name = "vmsplice with a reader", .fn = splice_worker },
+		{ .name = "O_DIRECT on ext4", .fn = dio_worker },
+		{ .name = "CMA allocation and compaction", .fn = cma_worker },
+		{ .name = "mmap, fork, mprotect, munmap", .fn = churn_worker },
+	};
+	const size_t nw = sizeof(w) / sizeof(w[0]);
+	int secs = argc > 1 ? atoi(argv[1]) : STRESS_S;
+	long long acq, rel;
+	char first[1024] = "";
+	int kmsg, bad, err;
+	size_t i;
+
+	ksft_print_header();
+	ksft_set_plan(nw + 2);
+	err = cma_find(&cma);
+	if (err)
+		ksft_exit_fail_msg("no CMA area: %s\n", strerror(-err));
+	kmsg = kmsg_open_end();
+	if (kmsg < 0)
+		ksft_exit_fail_msg("/dev/kmsg: %s\n", strerror(-kmsg));
+
+	for (i = 0; i < nw; i++)
+		if (pthread_create(&w[i].t, NULL, w[i].fn, &w[i]))
+			ksft_exit_fail_msg("pthread_create\n");
+	sleep(secs);
+	stop = 1;
+	for (i = 0; i < nw; i++) {
+		pthread_join(w[i].t, NULL);
+		ksft_test_result(!w[i].errors && w[i].rounds,
+				 "%s: %lu rounds, %lu errors%s%s\n", w[i].name,
+				 w[i].rounds, w[i].errors,
+				 w[i].errors ? ", first: " : "", w[i].why);
+	}
+	acq = vmstat("nr_foll_pin_acquired");
+	rel = vmstat("nr_foll_pin_released");
+	ksft_test_result(acq == rel, "pins balance: %lld acquired, %lld released\n",
+			 acq, rel);
+	bad = kmsg_bad(kmsg, first, sizeof(first));
+	ksft_test_result(!bad, "kernel log: %d WARNING/BUG/Oops records%s%s",
+			 bad, bad ? ", first: " : "\n", first);
+	close(kmsg);
+	ksft_finished();
+}
