@@ -59,10 +59,12 @@ guest-stock guest-patched: guest-%: kernel-%
 		KHDR=$(B)/obj/$*/usr-headers OUT=$(B)/guest/$*
 	@sh scripts/initramfs.sh $(B)/guest/$* tests/guest/init \
 		bench/guest-bench.sh $(B)/guest/$*.cpio
+	@sh scripts/initramfs.sh $(B)/guest/$* tests/guest/init \
+		bench/guest-bench.sh $(B)/guest/$*-check.cpio stress-ng
 
-# boot KERNEL MODE [--icount]
+# boot KERNEL MODE [--icount]; make check's guest has stress-ng as well
 boot = sh scripts/boot.sh $(B)/obj/$(1)/arch/x86/boot/bzImage \
-	$(B)/guest/$(1).cpio $(2) $(B)/out/$(1)-$(2) \
+	$(B)/guest/$(1)$(if $(filter check,$(2)),-check).cpio $(2) $(B)/out/$(1)-$(2) \
 	$(if $(3),$(BENCH_TIMEOUT),$(GUEST_TIMEOUT)) $(3)
 
 $(GUESTLOG): tools/guestlog/guestlog.c

@@ -321,14 +321,14 @@ static int served_dio_cma_cost(const char *which)
 	}
 	t1 = now_us();
 	served_close(&d);
+	if (!err)
+		printf("PINLIFE-BENCH %s_dio.in_cma.per_1000_pages us=%lld\n",
+		       which, (t1 - t0) * 1000 / (long long)f.ncma);
+	else
+		fprintf(stderr, "pin_bench: %s read: %s\n", which,
+			strerror(-err));
 	fill_release(&f);
-	if (err) {
-		fprintf(stderr, "pin_bench: %s read: %s\n", which, strerror(-err));
-		return 1;
-	}
-	printf("PINLIFE-BENCH %s_dio.in_cma.per_1000_pages us=%lld\n", which,
-	       (t1 - t0) * 1000 / (long long)f.ncma);
-	return 0;
+	return err ? 1 : 0;
 }
 
 int main(int argc, char **argv)
