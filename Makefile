@@ -4,6 +4,7 @@
 #   make run     build stock and patched kernels, boot both, CMA scenario table
 #   make check   host unit tests, then the patched kernel's guest test suites
 #   make bench   stock vs patched gup_test benchmarks under -icount
+#   make bench-vendor  stock vs every pin long-term (the vendor alternative)
 #   make tree    editable git tree of the series in build/tree
 #   make export  write build/tree's commits back to patches/
 #
@@ -21,16 +22,18 @@ BENCH_TIMEOUT ?= 900
 
 src_stock := $(STOCK_SRC)
 src_patched := $(PATCHED_SRC)
+# Bench only: stock with every pin long-term (an out-of-tree vendor hook).
+src_vendor := $(B)/src/vendor
 
 GUESTLOG := $(B)/host/guestlog
 
-.PHONY: all run check bench tree export deps fetch unit guest-check clean checkpatch compile-touched contract bisect-check \
-	kernel-stock kernel-patched src-patched guest-stock guest-patched boot-check help
+.PHONY: all run check bench bench-vendor tree export deps fetch unit guest-check clean checkpatch compile-touched contract bisect-check \
+	kernel-stock kernel-patched kernel-vendor src-patched src-vendor guest-stock guest-patched guest-vendor boot-check help
 
 all: run
 
 help:
-	@sed -n '2,12p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,11p' Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	@sh scripts/deps.sh
@@ -48,13 +51,17 @@ tree: fetch
 export:
 	@sh scripts/export.sh $(B)/tree patches
 
+src-vendor: fetch
+	@sh scripts/mkvariant.sh $(STOCK_SRC) $(src_vendor) bench/vendor-longterm.patch
+
 # One kernel: its source, then kernel, guest programs and initramfs.
 kernel-stock: fetch
 kernel-patched: src-patched
-kernel-stock kernel-patched: kernel-%:
+kernel-vendor: src-vendor
+kernel-stock kernel-patched kernel-vendor: kernel-%:
 	@sh scripts/kernel.sh $(src_$*) $(B)/obj/$* $(FRAGMENT)
 
-guest-stock guest-patched: guest-%: kernel-%
+guest-stock guest-patched guest-vendor: guest-%: kernel-%
 	@$(MAKE) -s --no-print-directory -C tests/guest KSRC=$(src_$*) \
 		KHDR=$(B)/obj/$*/usr-headers OUT=$(B)/guest/$*
 	@sh scripts/initramfs.sh $(B)/guest/$* tests/guest/init \
@@ -133,6 +140,16 @@ bench: guest-stock guest-patched $(GUESTLOG)
 	@$(call boot,patched,bench,--icount)
 	@echo
 	@$(GUESTLOG) bench $(B)/out/stock-bench/tests.log $(B)/out/patched-bench/tests.log
+
+# The vendor alternative: every pin long-term (bench/vendor-longterm.patch).
+bench-vendor: guest-stock guest-vendor $(GUESTLOG)
+	@echo "== gup_test benchmarks under -icount: stock"
+	@[ -f $(B)/out/stock-bench/tests.log ] || $(call boot,stock,bench,--icount)
+	@echo "== gup_test benchmarks under -icount: every pin long-term (vendor variant)"
+	@$(call boot,vendor,bench,--icount)
+	@echo
+	@$(GUESTLOG) bench $(B)/out/stock-bench/tests.log $(B)/out/vendor-bench/tests.log
+	@grep -h PINLIFE-REFUSED $(B)/out/stock-bench/tests.log $(B)/out/vendor-bench/tests.log || true
 
 clean:
 	rm -rf $(B)/obj $(B)/guest $(B)/out $(B)/host $(B)/compile

@@ -33,6 +33,10 @@ done
 for i in 1 2 3; do
 	/tests/pinlife/pin_bench pin-cma
 done
+# The same over a span of fixed layout (half of its pages in CMA).
+for i in 1 2 3; do
+	/tests/pinlife/pin_bench pin-cma-span
+done
 # A direct-I/O SG_IO command (the patched kernel unpins from a work item).
 for i in 1 2 3; do
 	/tests/pinlife/pin_bench sg-dio 2000
@@ -46,3 +50,12 @@ for i in 1 2 3; do
 done
 /tests/pinlife/pin_bench fuse-dio-cma
 /tests/pinlife/pin_bench ublk-dio-cma
+# Local O_DIRECT, which the kernel completes: a RAM disk, into pages
+# outside CMA and into pages in CMA; and into a MAP_SHARED ext4 mapping.
+for i in 1 2 3; do
+	/tests/pinlife/pin_bench dio-local 2000
+done
+/tests/pinlife/pin_bench dio-local-cma
+mkdir -p /mnt/ext4
+/sbin/mke2fs -q -F -t ext4 /dev/ram0 && mount -t ext4 /dev/ram0 /mnt/ext4 &&
+	/tests/pinlife/pin_bench dio-shared

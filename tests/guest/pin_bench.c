@@ -15,6 +15,10 @@
  *	Fill memory, then hold a long-term pin (the gup_test held pin: the
  *	default pin, or FOLL_LONGTERM on a stock kernel) over the pages that
  *	landed in CMA: the cost of a long-term pin with migration.
+ *   pin_bench pin-cma-span
+ *	The same over a span of fixed layout: 2048 pages, every other one
+ *	in CMA (moved into place with mremap()), so that the figure does
+ *	not depend on how the fill happened to place the buffer.
  *   pin_bench sg-dio N
  *	N synchronous SG_IO direct-I/O reads of 64 KiB from the scsi_debug
  *	disk (set to complete at once) through /dev/sgN: the cost of a
@@ -25,6 +29,13 @@
  *	(FOPEN_DIRECT_IO) or a ublk disk (O_DIRECT) whose server, a thread
  *	of this program, answers at once, into a buffer outside CMA: what
  *	a userspace-served read costs when no page has to move. Per 1000.
+ *   pin_bench dio-local N | dio-local-cma
+ *	The same with a RAM disk (/dev/ram2), direct I/O that the kernel
+ *	completes: what local O_DIRECT pays.
+ *   pin_bench dio-shared
+ *	One O_DIRECT read from the RAM disk into a MAP_SHARED mapping of a
+ *	file on ext4: its cost, or PINLIFE-REFUSED and the error (a kernel
+ *	that pins every buffer long-term refuses it).
  *   pin_bench fuse-dio-cma | ublk-dio-cma
  *	Fill memory, then read once into every run of the buffer's pages
  *	that sit in CMA, 64 KiB at most per read: on a kernel that moves
@@ -188,6 +199,69 @@ static int pin_cma_cost(void)
 	return 0;
 }
 
+#define SPAN_PAGES 2048
+
+/*
+ * A span with a fixed layout: SPAN_PAGES pages, every other one taken from
+ * the buffer's pages in CMA and the rest from its pages outside, moved into
+ * place with mremap() (which keeps each page where it sits in memory). A
+ * long-term pin of it migrates exactly SPAN_PAGES / 2 pages, whatever the
+ * fill did, so its cost is comparable from run to run and kernel to kernel.
+ */
+static int pin_cma_span_cost(void)
+{
+	struct cma_area cma;
+	size_t i, c = 0, o = 0;
+	long long t0 = 0, t1 = 0;
+	int err = 0, fd = -1;
+	struct fill f;
+	char *span;
+
+	if (fill_cma(&cma, &f))
+		return 1;
+	span = mmap(NULL, SPAN_PAGES * PAGE_SZ, PROT_NONE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (span == MAP_FAILED || f.ncma < SPAN_PAGES / 2) {
+		fprintf(stderr, "pin_bench: span: too few CMA pages\n");
+		return 1;
+	}
+	for (i = 0; i < SPAN_PAGES && !err; i++) {
+		char *from = NULL;
+
+		if (i % 2) {
+			/* the next page of the buffer that is not in CMA */
+			for (; !from && o < f.filled; o++) {
+				char *p = f.base + o * PAGE_SZ;
+
+				if (pfn_of(p) > 0 && !count_in_cma(&cma, &p, 1))
+					from = p;
+			}
+		} else {
+			from = f.cma_pages[c++];
+		}
+		if (!from || mremap(from, PAGE_SZ, PAGE_SZ,
+				    MREMAP_MAYMOVE | MREMAP_FIXED,
+				    span + i * PAGE_SZ) == MAP_FAILED)
+			err = from ? -errno : -ENOMEM;
+	}
+	if (!err) {
+		t0 = now_us();
+		err = gup_hold(&fd, (char *const []){ span,
+				span + (SPAN_PAGES - 1) * PAGE_SZ }, 2, 0);
+		t1 = now_us();
+		gup_release(fd);
+	}
+	munmap(span, SPAN_PAGES * PAGE_SZ);
+	fill_release(&f);
+	if (err) {
+		fprintf(stderr, "pin_bench: span: %s\n", strerror(-err));
+		return 1;
+	}
+	printf("PINLIFE-BENCH pin_longterm.half_cma_span.per_1000_pages us=%lld\n",
+	       (t1 - t0) * 1000 / SPAN_PAGES);
+	return 0;
+}
+
 static int sg_dio_cost(long n)
 {
 	struct sg_disk disk;
@@ -240,7 +314,11 @@ static int served_open(struct served_dev *d, const char *which)
 	int err;
 
 	memset(d, 0, sizeof(*d));
-	if (!strcmp(which, "fuse")) {
+	if (!strcmp(which, "local")) {
+		/* a RAM disk: direct I/O that the kernel completes */
+		err = 0;
+		d->fd = open("/dev/ram2", O_RDONLY | O_DIRECT);
+	} else if (!strcmp(which, "fuse")) {
 		err = fuse_srv_start(&d->fuse, "/tmp/fuse", 0);
 		d->fd = err ? -1 : open("/tmp/fuse/dio", O_RDONLY);
 	} else {
@@ -331,6 +409,45 @@ static int served_dio_cma_cost(const char *which)
 	return err ? 1 : 0;
 }
 
+/*
+ * One O_DIRECT read from the RAM disk into a MAP_SHARED mapping of a file
+ * on ext4 (mounted on /mnt/ext4 by the bench script): a long-term pin
+ * refuses it. Prints the cost, or the error.
+ */
+static int dio_shared(void)
+{
+	const size_t len = 4 * CHUNK;
+	long long t0, t1;
+	ssize_t n = -1;
+	int fd, efd;
+	char *map;
+
+	efd = open("/mnt/ext4/bench-shared", O_RDWR | O_CREAT | O_TRUNC, 0600);
+	fd = open("/dev/ram2", O_RDONLY | O_DIRECT);
+	if (efd < 0 || fd < 0 || ftruncate(efd, len)) {
+		fprintf(stderr, "pin_bench: dio-shared: %s\n", strerror(errno));
+		return 1;
+	}
+	map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, efd, 0);
+	if (map == MAP_FAILED)
+		return 1;
+	memset(map, 1, len);
+	t0 = now_us();
+	n = pread(fd, map, len, 0);
+	t1 = now_us();
+	if (n == (ssize_t)len)
+		printf("PINLIFE-BENCH dio.shared_ext4.read256k us=%lld\n",
+		       t1 - t0);
+	else
+		printf("PINLIFE-REFUSED dio.shared_ext4.read256k %s\n",
+		       n < 0 ? strerrorname_np(errno) : "short");
+	munmap(map, len);
+	close(fd);
+	close(efd);
+	unlink("/mnt/ext4/bench-shared");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "throughput"))
@@ -339,6 +456,8 @@ int main(int argc, char **argv)
 		return cma_cost();
 	if (argc == 2 && !strcmp(argv[1], "pin-cma"))
 		return pin_cma_cost();
+	if (argc == 2 && !strcmp(argv[1], "pin-cma-span"))
+		return pin_cma_span_cost();
 	if (argc == 3 && !strcmp(argv[1], "sg-dio"))
 		return sg_dio_cost(atol(argv[2]));
 	if (argc == 3 && !strcmp(argv[1], "fuse-dio"))
@@ -349,8 +468,16 @@ int main(int argc, char **argv)
 		return served_dio_cma_cost("fuse");
 	if (argc == 2 && !strcmp(argv[1], "ublk-dio-cma"))
 		return served_dio_cma_cost("ublk");
+	if (argc == 3 && !strcmp(argv[1], "dio-local"))
+		return served_dio_cost("local", atol(argv[2]));
+	if (argc == 2 && !strcmp(argv[1], "dio-local-cma"))
+		return served_dio_cma_cost("local");
+	if (argc == 2 && !strcmp(argv[1], "dio-shared"))
+		return dio_shared();
 	fprintf(argc == 2 && !strcmp(argv[1], "--help") ? stdout : stderr,
-		"usage: pin_bench throughput MIB | cma | pin-cma | sg-dio N |\n"
-		"       fuse-dio N | ublk-dio N | fuse-dio-cma | ublk-dio-cma\n");
+		"usage: pin_bench throughput MIB | cma | pin-cma | pin-cma-span |\n"
+		"       sg-dio N |\n"
+		"       fuse-dio N | ublk-dio N | fuse-dio-cma | ublk-dio-cma |\n"
+		"       dio-local N | dio-local-cma | dio-shared\n");
 	return argc == 2 && !strcmp(argv[1], "--help") ? 0 : 2;
 }
