@@ -309,6 +309,7 @@ static void do_site(struct ctx *c, TSNode call, TSNode fn)
 	s.unresolved = r.unres.len ? arena_strdup(c->A, r.unres.s) : "";
 	s.cond = r.cond || r.flags != r.must;
 	s.ephemeral = r.eph;
+	s.user_served = r.served || (r.flags & SERVED_BITS);
 	if (s.ephemeral) {
 		add_anchor(&r, ts_node_start_byte(enclosing_statement(call)));
 		for (int i = 0; i < r.nanchors && !s.lifetime_comment; i++) {

@@ -666,7 +666,8 @@ static bool asks_longterm(const char *flags, bool ephemeral_site)
 {
 	if (!*flags)
 		return false;	/* not seen */
-	if (strstr(flags, "FOLL_LONGTERM"))
+	/* a user-served pin is held as long as its server likes, by request */
+	if (strstr(flags, "FOLL_LONGTERM") || strstr(flags, "USER_SERVED"))
 		return true;
 	/* only constants: a variable may hold FOLL_EPHEMERAL */
 	for (const char *p = flags; *p; p++)

@@ -66,15 +66,24 @@ extern const size_t flag_count;
 int flag_index(const char *name, size_t len);
 enum {
 	FB_WRITE = 0, FB_GET, FB_LONGTERM, FB_PIN, FB_EPHEMERAL,
-	FB_ITER_EPHEMERAL,
+	FB_ITER_EPHEMERAL, FB_USER_SERVED, FB_ITER_USER_SERVED,
+	FB_PCI_P2PDMA = 14, FB_ITER_ALLOW_P2PDMA = 24,
 };
 #define FLAG_BIT(i) (1u << (i))
+#define EPHEMERAL_BITS (FLAG_BIT(FB_EPHEMERAL) | FLAG_BIT(FB_ITER_EPHEMERAL))
+#define SERVED_BITS (FLAG_BIT(FB_USER_SERVED) | FLAG_BIT(FB_ITER_USER_SERVED))
+#define P2PDMA_BITS (FLAG_BIT(FB_PCI_P2PDMA) | FLAG_BIT(FB_ITER_ALLOW_P2PDMA))
 
 enum lclass {
 	LC_LONGTERM_EXPLICIT,
 	LC_LONGTERM_DEFAULT,
 	LC_EPHEMERAL_COMMENTED,
 	LC_EPHEMERAL_UNCOMMENTED,
+	/* pinlife: held for one I/O that a userspace server completes */
+	LC_USER_SERVED,
+	/* ephemeral on some paths, user-served on the others */
+	LC_EPH_OR_SERVED_COMMENTED,
+	LC_EPH_OR_SERVED_UNCOMMENTED,
 	LC_SHORTTERM_LEGACY,
 	LC_REFERENCE_ONLY,
 	LC__COUNT
@@ -97,7 +106,8 @@ struct site {
 	const char *flags_extra;	/* other names, '|'-separated       */
 	const char *unresolved;		/* parts we could not resolve       */
 	bool cond;			/* conditional / partly set         */
-	bool ephemeral;
+	bool ephemeral;			/* FOLL_/ITER_EPHEMERAL on some path */
+	bool user_served;		/* FOLL_/ITER_USER_SERVED on some path */
 	bool lifetime_comment;
 	const char *lifetime_text;	/* the comment, if any              */
 	/* lifetime heuristic, phase 1 (per file) */

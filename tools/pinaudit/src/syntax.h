@@ -37,7 +37,7 @@ typedef bool (*visit_fn)(TSNode n, void *arg);
 struct fres {
 	uint32_t flags, must;
 	struct sbuf extra, unres;
-	bool cond, eph;
+	bool cond, eph, served;
 	size_t anchors[16];
 	int nanchors;
 };

@@ -85,6 +85,46 @@ lint_fixture tree-vendor drivers/net/vzc.c
 # lifetime with their flags, references through the _longterm helper,
 # and that helper's own body in mm/
 lint_fixture tree-new drivers/hyp/hyp.c
+# the user-served class: FOLL_USER_SERVED/ITER_USER_SERVED need no comment
+# of their own, the ephemeral alternative of a site that picks one or the
+# other at run time does; both on every path is refused by the kernel
+lint_fixture tree-new drivers/served/served.c
+"$BIN" inventory -f tsv "$F/tree-new" >"$TMP/o" 2>/dev/null
+sv=$F/tree-new/drivers/served/served.c
+scls() { awk -F'\t' -v p="$sv" -v f="$1" '$1 == p && $4 == f { print $11 "|" $10 }' "$TMP/o"; }
+check "user-served: FOLL_USER_SERVED" test "$(scls neg_served_pin)" = "user-served|no"
+check "user-served: ITER_USER_SERVED" test "$(scls neg_served_iter)" = "user-served|no"
+check "user-served: on some paths (the rest long-term)" test "$(scls neg_served_sometimes)" = "user-served|yes"
+check "user-served: ?: between the two, commented" \
+	test "$(scls neg_choice_commented)" = "ephemeral-or-user-served-commented|yes"
+check "user-served: ?: between the two, no comment" \
+	test "$(scls pos_choice_no_comment)" = "ephemeral-or-user-served-uncommented|yes"
+check "user-served: block's reassignment" \
+	test "$(scls neg_block_style)" = "ephemeral-or-user-served-commented|yes"
+check "user-served: conditional flags column" \
+	test "$(awk -F'\t' -v p="$sv" '$1 == p && $4 == "neg_block_style" { print $16 }' "$TMP/o")" = \
+	"ITER_EPHEMERAL|ITER_USER_SERVED|ITER_ALLOW_P2PDMA"
+check "user-served: a reference stays reference-only" test "$(scls neg_served_get)" = "reference-only|no"
+"$BIN" inventory "$F/tree-new" >"$TMP/o" 2>/dev/null
+check "user-served: table class name" grep -q 'neg_served_pin .* user-served  ' "$TMP/o"
+check "user-served: table, conditional class name" \
+	grep -q 'neg_choice_commented .* ephemeral or user-served (commented)' "$TMP/o"
+check "user-served: table summary counts the class" grep -q ' user-served 4;' "$TMP/o"
+"$BIN" inventory -f json "$F/tree-new" >"$TMP/o" 2>/dev/null
+check "user-served: json field" grep -q '"function": "neg_served_iter".*"class": "user-served", "ephemeral": false, "user_served": true' "$TMP/o"
+check "user-served: json summary" grep -q '"user-served": 4, "ephemeral-or-user-served-commented": 3' "$TMP/o"
+"$BIN" inventory -f sarif "$F/tree-new" >"$TMP/o" 2>/dev/null
+check "user-served: sarif inventory message" grep -q 'in neg_served_pin(): user-served; flags FOLL_WRITE|FOLL_USER_SERVED' "$TMP/o"
+check "user-served: sarif inventory class" grep -q '"properties": {"class": "ephemeral-or-user-served-commented"}' "$TMP/o"
+"$BIN" lint -q -f sarif "$F/tree-new" >"$TMP/o" 2>/dev/null
+check "user-served: sarif lint rule" grep -q '"ruleId": "user-served-conflict"' "$TMP/o"
+"$BIN" risk "$F/tree-new" >"$TMP/o" 2>/dev/null
+awk '/^### User-served/,/^### Long-term by default/' "$TMP/o" >"$TMP/sec"
+check "user-served: risk section" grep -q 'neg_served_iter()' "$TMP/sec"
+awk '/^### Ephemeral or user-served/,/^### User-served/' "$TMP/o" >"$TMP/sec"
+check "user-served: risk, chosen at run time" grep -q 'neg_block_style()' "$TMP/sec"
+"$BIN" risk -f json "$F/tree-new" >"$TMP/o" 2>/dev/null
+check "user-served: risk json" grep -q '{"risk": "user-served", "site": {"file": "[^"]*served.c", "line": 31' "$TMP/o"
 "$BIN" inventory -f tsv "$F/tree-new" >"$TMP/o" 2>/dev/null
 check "the _longterm helper's own call is no site to judge (lifetime none)" \
 	test "$(awk -F'\t' '$4 == "get_user_pages_fast_longterm" { print $17 }' "$TMP/o")" = none
@@ -235,7 +275,8 @@ check "output does not depend on --jobs" cmp -s "$TMP/t1" "$TMP/t4"
 # --- the man page documents every command, rule and format -------------------
 man1=$T/../pinaudit.1
 for w in inventory lint risk ephemeral-no-comment internal-flag looks-long-term \
-	ephemeral-without-pin sarif tsv csv json; do
+	ephemeral-without-pin user-held-reference user-served-conflict user-served \
+	FOLL_USER_SERVED ITER_USER_SERVED sarif tsv csv json; do
 	check "man page mentions $w" grep -q -- "$w" "$man1"
 done
 for w in inventory lint risk sarif tsv; do
