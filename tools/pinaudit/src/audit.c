@@ -682,6 +682,7 @@ void audit_model(struct scan_result *res)
 
 			s->lt = arena_alloc(&fr->arena, sizeof(*s->lt));
 			lifetime_decide(res->model, s, s->lt, &fr->arena);
+			needless_decide(res->model, s, &fr->arena);
 		}
 	}
 	if (getenv("PINAUDIT_STATS"))

@@ -141,8 +141,24 @@ static void add(struct findings *out, const struct file_res *f, unsigned line,
 	fd.line = line;
 	fd.col = col;
 	fd.rule = rule;
+	fd.level = "warning";
 	fd.msg = xstrdup(msg);
 	VEC_PUSH(*out, fd);
+}
+
+/* a long-term pin or a migrated reference: what needless-longterm judges */
+static bool needless_class(const struct site *s)
+{
+	switch (s->cls) {
+	case LC_LONGTERM_DEFAULT:
+		return true;
+	case LC_LONGTERM_EXPLICIT:
+		return s->must & FLAG_BIT(FB_LONGTERM);
+	case LC_REFERENCE_ONLY:
+		return strstr(s->api->name, "_longterm") != NULL;
+	default:
+		return false;
+	}
 }
 
 void lint(struct file_res **files, size_t nfiles, enum api_gen gen,
@@ -207,6 +223,26 @@ void lint(struct file_res **files, size_t nfiles, enum api_gen gen,
 					 s->rel_func);
 				fd->note = xstrdup(tmp);
 				fd->lt = s->lt;
+			}
+			if (s->nneedless && needless_class(s)) {
+				for (int n = 0; n < s->nneedless; n++) {
+					const struct lifetime *lt = &s->needless[n];
+
+					snprintf(tmp, sizeof(tmp),
+						 "%s by %s() is dropped before %s() returns "
+						 "(released by %s()): the migration out of "
+						 "ZONE_MOVABLE/CMA buys nothing; on this path "
+						 "pass %s with a lifetime comment",
+						 s->api->kind == K_GET || s->api->kind == K_ITER_GET ?
+						 "long-term reference" : "long-term pin",
+						 s->func, lt->holder, lt->release,
+						 s->api->kind == K_EXTRACT ? "ITER_EPHEMERAL" :
+						 s->api->kind == K_PIN ? "FOLL_EPHEMERAL" :
+						 "FOLL_EPHEMERAL to pin_user_pages*() (a short-term pin)");
+					add(out, f, s->line, s->col, "needless-longterm", tmp);
+					out->v[out->n - 1].level = "note";
+					out->v[out->n - 1].lt = lt;
+				}
 			}
 			if (s->user_ref) {
 				snprintf(tmp, sizeof(tmp),

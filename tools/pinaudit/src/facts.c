@@ -235,6 +235,43 @@ static bool is_kw(const struct tok *t)
 	return false;
 }
 
+/* does "return <v[0..n)>;" return success?  Error returns: nothing (a
+ * void guard), a negative value, NULL or false, ERR_PTR() & co, a
+ * variable named like a status (ret, rc, err ...) or an upper-case
+ * constant (H_PARAMETER) */
+static bool success_value(const struct tok *v, size_t n)
+{
+	static const char *const errs[] = {
+		"NULL", "false", "ERR_PTR", "ERR_CAST", "PTR_ERR", "dev_err_probe",
+	};
+	static const char *const status[] = {
+		"err", "ret", "rc", "res", "status", "fail",
+	};
+
+	if (!n || tp(&v[0], '-'))
+		return false;
+	if (v[0].t != T_ID)
+		return true;
+	for (size_t i = 0; i < sizeof(errs) / sizeof(*errs); i++)
+		if (tis(&v[0], errs[i]))
+			return false;
+	if (n > 1)
+		return true;
+	if (v[0].len == 1 && (v[0].s[0] == 'r' || v[0].s[0] == 'e'))
+		return false;
+	for (size_t i = 0; i < sizeof(status) / sizeof(*status); i++)
+		if (memmem(v[0].s, v[0].len, status[i], strlen(status[i])))
+			return false;
+	bool upper = false;
+
+	for (size_t i = 0; i < v[0].len; i++) {
+		if (v[0].s[i] >= 'a' && v[0].s[i] <= 'z')
+			return true;
+		upper |= v[0].s[i] >= 'A' && v[0].s[i] <= 'Z';
+	}
+	return !upper;
+}
+
 /* summary of the argument tokens [a, z) */
 static void arg_summary(struct lex *L, size_t a, size_t z, struct sbuf *out)
 {
@@ -430,7 +467,9 @@ void facts_extract(const char *buf, size_t len, struct facts *fx)
 	size_t fn_end = 0;
 	size_t err_end[64], err_start[64];	/* error branches: [start, end) */
 	int nerr = 0;
-	bool err_label = false, after_return = false;
+	bool err_label = false, after_return = false, jumped = false;
+	const struct tok *goes[16];	/* labels the normal path jumps to */
+	int ngoes = 0;
 	size_t jump_end = (size_t)-1;	/* ';' of the last body-level jump */
 	size_t ret_end = (size_t)-1;	/* ';' of the first body-level return */
 	size_t in_ret_end = 0;		/* ';' of the return being read */
@@ -450,6 +489,8 @@ void facts_extract(const char *buf, size_t len, struct facts *fx)
 			fn = -1;
 			nerr = 0;
 			err_label = false;
+			jumped = false;
+			ngoes = 0;
 			after_return = false;
 			jump_end = (size_t)-1;
 			ret_end = (size_t)-1;
@@ -575,6 +616,13 @@ void facts_extract(const char *buf, size_t len, struct facts *fx)
 			while (q < nt && !tp(&v[q], ';'))
 				q++;
 			in_ret_end = q;
+			struct fx_ret r = {
+				.func = (unsigned)fn, .line = t->line,
+				.arms = narm ? arms[narm - 1].path_arms : NULL,
+				.ok = success_value(v + i + 1, q - i - 1),
+			};
+
+			VEC_PUSH(fx->rets, r);
 		}
 		if ((tis(t, "return") || tis(t, "goto")) && depth == 1 && i > 0 &&
 		    (tp(&v[i - 1], ';') || tp(&v[i - 1], '{') || tp(&v[i - 1], '}') ||
@@ -584,6 +632,9 @@ void facts_extract(const char *buf, size_t len, struct facts *fx)
 			while (q < nt && !tp(&v[q], ';'))
 				q++;
 			jump_end = q;	/* the ';' ending this jump */
+			if (tis(t, "goto") && i + 1 < nt && v[i + 1].t == T_ID &&
+			    !after_return && !jumped && !err_label && ngoes < 16)
+				goes[ngoes++] = &v[i + 1];
 			if (tis(t, "return"))
 				ret_end = q;	/* its own calls run */
 		}
@@ -744,6 +795,14 @@ arms_done:
 			bool falls = depth == 1 && tp(&v[i - 1], ';') && jump_end != i - 1 &&
 				     !after_return;
 
+			/* reached only by jumps, or by falling from code that is;
+			 * not a label the normal path jumps to ("goto out;") */
+			bool target = false;
+
+			for (int g = 0; g < ngoes && !target; g++)
+				target = goes[g]->len == t->len &&
+					 !memcmp(goes[g]->s, t->s, t->len);
+			jumped = !target && (jumped || !falls);
 			err_label = !falls &&
 				    (memmem(t->s, t->len, "err", 3) || memmem(t->s, t->len, "fail", 4) ||
 				     memmem(t->s, t->len, "bad", 3) ||
@@ -791,6 +850,7 @@ arms_done:
 			call.conds = arms[narm - 1].path_conds;
 		}
 		call.in_return = i < in_ret_end;
+		call.jumped = jumped;
 		call.err = err_label || after_return;
 		for (int e = 0; e < nerr && !call.err; e++)
 			call.err = err_start[e] <= i;
@@ -862,6 +922,7 @@ void facts_free(struct facts *fx)
 	free(fx->funcs.v);
 	free(fx->calls.v);
 	free(fx->stores.v);
+	free(fx->rets.v);
 	free(fx->roles.v);
 	free(fx->macros.v);
 	free(fx->exports.v);

@@ -37,12 +37,14 @@ static const char usage_text[] =
 "                    auto: new if include/linux/mm_types.h or mm.h defines\n"
 "                    FOLL_EPHEMERAL (FILES mode: if any file mentions it)\n"
 "  -j, --jobs N      worker threads (default: number of CPUs, at most 8)\n"
-"  -q, --quiet       do not print the summary line on stderr\n"
+"  -q, --quiet       no summary line on stderr; lint (gcc format): warnings\n"
+"                    only, no notes\n"
 "  -h, --help        this text\n"
 "  -V, --version     print the version\n"
 "\n"
-"Exit status: 0 clean, 1 lint findings, 2 usage error, 3 incomplete scan\n"
-"(a file was unreadable or skipped; each is reported once on stderr).\n";
+"Exit status: 0 clean, 1 lint warnings (notes do not count), 2 usage error,\n"
+"3 incomplete scan (a file was unreadable or skipped; each is reported once\n"
+"on stderr).\n";
 
 static void usage_error(const char *msg, const char *arg)
 {
@@ -327,7 +329,8 @@ static void sarif_begin(struct sbuf *b, bool lint_rules)
 			"\n      {\"id\": \"looks-long-term\", \"shortDescription\": {\"text\": \"Short-term pin whose pages outlive the function\"}, \"defaultConfiguration\": {\"level\": \"warning\"}},"
 			"\n      {\"id\": \"ephemeral-without-pin\", \"shortDescription\": {\"text\": \"FOLL_EPHEMERAL on a call that does not pin\"}, \"defaultConfiguration\": {\"level\": \"warning\"}},"
 			"\n      {\"id\": \"user-held-reference\", \"shortDescription\": {\"text\": \"get_user_pages references that userspace keeps alive\"}, \"defaultConfiguration\": {\"level\": \"warning\"}},"
-			"\n      {\"id\": \"user-served-conflict\", \"shortDescription\": {\"text\": \"FOLL_USER_SERVED with FOLL_EPHEMERAL or P2PDMA on every path\"}, \"defaultConfiguration\": {\"level\": \"warning\"}}]}},\n");
+			"\n      {\"id\": \"user-served-conflict\", \"shortDescription\": {\"text\": \"FOLL_USER_SERVED with FOLL_EPHEMERAL or P2PDMA on every path\"}, \"defaultConfiguration\": {\"level\": \"warning\"}},"
+			"\n      {\"id\": \"needless-longterm\", \"shortDescription\": {\"text\": \"Long-term pin always dropped before the call returns\"}, \"defaultConfiguration\": {\"level\": \"note\"}}]}},\n");
 	else
 		sb_puts(b,
 			"\n      {\"id\": \"gup-site\", \"shortDescription\": {\"text\": \"A call of the get_user_pages/pin_user_pages family\"}, \"defaultConfiguration\": {\"level\": \"note\"}}]}},\n");
@@ -643,7 +646,7 @@ static int rule_index(const char *rule)
 	static const char *const rules[] = {
 		"ephemeral-no-comment", "internal-flag", "looks-long-term",
 		"ephemeral-without-pin", "user-held-reference",
-		"user-served-conflict",
+		"user-served-conflict", "needless-longterm",
 	};
 	for (int i = 0; i < (int)(sizeof(rules) / sizeof(*rules)); i++)
 		if (!strcmp(rules[i], rule))
@@ -657,12 +660,19 @@ static int do_lint(struct run *r, const char *fmt, bool quiet)
 	struct sbuf b = { 0 };
 
 	lint(r->sr.files, r->sr.n, r->gen, &fs);
+	size_t nwarn = 0;
+
+	for (size_t i = 0; i < fs.n; i++)
+		nwarn += !strcmp(fs.v[i].level, "warning");
 	if (!strcmp(fmt, "gcc")) {
 		for (size_t i = 0; i < fs.n; i++) {
 			const struct finding *f = &fs.v[i];
 
-			sb_printf(&b, "%s:%u:%u: warning: %s [pinaudit-%s]\n",
-				  f->file->path, f->line, f->col, f->msg, f->rule);
+			/* -q: warnings only; notes (needless-longterm) need no fix */
+			if (quiet && strcmp(f->level, "warning"))
+				continue;
+			sb_printf(&b, "%s:%u:%u: %s: %s [pinaudit-%s]\n",
+				  f->file->path, f->line, f->col, f->level, f->msg, f->rule);
 			if (f->lt) {
 				/* the reasoning, pin to release to trigger */
 				for (int k = 0; k < f->lt->nsteps; k++)
@@ -686,7 +696,8 @@ static int do_lint(struct run *r, const char *fmt, bool quiet)
 			sb_puts(&b, i ? ",\n    {\"file\": " : "\n    {\"file\": ");
 			json_str(&b, f->file->path);
 			sb_printf(&b, ", \"line\": %u, \"col\": %u, \"rule\": \"%s\", "
-				  "\"message\": ", f->line, f->col, f->rule);
+				  "\"level\": \"%s\", \"message\": ", f->line, f->col, f->rule,
+				  f->level);
 			json_str(&b, f->msg);
 			if (f->note) {
 				sb_puts(&b, ", \"note\": {\"file\": ");
@@ -706,8 +717,8 @@ static int do_lint(struct run *r, const char *fmt, bool quiet)
 
 			sb_puts(&b, i ? ",\n      " : "\n      ");
 			sb_printf(&b, "{\"ruleId\": \"%s\", \"ruleIndex\": %d, "
-				  "\"level\": \"warning\", \"message\": {\"text\": ",
-				  f->rule, rule_index(f->rule));
+				  "\"level\": \"%s\", \"message\": {\"text\": ",
+				  f->rule, rule_index(f->rule), f->level);
 			json_str(&b, f->msg);
 			sb_puts(&b, "}, \"locations\": [");
 			sarif_loc(&b, f->file->rel, f->line, f->col);
@@ -743,16 +754,14 @@ static int do_lint(struct run *r, const char *fmt, bool quiet)
 	}
 	put_out(&b);
 	if (!quiet)
-		fprintf(stderr, "pinaudit: %zu warning%s in %zu files scanned (%s API)%s\n",
-			fs.n, fs.n == 1 ? "" : "s", r->sr.n,
-			r->gen == API_NEW ? "new" : "old",
+		fprintf(stderr, "pinaudit: %zu warning%s, %zu note%s in %zu files scanned (%s API)%s\n",
+			nwarn, nwarn == 1 ? "" : "s", fs.n - nwarn, fs.n - nwarn == 1 ? "" : "s",
+			r->sr.n, r->gen == API_NEW ? "new" : "old",
 			r->sr.incomplete ? "; scan incomplete" : "");
-	size_t n = fs.n;
-
 	findings_free(&fs);
 	if (r->sr.incomplete)
 		return EXIT_INCOMPLETE;
-	return n ? EXIT_FINDINGS : EXIT_CLEAN;
+	return nwarn ? EXIT_FINDINGS : EXIT_CLEAN;
 }
 
 /* ------------------------------------------------------------------ */

@@ -30,6 +30,7 @@ struct fx_call {
 	bool err;		/* on an error path                       */
 	bool in_return;		/* inside "return ...;": nothing after it
 				   runs on this path                      */
+	bool jumped;		/* after a label that only jumps reach    */
 	const char *arms;	/* "id:arm " for each enclosing if/else or
 				   switch case; NULL at body level        */
 	const char *conds;	/* " a < b " tokens of the conditions of the
@@ -53,6 +54,14 @@ struct fx_store {		/* "obj->field = ident" in a function     */
 	bool alias;		/* the other way: "ident = obj->field"   */
 };
 
+struct fx_ret {			/* a return statement                     */
+	unsigned func, line;
+	const char *arms;	/* as for calls                           */
+	bool ok;		/* returns success: "return 0;", "return
+				   page_addr;" (not -E..., NULL, ret, err,
+				   ERR_PTR(), an upper-case constant)     */
+};
+
 struct fx_role {		/* ".field = fn" or "x->field = fn"       */
 	const char *field, *fn;
 };
@@ -72,6 +81,7 @@ struct facts {
 	VEC(struct fx_func) funcs;
 	VEC(struct fx_call) calls;
 	VEC(struct fx_store) stores;
+	VEC(struct fx_ret) rets;
 	VEC(struct fx_role) roles;
 	VEC(struct fx_macro) macros;
 	VEC(const char *) exports;
@@ -146,6 +156,9 @@ struct lifetime {
 };
 void lifetime_decide(const struct model *m, struct site *s, struct lifetime *out,
 		     struct arena *A);
+/* needless-longterm: the callers (or the pinning function) that drop a
+ * long-term pin before returning; fills s->needless */
+void needless_decide(const struct model *m, struct site *s, struct arena *A);
 /* wrappers: calls through macros and functions around the GUP family,
  * added as sites of the files that hold them */
 void wrappers_find(struct model *m, struct file_res **files, char **paths,

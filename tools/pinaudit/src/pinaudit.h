@@ -128,8 +128,13 @@ struct site {
 	struct lifetime *lt;
 	bool user_ref;			/* a reference userspace keeps alive */
 	int wrapper_pages;
-	bool in_wrapper;		/* inside a wrapper: its callers answer */		/* wrapper sites: pages argument + 1 */
+	bool in_wrapper;		/* inside a wrapper: its callers answer */
+	/* needless-longterm: one per caller that drops the pin before it
+	 * returns (lifetime.c) */
+	struct lifetime *needless;
+	int nneedless;
 };
+#define MAX_NEEDLESS 4
 
 struct release {
 	const char *func;
@@ -196,6 +201,7 @@ struct finding {
 	const struct file_res *file;
 	unsigned line, col;
 	const char *rule;
+	const char *level;		/* "warning", or "note" (needless-longterm) */
 	char *msg;
 	/* optional note (e.g. where the pages are released) */
 	const char *note_file;

@@ -46,6 +46,23 @@ lint_fixture() {
 	done <"$TMP/negs"
 	echo "$rc" >"$TMP/rc"
 }
+# note_fixture TREE REL_FILE: "expect-note: RULE" lines must get that note
+# (lint without -q); neg_* functions must get none
+note_fixture() {
+	tree=$1 rel=$2
+	path=$F/$tree/$rel
+	"$BIN" lint "$F/$tree" >"$TMP/out" 2>/dev/null
+	grep -F "$path:" "$TMP/out" | grep -E '^[^ ]*:[0-9]+:[0-9]+: note: .*\[pinaudit-[a-z-]+\]$' |
+		sed -E 's/^.*:([0-9]+):[0-9]+: note: .*\[pinaudit-([a-z-]+)\]$/\1:\2/' |
+		sort -u >"$TMP/act"
+	grep -n '/\* expect-note: [a-z-]* \*/' "$path" |
+		sed -E 's/^([0-9]+):.*\/\* expect-note: ([a-z-]+) \*\/.*/\1:\2/' | sort >"$TMP/exp"
+	while read -r e; do
+		if grep -qx "$e" "$TMP/act"; then ok "$rel:$e"; else nok "$rel:$e note not reported"; fi
+	done <"$TMP/exp"
+	comm -13 "$TMP/exp" "$TMP/act" >"$TMP/extra"
+	while read -r e; do nok "$rel: unexpected note $e"; done <"$TMP/extra"
+}
 tree_rc() { # tree_rc TREE EXPECTED
 	"$BIN" lint -q "$F/$1" >/dev/null 2>&1
 	check "lint $1: exit $2" test $? = "$2"
@@ -109,10 +126,10 @@ check "user-served: a reference stays reference-only" test "$(scls neg_served_ge
 check "user-served: table class name" grep -q 'neg_served_pin .* user-served  ' "$TMP/o"
 check "user-served: table, conditional class name" \
 	grep -q 'neg_choice_commented .* ephemeral or user-served (commented)' "$TMP/o"
-check "user-served: table summary counts the class" grep -q ' user-served 4;' "$TMP/o"
+check "user-served: table summary counts the class" grep -q ' user-served 5;' "$TMP/o"
 "$BIN" inventory -f json "$F/tree-new" >"$TMP/o" 2>/dev/null
 check "user-served: json field" grep -q '"function": "neg_served_iter".*"class": "user-served", "ephemeral": false, "user_served": true' "$TMP/o"
-check "user-served: json summary" grep -q '"user-served": 4, "ephemeral-or-user-served-commented": 3' "$TMP/o"
+check "user-served: json summary" grep -q '"user-served": 5, "ephemeral-or-user-served-commented": 3' "$TMP/o"
 "$BIN" inventory -f sarif "$F/tree-new" >"$TMP/o" 2>/dev/null
 check "user-served: sarif inventory message" grep -q 'in neg_served_pin(): user-served; flags FOLL_WRITE|FOLL_USER_SERVED' "$TMP/o"
 check "user-served: sarif inventory class" grep -q '"properties": {"class": "ephemeral-or-user-served-commented"}' "$TMP/o"
@@ -125,6 +142,30 @@ awk '/^### Ephemeral or user-served/,/^### User-served/' "$TMP/o" >"$TMP/sec"
 check "user-served: risk, chosen at run time" grep -q 'neg_block_style()' "$TMP/sec"
 "$BIN" risk -f json "$F/tree-new" >"$TMP/o" 2>/dev/null
 check "user-served: risk json" grep -q '{"risk": "user-served", "site": {"file": "[^"]*served.c", "line": 31' "$TMP/o"
+# needless-longterm: long-term pins always dropped before the call that
+# took them returns (same function, a caller's cleanup helper, a
+# _longterm reference whose address is handed back and dropped); not a
+# pin kept until .release, dropped on one arm, after a success return,
+# a remainder, or under a label only jumps reach
+lint_fixture tree-new drivers/needless/needless.c
+note_fixture tree-new drivers/needless/needless.c
+"$BIN" lint -q "$F/tree-new/drivers/needless" >"$TMP/o" 2>&1
+check "needless-longterm: lint -q prints no note" test ! -s "$TMP/o"
+"$BIN" lint "$F/tree-new/drivers/needless" >"$TMP/o" 2>"$TMP/e"
+check "needless-longterm: notes alone exit 0" test $? = 0
+check "needless-longterm: the summary counts notes" grep -q '0 warnings, 3 notes' "$TMP/e"
+check "needless-longterm: the chain up to the releasing caller" \
+	grep -q 'needless.c:79: note: nl_fixups() called from nl_execute()' "$TMP/o"
+check "needless-longterm: where it is released" \
+	grep -q 'needless.c:83: note: released by nl_cleanup() (unpin_user_pages_dirty_lock()) before nl_execute() returns' "$TMP/o"
+"$BIN" lint -q -f sarif "$F/tree-new/drivers/needless" >"$TMP/o" 2>/dev/null
+check "needless-longterm: sarif level note" \
+	test "$(grep -c '"ruleId": "needless-longterm", "ruleIndex": 6, "level": "note"' "$TMP/o")" = 3
+check "needless-longterm: sarif rule's default level" \
+	grep -q '"id": "needless-longterm".*"defaultConfiguration": {"level": "note"}' "$TMP/o"
+check "needless-longterm: sarif codeFlows" grep -q '"codeFlows"' "$TMP/o"
+"$BIN" lint -f json "$F/tree-new/drivers/needless" >"$TMP/o" 2>/dev/null
+check "needless-longterm: json level" grep -q '"rule": "needless-longterm", "level": "note"' "$TMP/o"
 "$BIN" inventory -f tsv "$F/tree-new" >"$TMP/o" 2>/dev/null
 check "the _longterm helper's own call is no site to judge (lifetime none)" \
 	test "$(awk -F'\t' '$4 == "get_user_pages_fast_longterm" { print $17 }' "$TMP/o")" = none
@@ -276,6 +317,7 @@ check "output does not depend on --jobs" cmp -s "$TMP/t1" "$TMP/t4"
 man1=$T/../pinaudit.1
 for w in inventory lint risk ephemeral-no-comment internal-flag looks-long-term \
 	ephemeral-without-pin user-held-reference user-served-conflict user-served \
+	needless-longterm \
 	FOLL_USER_SERVED ITER_USER_SERVED sarif tsv csv json; do
 	check "man page mentions $w" grep -q -- "$w" "$man1"
 done
