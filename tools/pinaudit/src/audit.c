@@ -460,33 +460,52 @@ struct extjob {
 	const char **names;
 	size_t nnames;
 	size_t m;		/* length of the shortest name (<= 255) */
-	unsigned char shift[65536];	/* Wu-Manber, blocks of two bytes */
+	size_t *len;		/* of each name */
+	unsigned char shift[65536];	/* Wu-Manber, blocks of three bytes */
 	atomic_size_t next;
 };
 
-static unsigned h2(const char *p)
+/* a block of three bytes, hashed to 16 bits: C text repeats two-byte
+ * blocks of the names ("_p", "et", "er") far more often than three-byte
+ * ones, so the shifts are longer */
+static unsigned h3(const char *p)
 {
-	return (unsigned)(unsigned char)p[0] << 8 | (unsigned char)p[1];
+	return ((unsigned)(unsigned char)p[0] << 9 ^ (unsigned)(unsigned char)p[1] << 4 ^
+		(unsigned char)p[2]) & 0xffff;
 }
 
-/* every name at once: a Wu-Manber shift table over two-byte blocks of
+/* every name at once: a Wu-Manber shift table over three-byte blocks of
  * the names' first m bytes; a zero shift checks the names there */
 static void ext_prepare(struct extjob *j)
 {
 	size_t m = 255;
 
-	for (size_t k = 0; k < j->nnames; k++)
-		if (strlen(j->names[k]) < m)
-			m = strlen(j->names[k]);
+	j->len = malloc(j->nnames * sizeof(*j->len));
+	if (!j->len)
+		exit(3);
+	for (size_t k = 0; k < j->nnames; k++) {
+		j->len[k] = strlen(j->names[k]);
+		if (j->len[k] < m)
+			m = j->len[k];
+	}
 	j->m = m;
-	memset(j->shift, (int)(m - 1), sizeof(j->shift));
+	if (m < 3)
+		return;
+	memset(j->shift, (int)(m - 2), sizeof(j->shift));
 	for (size_t k = 0; k < j->nnames; k++)
-		for (size_t q = 1; q < m; q++) {
-			unsigned h = h2(j->names[k] + q - 1);
+		for (size_t q = 2; q < m; q++) {
+			unsigned h = h3(j->names[k] + q - 2);
 
 			if (j->shift[h] > m - 1 - q)
 				j->shift[h] = (unsigned char)(m - 1 - q);
 		}
+}
+
+static bool is_idc(unsigned char c)
+{
+	unsigned u = c;
+
+	return u - '0' < 10 || (u | 32) - 'a' < 26 || u == '_';
 }
 
 /* does the buffer call one of the names ("name (" after a non-identifier) */
@@ -494,10 +513,26 @@ static bool calls_any(const struct extjob *j, const char *b, size_t n)
 {
 	size_t m = j->m;
 
-	if (m < 2 || n < m)
+	if (n < m)
 		return false;
+	if (m < 3) {
+		/* names of one or two bytes: no shift table, every position */
+		for (size_t k = 0; k < j->nnames; k++)
+			for (const char *p = b; (p = memmem(p, n - (size_t)(p - b),
+							    j->names[k], j->len[k])); p++) {
+				size_t e = (size_t)(p - b) + j->len[k];
+
+				if (p > b && is_idc((unsigned char)p[-1]))
+					continue;
+				while (e < n && (b[e] == ' ' || b[e] == '\t' || b[e] == '\n'))
+					e++;
+				if (e < n && b[e] == '(')
+					return true;
+			}
+		return false;
+	}
 	for (size_t pos = m - 1; pos < n;) {
-		unsigned sh = j->shift[h2(b + pos - 1)];
+		unsigned sh = j->shift[h3(b + pos - 2)];
 
 		if (sh) {
 			pos += sh;
@@ -505,9 +540,9 @@ static bool calls_any(const struct extjob *j, const char *b, size_t n)
 		}
 		const char *p = b + pos + 1 - m;
 
-		if (p == b || !(isalnum((unsigned char)p[-1]) || p[-1] == '_'))
+		if (p == b || !is_idc((unsigned char)p[-1]))
 			for (size_t k = 0; k < j->nnames; k++) {
-				size_t l = strlen(j->names[k]), e = (size_t)(p - b) + l;
+				size_t l = j->len[k], e = (size_t)(p - b) + l;
 
 				if (e > n || memcmp(p, j->names[k], l))
 					continue;
@@ -658,6 +693,7 @@ void audit_model(struct scan_result *res)
 			for (size_t k = 0; k < nnames; k++)
 				fprintf(stderr, "pinaudit: callers wanted: %s\n", names[k]);
 		run_parallel(ext_worker, ej, res->jobs);
+		free(ej->len);
 		free(ej);
 		for (size_t i = 0; i < res->n; i++)
 			if (hit[i]) {

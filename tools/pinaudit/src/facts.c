@@ -31,14 +31,19 @@ struct lex {
 	struct facts *fx;
 };
 
-static bool idc(int c)
+/* identifier characters, without isalnum() and its locale lookup (the
+ * lexer reads every byte of every file of the modules) */
+static inline bool idc(int c)
 {
-	return c == '_' || isalnum(c);
+	unsigned u = (unsigned char)c;
+
+	return u - '0' < 10 || (u | 32) - 'a' < 26 || u == '_';
 }
 
 static bool tis(const struct tok *t, const char *s)
 {
-	return strlen(s) == t->len && !memcmp(t->s, s, t->len);
+	return t->len && t->s[0] == s[0] && strlen(s) == t->len &&
+	       !memcmp(t->s, s, t->len);
 }
 
 static bool tp(const struct tok *t, char c)

@@ -651,6 +651,11 @@ static bool resolve_field(struct ctx *c, TSNode fe, struct fres *r, int depth)
 	fs.c = c;
 	fs.fname = ntext(c, f, &l);
 	fs.fl = l;
+	if (c->blanked_fields && fset_has(c->blanked_fields, fs.fname, l)) {
+		/* assigned in a body the parser did not see: parse it all */
+		c->need_full = true;
+		return false;
+	}
 	fs.r = r;
 	fs.depth = depth;
 	walk(c->root, field_visit, &fs);

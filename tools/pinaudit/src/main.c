@@ -970,14 +970,13 @@ static bool header_defines_ephemeral(const char *root, const char *rel)
 
 		if (n > 0) {
 			struct file_res fr;
-			struct analyzer *an = analyzer_new();
 
+			/* the validation lexer sees the definition: no parse */
 			memset(&fr, 0, sizeof(fr));
 			fr.path = fr.rel = rel;
-			analyze_buffer(an, buf, (size_t)n, &fr);
+			analyze_validate(buf, (size_t)n, &fr);
 			ret = fr.defines_ephemeral;
 			file_res_free(&fr);
-			analyzer_free(an);
 		}
 		free(buf);
 	}
