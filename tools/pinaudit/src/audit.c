@@ -508,6 +508,24 @@ static bool is_idc(unsigned char c)
 	return u - '0' < 10 || (u | 32) - 'a' < 26 || u == '_';
 }
 
+/* does one of the names start at p, called ("name (" after a non-identifier) */
+static bool name_at(const struct extjob *j, const char *b, size_t n, const char *p)
+{
+	if (p > b && is_idc((unsigned char)p[-1]))
+		return false;
+	for (size_t k = 0; k < j->nnames; k++) {
+		size_t l = j->len[k], e = (size_t)(p - b) + l;
+
+		if (e > n || memcmp(p, j->names[k], l))
+			continue;
+		while (e < n && (b[e] == ' ' || b[e] == '\t' || b[e] == '\n'))
+			e++;
+		if (e < n && b[e] == '(')
+			return true;
+	}
+	return false;
+}
+
 /* does the buffer call one of the names ("name (" after a non-identifier) */
 static bool calls_any(const struct extjob *j, const char *b, size_t n)
 {
@@ -531,29 +549,47 @@ static bool calls_any(const struct extjob *j, const char *b, size_t n)
 			}
 		return false;
 	}
-	for (size_t pos = m - 1; pos < n;) {
-		unsigned sh = j->shift[h3(b + pos - 2)];
+	/*
+	 * Four cursors over four quarters of the buffer, stepped in turn:
+	 * each step waits on a load of the text and one of the table, and
+	 * four independent chains of them overlap.  A quarter runs on past
+	 * its end by the longest name, so that a name across the boundary
+	 * is seen whole by one of them.
+	 */
+	enum { K = 4 };
+	size_t pos[K], end[K], ov = 0;
 
-		if (sh) {
-			pos += sh;
-			continue;
-		}
-		const char *p = b + pos + 1 - m;
+	for (size_t k = 0; k < j->nnames; k++)
+		if (j->len[k] > ov)
+			ov = j->len[k];
+	for (int k = 0; k < K; k++) {
+		size_t a = n / K * (size_t)k;
 
-		if (p == b || !is_idc((unsigned char)p[-1]))
-			for (size_t k = 0; k < j->nnames; k++) {
-				size_t l = j->len[k], e = (size_t)(p - b) + l;
-
-				if (e > n || memcmp(p, j->names[k], l))
-					continue;
-				while (e < n && (b[e] == ' ' || b[e] == '\t' || b[e] == '\n'))
-					e++;
-				if (e < n && b[e] == '(')
-					return true;
-			}
-		pos++;
+		pos[k] = a + m - 1;
+		end[k] = k == K - 1 ? n : n / K * (size_t)(k + 1) + ov;
+		if (end[k] > n)
+			end[k] = n;
 	}
-	return false;
+	for (;;) {
+		int live = 0;
+
+		for (int k = 0; k < K; k++) {
+			if (pos[k] >= end[k])
+				continue;
+			live++;
+			unsigned sh = j->shift[h3(b + pos[k] - 2)];
+
+			if (sh) {
+				pos[k] += sh;
+				continue;
+			}
+			if (name_at(j, b, n, b + pos[k] + 1 - m))
+				return true;
+			pos[k]++;
+		}
+		if (!live)
+			return false;
+	}
 }
 
 static void *ext_worker(void *arg)

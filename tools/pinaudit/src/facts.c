@@ -31,22 +31,32 @@ struct lex {
 	struct facts *fx;
 };
 
-/* identifier characters, without isalnum() and its locale lookup (the
- * lexer reads every byte of every file of the modules) */
+/* identifier characters [0-9A-Za-z_], a table rather than isalnum() and
+ * its locale lookup: the lexer reads every byte of every module file */
+static const unsigned char idtab[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0,
+	0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1,
+	0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+
 static inline bool idc(int c)
 {
-	unsigned u = (unsigned char)c;
-
-	return u - '0' < 10 || (u | 32) - 'a' < 26 || u == '_';
+	return idtab[(unsigned char)c];
 }
 
-static bool tis(const struct tok *t, const char *s)
+/* (always inlined: called with literals, whose strlen() folds) */
+static inline __attribute__((always_inline)) bool tis(const struct tok *t, const char *s)
 {
 	return t->len && t->s[0] == s[0] && strlen(s) == t->len &&
 	       !memcmp(t->s, s, t->len);
 }
 
-static bool tp(const struct tok *t, char c)
+static inline __attribute__((always_inline)) bool tp(const struct tok *t, char c)
 {
 	return t->t == T_P && t->len == 1 && t->s[0] == c;
 }
@@ -203,7 +213,7 @@ static void tokenize(struct lex *L)
 
 			while (j < n && idc((unsigned char)b[j]))
 				j++;
-			t.t = isdigit((unsigned char)c) ? T_NUM : T_ID;
+			t.t = (unsigned char)(c - '0') < 10 ? T_NUM : T_ID;
 			i = j;
 		} else if ((c == '-' && i + 1 < n && b[i + 1] == '>') ||
 			   ((c == '=' || c == '!' || c == '<' || c == '>' || c == '|' ||
@@ -220,22 +230,30 @@ static void tokenize(struct lex *L)
 	}
 }
 
-static const char *const keywords[] = {
-	"if", "while", "for", "switch", "return", "sizeof", "typeof",
-	"__typeof__", "defined", "do", "else", "case", "goto", "__attribute__",
-	"_Static_assert", "static_assert", "BUILD_BUG_ON", "offsetof",
-	"__builtin_expect", "likely", "unlikely", "READ_ONCE", "WARN_ON",
-	"WARN_ON_ONCE", "pr_err", "pr_debug", "pr_info", "pr_warn", "dev_err",
-	"dev_dbg", "dev_warn", "dev_info", "printk", "ARRAY_SIZE", "min", "max",
-	"min_t", "max_t", "IS_ERR", "PTR_ERR", "ERR_PTR", "kfree", "kvfree",
-	"mutex_lock", "mutex_unlock", "spin_lock", "spin_unlock",
-	"spin_lock_irqsave", "spin_unlock_irqrestore", "container_of",
+/* names that are followed by '(' but are no calls to follow */
+#define KW(s) { s, sizeof(s) - 1 }
+static const struct { const char *s; unsigned len; } keywords[] = {
+	KW("if"), KW("while"), KW("for"), KW("switch"), KW("return"),
+	KW("sizeof"), KW("typeof"), KW("__typeof__"), KW("defined"), KW("do"),
+	KW("else"), KW("case"), KW("goto"), KW("__attribute__"),
+	KW("_Static_assert"), KW("static_assert"), KW("BUILD_BUG_ON"),
+	KW("offsetof"), KW("__builtin_expect"), KW("likely"), KW("unlikely"),
+	KW("READ_ONCE"), KW("WARN_ON"), KW("WARN_ON_ONCE"), KW("pr_err"),
+	KW("pr_debug"), KW("pr_info"), KW("pr_warn"), KW("dev_err"),
+	KW("dev_dbg"), KW("dev_warn"), KW("dev_info"), KW("printk"),
+	KW("ARRAY_SIZE"), KW("min"), KW("max"), KW("min_t"), KW("max_t"),
+	KW("IS_ERR"), KW("PTR_ERR"), KW("ERR_PTR"), KW("kfree"), KW("kvfree"),
+	KW("mutex_lock"), KW("mutex_unlock"), KW("spin_lock"),
+	KW("spin_unlock"), KW("spin_lock_irqsave"),
+	KW("spin_unlock_irqrestore"), KW("container_of"),
 };
+#undef KW
 
 static bool is_kw(const struct tok *t)
 {
 	for (size_t i = 0; i < sizeof(keywords) / sizeof(*keywords); i++)
-		if (tis(t, keywords[i]))
+		if (keywords[i].len == t->len && keywords[i].s[0] == t->s[0] &&
+		    !memcmp(t->s, keywords[i].s, t->len))
 			return true;
 	return false;
 }

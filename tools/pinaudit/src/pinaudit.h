@@ -38,7 +38,8 @@ void sb_free(struct sbuf *b);
 #define VEC(type) struct { type *v; size_t n, cap; }
 void *vec_grow(void *v, size_t *cap, size_t need, size_t elsz);
 #define VEC_PUSH(vec, val) do { \
-	(vec).v = vec_grow((vec).v, &(vec).cap, (vec).n + 1, sizeof(*(vec).v)); \
+	if ((vec).n + 1 > (vec).cap) \
+		(vec).v = vec_grow((vec).v, &(vec).cap, (vec).n + 1, sizeof(*(vec).v)); \
 	(vec).v[(vec).n++] = (val); \
 } while (0)
 
