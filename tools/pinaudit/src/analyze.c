@@ -541,20 +541,25 @@ int analyze_buffer(struct analyzer *an, const char *buf, size_t len,
 /*
  * Most of a file that calls the family is functions that cannot matter
  * to its sites, and tree-sitter's parse is the largest cost of a scan.
- * Their bodies are blanked (every byte but the newlines and preprocessor
- * lines becomes a blank: offsets, lines and columns stay) before the
- * parse.  A body is kept when it names the family or a flag (FOLL_,
- * ITER_, *_EPHEMERAL, *_USER_SERVED), or names a kept function (a caller:
- * the flags may be its argument); until nothing changes.  The fields the
- * blanked bodies assign are remembered: a flag resolution that needs one
- * (flags kept in a field) has the file parsed again, whole.  Braces are
- * counted as the preprocessor's first branch sees them; a file whose
- * braces do not pair is parsed as it is.
+ * The insides of their bodies, and of the file-scope initializers and
+ * struct, union and enum bodies that name no flag and nothing of the
+ * family, are left out of the parse: tree-sitter's included ranges skip
+ * them without lexing a byte, and offsets, lines and columns stay those
+ * of the file.  Preprocessor lines in them are still parsed (a #define
+ * in a body).  A function body is kept when it names the family or a
+ * flag (FOLL_, ITER_, *_EPHEMERAL, *_USER_SERVED), or names a kept
+ * function (a caller: the flags may be its argument); until nothing
+ * changes.  The fields the skipped bodies assign are remembered: a flag
+ * resolution that needs one (flags kept in a field) has the file parsed
+ * again, whole.  Braces are counted as the preprocessor's first branch
+ * sees them; a file whose braces do not pair is parsed whole.
  */
 struct body {
 	size_t open, close;		/* the braces */
 	const char *name;		/* the function's name, in buf */
 	size_t nlen;
+	bool fn;			/* a function body (else an initializer,
+					   a struct, union or enum) */
 	bool keep;
 };
 
@@ -687,16 +692,21 @@ static void body_name(const char *b, size_t a, size_t open, struct body *bd)
 	}
 }
 
-/* the buffer to parse: NULL (parse b as it is), or a copy with blanked
- * bodies (freed by the caller); *fields: what those bodies assign */
-static char *reduce(const char *b, size_t n, struct fset *fields)
+struct skip {
+	size_t a, z;		/* [a, z) is not parsed */
+};
+typedef VEC(struct skip) skips_t;
+
+/* what the parser may skip: the insides of the bodies that cannot matter,
+ * less their preprocessor lines (a #define in a body); *fields: what those
+ * bodies assign */
+static void reduce(const char *b, size_t n, struct fset *fields, skips_t *skips)
 {
 	VEC(struct body) bodies = { 0 };
 	int depth = 0, ncond = 0, in_else = 0;	/* #if nesting, of it in #else */
 	bool bol = true, bad = false, cand = false;
 	char last = ';';
 	size_t decl = 0, open = 0;
-	char *out = NULL;
 
 	for (size_t i = 0; i < n && !bad; i++) {
 		char c = b[i];
@@ -771,13 +781,17 @@ static char *reduce(const char *b, size_t n, struct fset *fields)
 				break;
 			}
 			if (depth == 0) {
-				if (cand) {
-					struct body bd = { .open = open, .close = i };
+				struct body bd = { .open = open, .close = i, .fn = cand };
 
+				if (cand) {
 					body_name(b, decl, open, &bd);
 					bd.keep = !bd.name || relevant(b, open, i);
-					VEC_PUSH(bodies, bd);
+				} else {
+					/* an ops table, a struct: nothing the
+					 * analysis reads, unless it names a flag */
+					bd.keep = relevant(b, open, i);
 				}
+				VEC_PUSH(bodies, bd);
 				decl = i + 1;
 			}
 		} else if (c == ';' && depth == 0) {
@@ -795,8 +809,8 @@ static char *reduce(const char *b, size_t n, struct fset *fields)
 		for (size_t k = 0; k < bodies.n; k++) {
 			struct body *bd = &bodies.v[k];
 
-			for (size_t q = 0; q < bodies.n && !bd->keep; q++)
-				if (bodies.v[q].keep && bodies.v[q].nlen &&
+			for (size_t q = 0; q < bodies.n && !bd->keep && bd->fn; q++)
+				if (bodies.v[q].keep && bodies.v[q].fn && bodies.v[q].nlen &&
 				    names_word(b, bd->open, bd->close, bodies.v[q].name,
 					       bodies.v[q].nlen))
 					bd->keep = grew = true;
@@ -806,41 +820,45 @@ static char *reduce(const char *b, size_t n, struct fset *fields)
 		any = !bodies.v[k].keep;
 	if (!any)
 		goto done;
-	out = malloc(n + 1);
-	if (!out)
-		goto done;
-	memcpy(out, b, n);
-	out[n] = 0;
 	for (size_t k = 0; k < bodies.n; k++) {
 		const struct body *bd = &bodies.v[k];
+		size_t from = bd->open + 1;
 		bool line0 = false;
 
 		if (bd->keep)
 			continue;
-		assigned_fields(b, bd->open, bd->close, fields);
+		if (bd->fn)
+			assigned_fields(b, bd->open, bd->close, fields);
 		for (size_t i = bd->open + 1; i < bd->close; i++) {
-			if (out[i] == '\n') {
+			if (b[i] == '\n') {
 				line0 = true;
 				continue;
 			}
+			if (b[i] == ' ' || b[i] == '\t')
+				continue;
 			/* preprocessor lines stay (a #define in a body) */
-			if (line0 && out[i] == '#') {
-				while (i < bd->close && out[i] != '\n') {
-					if (out[i] == '\\' && out[i + 1] == '\n')
+			if (line0 && b[i] == '#') {
+				struct skip sk = { from, i };
+
+				if (sk.z > sk.a)
+					VEC_PUSH(*skips, sk);
+				while (i < bd->close && b[i] != '\n') {
+					if (b[i] == '\\' && b[i + 1] == '\n')
 						i++;
 					i++;
 				}
+				from = i;
 				i--;
-				continue;
 			}
-			if (out[i] != ' ' && out[i] != '\t')
-				line0 = false;
-			out[i] = ' ';
+			line0 = false;
 		}
+		struct skip sk = { from, bd->close };
+
+		if (sk.z > sk.a)
+			VEC_PUSH(*skips, sk);
 	}
 done:
 	free(bodies.v);
-	return out;
 }
 
 static int parse_file(struct analyzer *an, const char *buf, size_t len,
@@ -860,11 +878,51 @@ static int parse_file(struct analyzer *an, const char *buf, size_t len,
 		      struct file_res *fr, bool reduced)
 {
 	struct fset blanked = { 0 };
-	char *text = reduced ? reduce(buf, len, &blanked) : NULL;
-	TSTree *tree = ts_parser_parse_string(an->parser, NULL, text ? text : buf,
-					      (uint32_t)len);
+	skips_t skips = { 0 };
+	TSRange *ranges = NULL;
+	uint32_t nr = 0;
 
-	free(text);
+	if (reduced)
+		reduce(buf, len, &blanked, &skips);
+	if (skips.n && (ranges = malloc((skips.n + 1) * sizeof(*ranges)))) {
+		/* the included ranges: what the skips leave, with their points */
+		size_t at = 0, row = 0, col0 = 0;	/* col0: start of row */
+
+		for (size_t k = 0; k <= skips.n; k++) {
+			size_t a = k < skips.n ? skips.v[k].a : len;
+			size_t z = k < skips.n ? skips.v[k].z : len;
+			TSRange *r = &ranges[nr];
+
+			if (a > at) {
+				r->start_byte = (uint32_t)at;
+				r->start_point = (TSPoint){ (uint32_t)row, (uint32_t)(at - col0) };
+			}
+			for (const char *p = buf + at; (p = memchr(p, '\n', (size_t)(buf + a - p)));
+			     p++) {
+				row++;
+				col0 = (size_t)(p - buf) + 1;
+			}
+			if (a > at) {
+				r->end_byte = (uint32_t)a;
+				r->end_point = (TSPoint){ (uint32_t)row, (uint32_t)(a - col0) };
+				nr++;
+			}
+			for (const char *p = buf + a; (p = memchr(p, '\n', (size_t)(buf + z - p)));
+			     p++) {
+				row++;
+				col0 = (size_t)(p - buf) + 1;
+			}
+			at = z;
+		}
+		if (!ts_parser_set_included_ranges(an->parser, ranges, nr))
+			nr = 0;
+	}
+	free(skips.v);
+	TSTree *tree = ts_parser_parse_string(an->parser, NULL, buf, (uint32_t)len);
+
+	if (nr)
+		ts_parser_set_included_ranges(an->parser, NULL, 0);
+	free(ranges);
 
 	if (!tree) {
 		free(blanked.t);

@@ -137,18 +137,16 @@ static uint32_t flags_in(const char *text)
  * one thread): most calls are of no wrapper, and are let go at once */
 static uint64_t wbits[64];
 
-static unsigned wbit(const char *name)
+static unsigned wbit(uint32_t h)
 {
-	unsigned h = 2166136261u;
-
-	for (; *name; name++)
-		h = (h ^ (unsigned char)*name) * 16777619u;
 	return h & 4095;
 }
 
-static const struct wrapper *wfind(const struct wrapper *w, size_t n, const char *name)
+/* the wrapper called name (h: its name_hash()) */
+static const struct wrapper *wfind_h(const struct wrapper *w, size_t n, const char *name,
+				     uint32_t h)
 {
-	unsigned b = wbit(name);
+	unsigned b = wbit(h);
 
 	if (!(wbits[b / 64] >> (b % 64) & 1))
 		return NULL;
@@ -158,9 +156,14 @@ static const struct wrapper *wfind(const struct wrapper *w, size_t n, const char
 	return NULL;
 }
 
+static const struct wrapper *wfind(const struct wrapper *w, size_t n, const char *name)
+{
+	return wfind_h(w, n, name, name_hash(name, strlen(name)));
+}
+
 static void wadd_bit(const char *name)
 {
-	unsigned b = wbit(name);
+	unsigned b = wbit(name_hash(name, strlen(name)));
 
 	wbits[b / 64] |= 1ull << (b % 64);
 }
@@ -180,13 +183,14 @@ static void find_wrappers(struct scan_result *res, struct wrapper **out, size_t 
 			for (size_t k = 0; k < fx->funcs.n; k++) {
 				const struct fx_func *f = &fx->funcs.v[k];
 
-				if (api_lookup(f->name, strlen(f->name)) || wfind(w.v, w.n, f->name) ||
+				if (api_lookup(f->name, f->nlen) || wfind_h(w.v, w.n, f->name, f->nhash) ||
 				    !strncmp(fx->rel, "mm/", 3) || !strncmp(fx->rel, "tools/", 6))
 					continue;
 				for (size_t c = f->call0; c < f->call0 + f->ncalls; c++) {
 					const struct fx_call *call = &fx->calls.v[c];
-					const struct api_info *api = api_lookup(call->callee, strlen(call->callee));
-					const struct wrapper *inner = api ? NULL : wfind(w.v, w.n, call->callee);
+					const struct api_info *api = api_lookup(call->callee, call->clen);
+					const struct wrapper *inner = api ? NULL :
+						wfind_h(w.v, w.n, call->callee, call->chash);
 					int pa, fa;
 
 					if (!api && !inner)
@@ -284,7 +288,7 @@ static void add_wrapper_sites(struct scan_result *res, size_t *fidx)
 
 		for (size_t c = 0; c < fx->calls.n; c++) {
 			const struct fx_call *call = &fx->calls.v[c];
-			const struct wrapper *wr = wfind(w, nw, call->callee);
+			const struct wrapper *wr = wfind_h(w, nw, call->callee, call->chash);
 
 			const char *in = fx->funcs.v[call->func].name;
 

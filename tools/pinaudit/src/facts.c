@@ -613,6 +613,8 @@ void facts_extract(const char *buf, size_t len, struct facts *fx)
 						sb_putc(&ps, ' ');
 					}
 				}
+			f.nlen = (unsigned)strlen(f.name);
+			f.nhash = name_hash(f.name, f.nlen);
 			f.params = arena_strdup(A, ps.s);
 			sb_free(&ps);
 			f.call0 = fx->calls.n;
@@ -862,6 +864,8 @@ arms_done:
 
 		memset(&call, 0, sizeof(call));
 		call.callee = intern(&names, A, t->s, t->len);
+		call.clen = t->len;
+		call.chash = name_hash(t->s, t->len);
 		call.line = t->line;
 		call.col = t->col;
 		call.func = (unsigned)fn;

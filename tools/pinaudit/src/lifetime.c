@@ -37,6 +37,9 @@ static bool is_release_call(const char *fn)
 		"put_pages_list", "__free_page", "vfree", "vunmap",
 	};
 
+	/* most callees are none of these: their first letter says so */
+	if (!strchr("upbrfv_", fn[0]))
+		return false;
 	for (size_t i = 0; i < sizeof(r) / sizeof(*r); i++)
 		if (!strcmp(r[i], fn))
 			return strcmp(fn, "vfree") && strcmp(fn, "vunmap") && strcmp(fn, "__free_page");

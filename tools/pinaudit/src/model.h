@@ -21,6 +21,8 @@
 /* one call inside a function body */
 struct fx_call {
 	const char *callee;
+	uint32_t chash;		/* name_hash() of the callee              */
+	unsigned clen;		/* its length                             */
 	const char *args;	/* per argument '\x1f'-separated: "->f" field,
 				   "id" identifier, "f()" call, "" other  */
 	const char *argtext;	/* the arguments as written, folded      */
@@ -39,6 +41,8 @@ struct fx_call {
 
 struct fx_func {
 	const char *name;
+	uint32_t nhash;		/* name_hash() of the name                */
+	unsigned nlen;
 	const char *params;	/* " a b c " parameter names              */
 	unsigned line;
 	size_t call0, ncalls;	/* range in facts.calls                   */

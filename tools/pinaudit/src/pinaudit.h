@@ -219,6 +219,16 @@ void lint(struct file_res **files, size_t nfiles, enum api_gen gen,
 void findings_free(struct findings *f);
 bool path_in_mm(const char *rel);
 bool is_completion_name(const char *fn);
+/* FNV-1a of a name: the lexer stores it with each call and function,
+ * the model's maps and the wrapper filter use it */
+static inline uint32_t name_hash(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h;
+}
 /* monotonic seconds, for PINAUDIT_STATS */
 double now(void);
 
