@@ -225,11 +225,12 @@ static void find_wrappers(struct scan_result *res, struct wrapper **out, size_t 
 			}
 			for (size_t k = 0; k < fx->macros.n; k++) {
 				const struct fx_macro *mc = &fx->macros.v[k];
-				const struct api_info *api = api_lookup(mc->target, strlen(mc->target));
-				const struct wrapper *inner = api ? NULL : wfind(w.v, w.n, mc->target);
+				const struct api_info *api = api_lookup(mc->target, mc->tlen);
+				const struct wrapper *inner = api ? NULL :
+					wfind_h(w.v, w.n, mc->target, mc->thash);
 
-				if ((!api && !inner) || wfind(w.v, w.n, mc->name) ||
-				    api_lookup(mc->name, strlen(mc->name)))
+				if ((!api && !inner) || wfind_h(w.v, w.n, mc->name, mc->nhash) ||
+				    api_lookup(mc->name, mc->nlen))
 					continue;
 				struct wrapper nw = {
 					.fx = fx,

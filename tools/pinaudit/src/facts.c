@@ -121,6 +121,10 @@ static void define(struct lex *L, const char *s, const char *e, unsigned line)
 	if (!first || (!m.fnlike && nid != 1))
 		return;
 	m.target = arena_strndup(&L->fx->arena, first, flen);
+	m.tlen = (unsigned)flen;
+	m.thash = name_hash(first, flen);
+	m.nlen = (unsigned)strlen(m.name);
+	m.nhash = name_hash(m.name, m.nlen);
 	VEC_PUSH(L->fx->macros, m);
 }
 

@@ -72,6 +72,8 @@ struct fx_role {		/* ".field = fn" or "x->field = fn"       */
 
 struct fx_macro {		/* #define NAME[(...)] body calling target */
 	const char *name, *target;
+	unsigned nlen, tlen;	/* their lengths and name_hash()es        */
+	uint32_t nhash, thash;
 	unsigned line;
 	bool fnlike;
 };
