@@ -309,6 +309,7 @@ static void do_site(struct ctx *c, TSNode call, TSNode fn)
 	s.unresolved = r.unres.len ? arena_strdup(c->A, r.unres.s) : "";
 	s.cond = r.cond || r.flags != r.must;
 	s.ephemeral = r.eph;
+	s.user_served = r.served || (r.flags & SERVED_BITS);
 	if (s.ephemeral) {
 		add_anchor(&r, ts_node_start_byte(enclosing_statement(call)));
 		for (int i = 0; i < r.nanchors && !s.lifetime_comment; i++) {
@@ -534,6 +535,335 @@ int analyze_buffer(struct analyzer *an, const char *buf, size_t len,
 	return analyze_parse(an, buf, len, fr);
 }
 
+/* ------------------------------------------------------------------ */
+/* the text the parser needs                                           */
+
+/*
+ * Most of a file that calls the family is functions that cannot matter
+ * to its sites, and tree-sitter's parse is the largest cost of a scan.
+ * The insides of their bodies, and of the file-scope initializers and
+ * struct, union and enum bodies that name no flag and nothing of the
+ * family, are left out of the parse: tree-sitter's included ranges skip
+ * them without lexing a byte, and offsets, lines and columns stay those
+ * of the file.  Preprocessor lines in them are still parsed (a #define
+ * in a body).  A function body is kept when it names the family or a
+ * flag (FOLL_, ITER_, *_EPHEMERAL, *_USER_SERVED), or names a kept
+ * function (a caller: the flags may be its argument); until nothing
+ * changes.  The fields the skipped bodies assign are remembered: a flag
+ * resolution that needs one (flags kept in a field) has the file parsed
+ * again, whole.  Braces are counted as the preprocessor's first branch
+ * sees them; a file whose braces do not pair is parsed whole.
+ */
+struct body {
+	size_t open, close;		/* the braces */
+	const char *name;		/* the function's name, in buf */
+	size_t nlen;
+	bool fn;			/* a function body (else an initializer,
+					   a struct, union or enum) */
+	bool keep;
+};
+
+static bool word_at(const char *b, size_t n, size_t at, size_t l)
+{
+	return (at == 0 || !is_ident((unsigned char)b[at - 1])) &&
+	       (at + l >= n || !is_ident((unsigned char)b[at + l]));
+}
+
+/* does [a, z) of b name w as a whole word? */
+static bool names_word(const char *b, size_t a, size_t z, const char *w, size_t l)
+{
+	for (const char *p = b + a; l && p + l <= b + z;) {
+		p = memmem(p, (size_t)(b + z - p), w, l);
+		if (!p)
+			return false;
+		if (word_at(b, z, (size_t)(p - b), l))
+			return true;
+		p += l;
+	}
+	return false;
+}
+
+static bool relevant(const char *b, size_t a, size_t z)
+{
+	static const char *const pat[] = {
+		"FOLL_", "ITER_", "_EPHEMERAL", "_USER_SERVED", "user_page",
+		"iov_iter_extract_pages", "iov_iter_get_pages", "get_dump_page",
+	};
+
+	for (size_t i = 0; i < sizeof(pat) / sizeof(*pat); i++)
+		if (memmem(b + a, z - a, pat[i], strlen(pat[i])))
+			return true;
+	return false;
+}
+
+static uint32_t fhash(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h;
+}
+
+bool fset_has(const struct fset *f, const char *s, size_t n)
+{
+	if (!f->cap)
+		return false;
+	for (size_t k = fhash(s, n) & (f->cap - 1); f->t[k].s; k = (k + 1) & (f->cap - 1))
+		if (f->t[k].n == n && !memcmp(f->t[k].s, s, n))
+			return true;
+	return false;
+}
+
+static void fset_add(struct fset *f, const char *s, size_t n)
+{
+	if (fset_has(f, s, n))
+		return;
+	if ((f->n + 1) * 2 > f->cap) {
+		struct fset g = { calloc(f->cap ? f->cap * 2 : 64, sizeof(*g.t)),
+				  f->cap ? f->cap * 2 : 64, 0 };
+
+		if (!g.t) {
+			fputs("pinaudit: out of memory\n", stderr);
+			exit(3);
+		}
+		for (size_t k = 0; k < f->cap; k++)
+			if (f->t[k].s)
+				fset_add(&g, f->t[k].s, f->t[k].n);
+		free(f->t);
+		*f = g;
+	}
+	size_t k = fhash(s, n) & (f->cap - 1);
+
+	while (f->t[k].s)
+		k = (k + 1) & (f->cap - 1);
+	f->t[k].s = s;
+	f->t[k].n = n;
+	f->n++;
+}
+
+/* the fields [a, z) assigns: "->f =", ".f |=", "->f++" */
+static void assigned_fields(const char *b, size_t a, size_t z, struct fset *out)
+{
+	for (size_t i = a; i + 1 < z; i++) {
+		size_t k;
+
+		if (b[i] == '-' && b[i + 1] == '>')
+			k = i + 2;
+		else if (b[i] == '.' && i > a && is_ident((unsigned char)b[i - 1]))
+			k = i + 1;
+		else
+			continue;
+		size_t e = k, q;
+
+		while (e < z && is_ident((unsigned char)b[e]))
+			e++;
+		for (q = e; q < z && (b[q] == ' ' || b[q] == '\t'); q++)
+			;
+		if (e > k && q + 1 < z &&
+		    ((b[q] == '=' && b[q + 1] != '=') || (b[q] != '=' && b[q + 1] == '=' &&
+		      strchr("|&+-^*/%", b[q])) || (b[q] == '<' && b[q + 1] == '<') ||
+		     (b[q] == '>' && b[q + 1] == '>') || (b[q] == '+' && b[q + 1] == '+') ||
+		     (b[q] == '-' && b[q + 1] == '-')))
+			fset_add(out, b + k, e - k);
+		i = e > k ? e - 1 : i;
+	}
+}
+
+/* the name before the first '(' of the declaration [a, open) */
+static void body_name(const char *b, size_t a, size_t open, struct body *bd)
+{
+	for (size_t i = a; i < open; i++) {
+		if (b[i] != '(')
+			continue;
+		size_t e = i;
+
+		while (e > a && (b[e - 1] == ' ' || b[e - 1] == '\t' || b[e - 1] == '\n'))
+			e--;
+		size_t s = e;
+
+		while (s > a && is_ident((unsigned char)b[s - 1]))
+			s--;
+		if (e - s == 13 && !memcmp(b + s, "__attribute__", 13))
+			continue;
+		bd->name = b + s;
+		bd->nlen = e - s;
+		return;
+	}
+}
+
+struct skip {
+	size_t a, z;		/* [a, z) is not parsed */
+};
+typedef VEC(struct skip) skips_t;
+
+/* what the parser may skip: the insides of the bodies that cannot matter,
+ * less their preprocessor lines (a #define in a body); *fields: what those
+ * bodies assign */
+static void reduce(const char *b, size_t n, struct fset *fields, skips_t *skips)
+{
+	VEC(struct body) bodies = { 0 };
+	int depth = 0, ncond = 0, in_else = 0;	/* #if nesting, of it in #else */
+	bool bol = true, bad = false, cand = false;
+	char last = ';';
+	size_t decl = 0, open = 0;
+
+	for (size_t i = 0; i < n && !bad; i++) {
+		char c = b[i];
+
+		if (c == '\n') {
+			bol = true;
+			continue;
+		}
+		if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v')
+			continue;
+		if (c == '/' && i + 1 < n && b[i + 1] == '*') {
+			const char *e = memmem(b + i + 2, n - i - 2, "*/", 2);
+
+			if (!e)
+				bad = true;
+			else
+				i = (size_t)(e - b) + 1;
+			continue;
+		}
+		if (c == '/' && i + 1 < n && b[i + 1] == '/') {
+			while (i + 1 < n && b[i + 1] != '\n')
+				i++;
+			continue;
+		}
+		if (bol && c == '#') {
+			size_t k = i + 1;
+
+			while (k < n && (b[k] == ' ' || b[k] == '\t'))
+				k++;
+			/* braces as the first branch of each #if has them */
+			if (k + 2 < n && b[k] == 'i' && b[k + 1] == 'f') {
+				ncond++;
+			} else if (k + 3 < n && b[k] == 'e' && b[k + 1] == 'l' && ncond) {
+				if (in_else < ncond)	/* #else, #elif */
+					in_else = ncond;
+			} else if (k + 4 < n && !memcmp(b + k, "endif", 5) && ncond) {
+				if (in_else == ncond)
+					in_else = 0;
+				ncond--;
+			}
+			while (i < n && b[i] != '\n') {
+				if (b[i] == '\\' && i + 1 < n && b[i + 1] == '\n')
+					i++;
+				i++;
+			}
+			continue;
+		}
+		bol = false;
+		if (c == '"' || c == '\'') {
+			size_t k = i + 1;
+
+			while (k < n && b[k] != c && b[k] != '\n') {
+				if (b[k] == '\\')
+					k++;
+				k++;
+			}
+			i = k;
+			last = c;
+			continue;
+		}
+		if (in_else)
+			continue;
+		if (c == '{') {
+			if (depth == 0) {
+				open = i;
+				cand = last == ')';
+			}
+			depth++;
+		} else if (c == '}') {
+			if (--depth < 0) {
+				bad = true;
+				break;
+			}
+			if (depth == 0) {
+				struct body bd = { .open = open, .close = i, .fn = cand };
+
+				if (cand) {
+					body_name(b, decl, open, &bd);
+					bd.keep = !bd.name || relevant(b, open, i);
+				} else {
+					/* an ops table, a struct: nothing the
+					 * analysis reads, unless it names a flag */
+					bd.keep = relevant(b, open, i);
+				}
+				VEC_PUSH(bodies, bd);
+				decl = i + 1;
+			}
+		} else if (c == ';' && depth == 0) {
+			decl = i + 1;
+		}
+		last = c;
+	}
+	if (bad || depth || !bodies.n)
+		goto done;
+	/* the callers of kept functions */
+	bool grew = true, any = false;
+
+	while (grew) {
+		grew = false;
+		for (size_t k = 0; k < bodies.n; k++) {
+			struct body *bd = &bodies.v[k];
+
+			for (size_t q = 0; q < bodies.n && !bd->keep && bd->fn; q++)
+				if (bodies.v[q].keep && bodies.v[q].fn && bodies.v[q].nlen &&
+				    names_word(b, bd->open, bd->close, bodies.v[q].name,
+					       bodies.v[q].nlen))
+					bd->keep = grew = true;
+		}
+	}
+	for (size_t k = 0; k < bodies.n && !any; k++)
+		any = !bodies.v[k].keep;
+	if (!any)
+		goto done;
+	for (size_t k = 0; k < bodies.n; k++) {
+		const struct body *bd = &bodies.v[k];
+		size_t from = bd->open + 1;
+		bool line0 = false;
+
+		if (bd->keep)
+			continue;
+		if (bd->fn)
+			assigned_fields(b, bd->open, bd->close, fields);
+		for (size_t i = bd->open + 1; i < bd->close; i++) {
+			if (b[i] == '\n') {
+				line0 = true;
+				continue;
+			}
+			if (b[i] == ' ' || b[i] == '\t')
+				continue;
+			/* preprocessor lines stay (a #define in a body) */
+			if (line0 && b[i] == '#') {
+				struct skip sk = { from, i };
+
+				if (sk.z > sk.a)
+					VEC_PUSH(*skips, sk);
+				while (i < bd->close && b[i] != '\n') {
+					if (b[i] == '\\' && b[i + 1] == '\n')
+						i++;
+					i++;
+				}
+				from = i;
+				i--;
+			}
+			line0 = false;
+		}
+		struct skip sk = { from, bd->close };
+
+		if (sk.z > sk.a)
+			VEC_PUSH(*skips, sk);
+	}
+done:
+	free(bodies.v);
+}
+
+static int parse_file(struct analyzer *an, const char *buf, size_t len,
+		      struct file_res *fr, bool reduced);
+
 int analyze_parse(struct analyzer *an, const char *buf, size_t len,
 		  struct file_res *fr)
 {
@@ -541,9 +871,61 @@ int analyze_parse(struct analyzer *an, const char *buf, size_t len,
 		fr->skip_reason = "file larger than 64 MiB";
 		return -1;
 	}
+	return parse_file(an, buf, len, fr, !getenv("PINAUDIT_NO_REDUCE"));
+}
+
+static int parse_file(struct analyzer *an, const char *buf, size_t len,
+		      struct file_res *fr, bool reduced)
+{
+	struct fset blanked = { 0 };
+	skips_t skips = { 0 };
+	TSRange *ranges = NULL;
+	uint32_t nr = 0;
+
+	if (reduced)
+		reduce(buf, len, &blanked, &skips);
+	if (skips.n && (ranges = malloc((skips.n + 1) * sizeof(*ranges)))) {
+		/* the included ranges: what the skips leave, with their points */
+		size_t at = 0, row = 0, col0 = 0;	/* col0: start of row */
+
+		for (size_t k = 0; k <= skips.n; k++) {
+			size_t a = k < skips.n ? skips.v[k].a : len;
+			size_t z = k < skips.n ? skips.v[k].z : len;
+			TSRange *r = &ranges[nr];
+
+			if (a > at) {
+				r->start_byte = (uint32_t)at;
+				r->start_point = (TSPoint){ (uint32_t)row, (uint32_t)(at - col0) };
+			}
+			for (const char *p = buf + at; (p = memchr(p, '\n', (size_t)(buf + a - p)));
+			     p++) {
+				row++;
+				col0 = (size_t)(p - buf) + 1;
+			}
+			if (a > at) {
+				r->end_byte = (uint32_t)a;
+				r->end_point = (TSPoint){ (uint32_t)row, (uint32_t)(a - col0) };
+				nr++;
+			}
+			for (const char *p = buf + a; (p = memchr(p, '\n', (size_t)(buf + z - p)));
+			     p++) {
+				row++;
+				col0 = (size_t)(p - buf) + 1;
+			}
+			at = z;
+		}
+		if (!ts_parser_set_included_ranges(an->parser, ranges, nr))
+			nr = 0;
+	}
+	free(skips.v);
 	TSTree *tree = ts_parser_parse_string(an->parser, NULL, buf, (uint32_t)len);
 
+	if (nr)
+		ts_parser_set_included_ranges(an->parser, NULL, 0);
+	free(ranges);
+
 	if (!tree) {
+		free(blanked.t);
 		ts_parser_reset(an->parser);
 		fr->skip_reason = "parser gave up (timeout)";
 		return -1;
@@ -557,6 +939,9 @@ int analyze_parse(struct analyzer *an, const char *buf, size_t len,
 	c.fr = fr;
 	c.A = &fr->arena;
 	c.root = ts_tree_root_node(tree);
+	c.blanked_fields = blanked.n ? &blanked : NULL;
+	/* what this parse adds to fr, undone if the whole file is needed */
+	size_t nsites = fr->sites.n, nrels = fr->rels.n, ncb = fr->callbacks.n;
 	memset(&mw, 0, sizeof(mw));
 	mw.c = &c;
 	walk(ts_tree_root_node(tree), main_visit, &mw);
@@ -578,5 +963,12 @@ int analyze_parse(struct analyzer *an, const char *buf, size_t len,
 	free(c.rel_calls.v);
 	free(c.rel_fns.v);
 	ts_tree_delete(tree);
+	free(blanked.t);
+	if (c.need_full) {
+		fr->sites.n = nsites;
+		fr->rels.n = nrels;
+		fr->callbacks.n = ncb;
+		return parse_file(an, buf, len, fr, false);
+	}
 	return 0;
 }

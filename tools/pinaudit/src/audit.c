@@ -137,18 +137,16 @@ static uint32_t flags_in(const char *text)
  * one thread): most calls are of no wrapper, and are let go at once */
 static uint64_t wbits[64];
 
-static unsigned wbit(const char *name)
+static unsigned wbit(uint32_t h)
 {
-	unsigned h = 2166136261u;
-
-	for (; *name; name++)
-		h = (h ^ (unsigned char)*name) * 16777619u;
 	return h & 4095;
 }
 
-static const struct wrapper *wfind(const struct wrapper *w, size_t n, const char *name)
+/* the wrapper called name (h: its name_hash()) */
+static const struct wrapper *wfind_h(const struct wrapper *w, size_t n, const char *name,
+				     uint32_t h)
 {
-	unsigned b = wbit(name);
+	unsigned b = wbit(h);
 
 	if (!(wbits[b / 64] >> (b % 64) & 1))
 		return NULL;
@@ -158,9 +156,14 @@ static const struct wrapper *wfind(const struct wrapper *w, size_t n, const char
 	return NULL;
 }
 
+static const struct wrapper *wfind(const struct wrapper *w, size_t n, const char *name)
+{
+	return wfind_h(w, n, name, name_hash(name, strlen(name)));
+}
+
 static void wadd_bit(const char *name)
 {
-	unsigned b = wbit(name);
+	unsigned b = wbit(name_hash(name, strlen(name)));
 
 	wbits[b / 64] |= 1ull << (b % 64);
 }
@@ -180,13 +183,14 @@ static void find_wrappers(struct scan_result *res, struct wrapper **out, size_t 
 			for (size_t k = 0; k < fx->funcs.n; k++) {
 				const struct fx_func *f = &fx->funcs.v[k];
 
-				if (api_lookup(f->name, strlen(f->name)) || wfind(w.v, w.n, f->name) ||
+				if (api_lookup(f->name, f->nlen) || wfind_h(w.v, w.n, f->name, f->nhash) ||
 				    !strncmp(fx->rel, "mm/", 3) || !strncmp(fx->rel, "tools/", 6))
 					continue;
 				for (size_t c = f->call0; c < f->call0 + f->ncalls; c++) {
 					const struct fx_call *call = &fx->calls.v[c];
-					const struct api_info *api = api_lookup(call->callee, strlen(call->callee));
-					const struct wrapper *inner = api ? NULL : wfind(w.v, w.n, call->callee);
+					const struct api_info *api = api_lookup(call->callee, call->clen);
+					const struct wrapper *inner = api ? NULL :
+						wfind_h(w.v, w.n, call->callee, call->chash);
 					int pa, fa;
 
 					if (!api && !inner)
@@ -221,11 +225,12 @@ static void find_wrappers(struct scan_result *res, struct wrapper **out, size_t 
 			}
 			for (size_t k = 0; k < fx->macros.n; k++) {
 				const struct fx_macro *mc = &fx->macros.v[k];
-				const struct api_info *api = api_lookup(mc->target, strlen(mc->target));
-				const struct wrapper *inner = api ? NULL : wfind(w.v, w.n, mc->target);
+				const struct api_info *api = api_lookup(mc->target, mc->tlen);
+				const struct wrapper *inner = api ? NULL :
+					wfind_h(w.v, w.n, mc->target, mc->thash);
 
-				if ((!api && !inner) || wfind(w.v, w.n, mc->name) ||
-				    api_lookup(mc->name, strlen(mc->name)))
+				if ((!api && !inner) || wfind_h(w.v, w.n, mc->name, mc->nhash) ||
+				    api_lookup(mc->name, mc->nlen))
 					continue;
 				struct wrapper nw = {
 					.fx = fx,
@@ -284,7 +289,7 @@ static void add_wrapper_sites(struct scan_result *res, size_t *fidx)
 
 		for (size_t c = 0; c < fx->calls.n; c++) {
 			const struct fx_call *call = &fx->calls.v[c];
-			const struct wrapper *wr = wfind(w, nw, call->callee);
+			const struct wrapper *wr = wfind_h(w, nw, call->callee, call->chash);
 
 			const char *in = fx->funcs.v[call->func].name;
 
@@ -460,33 +465,70 @@ struct extjob {
 	const char **names;
 	size_t nnames;
 	size_t m;		/* length of the shortest name (<= 255) */
-	unsigned char shift[65536];	/* Wu-Manber, blocks of two bytes */
+	size_t *len;		/* of each name */
+	unsigned char shift[65536];	/* Wu-Manber, blocks of three bytes */
 	atomic_size_t next;
 };
 
-static unsigned h2(const char *p)
+/* a block of three bytes, hashed to 16 bits: C text repeats two-byte
+ * blocks of the names ("_p", "et", "er") far more often than three-byte
+ * ones, so the shifts are longer */
+static unsigned h3(const char *p)
 {
-	return (unsigned)(unsigned char)p[0] << 8 | (unsigned char)p[1];
+	return ((unsigned)(unsigned char)p[0] << 9 ^ (unsigned)(unsigned char)p[1] << 4 ^
+		(unsigned char)p[2]) & 0xffff;
 }
 
-/* every name at once: a Wu-Manber shift table over two-byte blocks of
+/* every name at once: a Wu-Manber shift table over three-byte blocks of
  * the names' first m bytes; a zero shift checks the names there */
 static void ext_prepare(struct extjob *j)
 {
 	size_t m = 255;
 
-	for (size_t k = 0; k < j->nnames; k++)
-		if (strlen(j->names[k]) < m)
-			m = strlen(j->names[k]);
+	j->len = malloc(j->nnames * sizeof(*j->len));
+	if (!j->len)
+		exit(3);
+	for (size_t k = 0; k < j->nnames; k++) {
+		j->len[k] = strlen(j->names[k]);
+		if (j->len[k] < m)
+			m = j->len[k];
+	}
 	j->m = m;
-	memset(j->shift, (int)(m - 1), sizeof(j->shift));
+	if (m < 3)
+		return;
+	memset(j->shift, (int)(m - 2), sizeof(j->shift));
 	for (size_t k = 0; k < j->nnames; k++)
-		for (size_t q = 1; q < m; q++) {
-			unsigned h = h2(j->names[k] + q - 1);
+		for (size_t q = 2; q < m; q++) {
+			unsigned h = h3(j->names[k] + q - 2);
 
 			if (j->shift[h] > m - 1 - q)
 				j->shift[h] = (unsigned char)(m - 1 - q);
 		}
+}
+
+static bool is_idc(unsigned char c)
+{
+	unsigned u = c;
+
+	return u - '0' < 10 || (u | 32) - 'a' < 26 || u == '_';
+}
+
+/* does one of the names start at p, called ("name (" after a non-identifier) */
+static bool name_at(const struct extjob *j, const char *b, size_t n, const char *p)
+{
+	if (p > b && is_idc((unsigned char)p[-1]))
+		return false;
+	for (size_t k = 0; k < j->nnames; k++) {
+		size_t l = j->len[k], e = (size_t)(p - b) + l;
+
+		if (e > n || memcmp(p, j->names[k], l))
+			continue;
+		while (e < n && (b[e] == ' ' || b[e] == '\t' || b[e] == '\n'))
+			e++;
+		if (e < n && b[e] == '(')
+			return true;
+	}
+	return false;
 }
 
 /* does the buffer call one of the names ("name (" after a non-identifier) */
@@ -494,31 +536,65 @@ static bool calls_any(const struct extjob *j, const char *b, size_t n)
 {
 	size_t m = j->m;
 
-	if (m < 2 || n < m)
+	if (n < m)
 		return false;
-	for (size_t pos = m - 1; pos < n;) {
-		unsigned sh = j->shift[h2(b + pos - 1)];
+	if (m < 3) {
+		/* names of one or two bytes: no shift table, every position */
+		for (size_t k = 0; k < j->nnames; k++)
+			for (const char *p = b; (p = memmem(p, n - (size_t)(p - b),
+							    j->names[k], j->len[k])); p++) {
+				size_t e = (size_t)(p - b) + j->len[k];
 
-		if (sh) {
-			pos += sh;
-			continue;
-		}
-		const char *p = b + pos + 1 - m;
-
-		if (p == b || !(isalnum((unsigned char)p[-1]) || p[-1] == '_'))
-			for (size_t k = 0; k < j->nnames; k++) {
-				size_t l = strlen(j->names[k]), e = (size_t)(p - b) + l;
-
-				if (e > n || memcmp(p, j->names[k], l))
+				if (p > b && is_idc((unsigned char)p[-1]))
 					continue;
 				while (e < n && (b[e] == ' ' || b[e] == '\t' || b[e] == '\n'))
 					e++;
 				if (e < n && b[e] == '(')
 					return true;
 			}
-		pos++;
+		return false;
 	}
-	return false;
+	/*
+	 * Four cursors over four quarters of the buffer, stepped in turn:
+	 * each step waits on a load of the text and one of the table, and
+	 * four independent chains of them overlap.  A quarter runs on past
+	 * its end by the longest name, so that a name across the boundary
+	 * is seen whole by one of them.
+	 */
+	enum { K = 4 };
+	size_t pos[K], end[K], ov = 0;
+
+	for (size_t k = 0; k < j->nnames; k++)
+		if (j->len[k] > ov)
+			ov = j->len[k];
+	for (int k = 0; k < K; k++) {
+		size_t a = n / K * (size_t)k;
+
+		pos[k] = a + m - 1;
+		end[k] = k == K - 1 ? n : n / K * (size_t)(k + 1) + ov;
+		if (end[k] > n)
+			end[k] = n;
+	}
+	for (;;) {
+		int live = 0;
+
+		for (int k = 0; k < K; k++) {
+			if (pos[k] >= end[k])
+				continue;
+			live++;
+			unsigned sh = j->shift[h3(b + pos[k] - 2)];
+
+			if (sh) {
+				pos[k] += sh;
+				continue;
+			}
+			if (name_at(j, b, n, b + pos[k] + 1 - m))
+				return true;
+			pos[k]++;
+		}
+		if (!live)
+			return false;
+	}
 }
 
 static void *ext_worker(void *arg)
@@ -658,6 +734,7 @@ void audit_model(struct scan_result *res)
 			for (size_t k = 0; k < nnames; k++)
 				fprintf(stderr, "pinaudit: callers wanted: %s\n", names[k]);
 		run_parallel(ext_worker, ej, res->jobs);
+		free(ej->len);
 		free(ej);
 		for (size_t i = 0; i < res->n; i++)
 			if (hit[i]) {
@@ -682,6 +759,7 @@ void audit_model(struct scan_result *res)
 
 			s->lt = arena_alloc(&fr->arena, sizeof(*s->lt));
 			lifetime_decide(res->model, s, s->lt, &fr->arena);
+			needless_decide(res->model, s, &fr->arena);
 		}
 	}
 	if (getenv("PINAUDIT_STATS"))

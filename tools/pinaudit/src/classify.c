@@ -63,7 +63,12 @@ static void verdict(struct site *s)
 	if (s->cls == LC_REFERENCE_ONLY) {
 		s->user_ref = !strstr(s->api->name, "_longterm");
 	} else if (s->cls == LC_SHORTTERM_LEGACY || s->cls == LC_EPHEMERAL_COMMENTED ||
-		   s->cls == LC_EPHEMERAL_UNCOMMENTED) {
+		   s->cls == LC_EPHEMERAL_UNCOMMENTED ||
+		   s->cls == LC_EPH_OR_SERVED_COMMENTED ||
+		   s->cls == LC_EPH_OR_SERVED_UNCOMMENTED) {
+		/* (the ephemeral alternative of a user-served site is judged
+		 * like any ephemeral pin; a user-served pin on every path is
+		 * held for as long as its server likes, by design) */
 		/* an ephemeral pin whose comment names the release: documented */
 		if (s->ephemeral && s->lifetime_text && lt->release &&
 		    mentions(s->lifetime_text, lt->release))
@@ -97,9 +102,14 @@ void classify(struct file_res **files, size_t nfiles, enum api_gen gen)
 
 			if (kind == K_GET || kind == K_ITER_GET)
 				s->cls = LC_REFERENCE_ONLY;
+			else if (s->ephemeral && s->user_served)
+				s->cls = s->lifetime_comment ? LC_EPH_OR_SERVED_COMMENTED
+							     : LC_EPH_OR_SERVED_UNCOMMENTED;
 			else if (s->ephemeral)
 				s->cls = s->lifetime_comment ? LC_EPHEMERAL_COMMENTED
 							     : LC_EPHEMERAL_UNCOMMENTED;
+			else if (s->user_served)
+				s->cls = LC_USER_SERVED;
 			else if (s->flags & FLAG_BIT(FB_LONGTERM))
 				s->cls = LC_LONGTERM_EXPLICIT;
 			else
@@ -131,8 +141,24 @@ static void add(struct findings *out, const struct file_res *f, unsigned line,
 	fd.line = line;
 	fd.col = col;
 	fd.rule = rule;
+	fd.level = "warning";
 	fd.msg = xstrdup(msg);
 	VEC_PUSH(*out, fd);
+}
+
+/* a long-term pin or a migrated reference: what needless-longterm judges */
+static bool needless_class(const struct site *s)
+{
+	switch (s->cls) {
+	case LC_LONGTERM_DEFAULT:
+		return true;
+	case LC_LONGTERM_EXPLICIT:
+		return s->must & FLAG_BIT(FB_LONGTERM);
+	case LC_REFERENCE_ONLY:
+		return strstr(s->api->name, "_longterm") != NULL;
+	default:
+		return false;
+	}
 }
 
 void lint(struct file_res **files, size_t nfiles, enum api_gen gen,
@@ -155,12 +181,30 @@ void lint(struct file_res **files, size_t nfiles, enum api_gen gen,
 					 s->api->name);
 				add(out, f, s->line, s->col, "ephemeral-without-pin", tmp);
 			} else if (s->ephemeral && !s->lifetime_comment) {
+				/* user-served alternatives need no comment of
+				 * their own; the ephemeral one still does */
 				snprintf(tmp, sizeof(tmp),
-					 "ephemeral pin in %s() without a lifetime comment "
+					 "ephemeral pin in %s()%s without a lifetime comment "
 					 "directly above the call or the FOLL_EPHEMERAL "
 					 "assignment (say where and when it is unpinned)",
-					 s->func);
+					 s->func, s->user_served ?
+					 " (user-served on other paths)" : "");
 				add(out, f, s->line, s->col, "ephemeral-no-comment", tmp);
+			} else if ((s->must & EPHEMERAL_BITS) && (s->must & SERVED_BITS) &&
+				   kind != K_GET && kind != K_ITER_GET) {
+				snprintf(tmp, sizeof(tmp),
+					 "%s() in %s() asks for an ephemeral and a "
+					 "user-served pin on every path: the pin is "
+					 "refused (-EINVAL); choose one",
+					 s->api->name, s->func);
+				add(out, f, s->line, s->col, "user-served-conflict", tmp);
+			} else if ((s->must & P2PDMA_BITS) && (s->must & SERVED_BITS) &&
+				   kind != K_GET && kind != K_ITER_GET) {
+				snprintf(tmp, sizeof(tmp),
+					 "%s() in %s() asks for a user-served pin of "
+					 "P2PDMA memory on every path: the pin is "
+					 "refused (-EINVAL)", s->api->name, s->func);
+				add(out, f, s->line, s->col, "user-served-conflict", tmp);
 			}
 			if (s->looks_long) {
 				snprintf(tmp, sizeof(tmp),
@@ -179,6 +223,26 @@ void lint(struct file_res **files, size_t nfiles, enum api_gen gen,
 					 s->rel_func);
 				fd->note = xstrdup(tmp);
 				fd->lt = s->lt;
+			}
+			if (s->nneedless && needless_class(s)) {
+				for (int n = 0; n < s->nneedless; n++) {
+					const struct lifetime *lt = &s->needless[n];
+
+					snprintf(tmp, sizeof(tmp),
+						 "%s by %s() is dropped before %s() returns "
+						 "(released by %s()): the migration out of "
+						 "ZONE_MOVABLE/CMA buys nothing; on this path "
+						 "pass %s with a lifetime comment",
+						 s->api->kind == K_GET || s->api->kind == K_ITER_GET ?
+						 "long-term reference" : "long-term pin",
+						 s->func, lt->holder, lt->release,
+						 s->api->kind == K_EXTRACT ? "ITER_EPHEMERAL" :
+						 s->api->kind == K_PIN ? "FOLL_EPHEMERAL" :
+						 "FOLL_EPHEMERAL to pin_user_pages*() (a short-term pin)");
+					add(out, f, s->line, s->col, "needless-longterm", tmp);
+					out->v[out->n - 1].level = "note";
+					out->v[out->n - 1].lt = lt;
+				}
 			}
 			if (s->user_ref) {
 				snprintf(tmp, sizeof(tmp),

@@ -31,17 +31,32 @@ struct lex {
 	struct facts *fx;
 };
 
-static bool idc(int c)
+/* identifier characters [0-9A-Za-z_], a table rather than isalnum() and
+ * its locale lookup: the lexer reads every byte of every module file */
+static const unsigned char idtab[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0,
+	0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1,
+	0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+
+static inline bool idc(int c)
 {
-	return c == '_' || isalnum(c);
+	return idtab[(unsigned char)c];
 }
 
-static bool tis(const struct tok *t, const char *s)
+/* (always inlined: called with literals, whose strlen() folds) */
+static inline __attribute__((always_inline)) bool tis(const struct tok *t, const char *s)
 {
-	return strlen(s) == t->len && !memcmp(t->s, s, t->len);
+	return t->len && t->s[0] == s[0] && strlen(s) == t->len &&
+	       !memcmp(t->s, s, t->len);
 }
 
-static bool tp(const struct tok *t, char c)
+static inline __attribute__((always_inline)) bool tp(const struct tok *t, char c)
 {
 	return t->t == T_P && t->len == 1 && t->s[0] == c;
 }
@@ -106,6 +121,10 @@ static void define(struct lex *L, const char *s, const char *e, unsigned line)
 	if (!first || (!m.fnlike && nid != 1))
 		return;
 	m.target = arena_strndup(&L->fx->arena, first, flen);
+	m.tlen = (unsigned)flen;
+	m.thash = name_hash(first, flen);
+	m.nlen = (unsigned)strlen(m.name);
+	m.nhash = name_hash(m.name, m.nlen);
 	VEC_PUSH(L->fx->macros, m);
 }
 
@@ -198,7 +217,7 @@ static void tokenize(struct lex *L)
 
 			while (j < n && idc((unsigned char)b[j]))
 				j++;
-			t.t = isdigit((unsigned char)c) ? T_NUM : T_ID;
+			t.t = (unsigned char)(c - '0') < 10 ? T_NUM : T_ID;
 			i = j;
 		} else if ((c == '-' && i + 1 < n && b[i + 1] == '>') ||
 			   ((c == '=' || c == '!' || c == '<' || c == '>' || c == '|' ||
@@ -215,24 +234,69 @@ static void tokenize(struct lex *L)
 	}
 }
 
-static const char *const keywords[] = {
-	"if", "while", "for", "switch", "return", "sizeof", "typeof",
-	"__typeof__", "defined", "do", "else", "case", "goto", "__attribute__",
-	"_Static_assert", "static_assert", "BUILD_BUG_ON", "offsetof",
-	"__builtin_expect", "likely", "unlikely", "READ_ONCE", "WARN_ON",
-	"WARN_ON_ONCE", "pr_err", "pr_debug", "pr_info", "pr_warn", "dev_err",
-	"dev_dbg", "dev_warn", "dev_info", "printk", "ARRAY_SIZE", "min", "max",
-	"min_t", "max_t", "IS_ERR", "PTR_ERR", "ERR_PTR", "kfree", "kvfree",
-	"mutex_lock", "mutex_unlock", "spin_lock", "spin_unlock",
-	"spin_lock_irqsave", "spin_unlock_irqrestore", "container_of",
+/* names that are followed by '(' but are no calls to follow */
+#define KW(s) { s, sizeof(s) - 1 }
+static const struct { const char *s; unsigned len; } keywords[] = {
+	KW("if"), KW("while"), KW("for"), KW("switch"), KW("return"),
+	KW("sizeof"), KW("typeof"), KW("__typeof__"), KW("defined"), KW("do"),
+	KW("else"), KW("case"), KW("goto"), KW("__attribute__"),
+	KW("_Static_assert"), KW("static_assert"), KW("BUILD_BUG_ON"),
+	KW("offsetof"), KW("__builtin_expect"), KW("likely"), KW("unlikely"),
+	KW("READ_ONCE"), KW("WARN_ON"), KW("WARN_ON_ONCE"), KW("pr_err"),
+	KW("pr_debug"), KW("pr_info"), KW("pr_warn"), KW("dev_err"),
+	KW("dev_dbg"), KW("dev_warn"), KW("dev_info"), KW("printk"),
+	KW("ARRAY_SIZE"), KW("min"), KW("max"), KW("min_t"), KW("max_t"),
+	KW("IS_ERR"), KW("PTR_ERR"), KW("ERR_PTR"), KW("kfree"), KW("kvfree"),
+	KW("mutex_lock"), KW("mutex_unlock"), KW("spin_lock"),
+	KW("spin_unlock"), KW("spin_lock_irqsave"),
+	KW("spin_unlock_irqrestore"), KW("container_of"),
 };
+#undef KW
 
 static bool is_kw(const struct tok *t)
 {
 	for (size_t i = 0; i < sizeof(keywords) / sizeof(*keywords); i++)
-		if (tis(t, keywords[i]))
+		if (keywords[i].len == t->len && keywords[i].s[0] == t->s[0] &&
+		    !memcmp(t->s, keywords[i].s, t->len))
 			return true;
 	return false;
+}
+
+/* does "return <v[0..n)>;" return success?  Error returns: nothing (a
+ * void guard), a negative value, NULL or false, ERR_PTR() & co, a
+ * variable named like a status (ret, rc, err ...) or an upper-case
+ * constant (H_PARAMETER) */
+static bool success_value(const struct tok *v, size_t n)
+{
+	static const char *const errs[] = {
+		"NULL", "false", "ERR_PTR", "ERR_CAST", "PTR_ERR", "dev_err_probe",
+	};
+	static const char *const status[] = {
+		"err", "ret", "rc", "res", "status", "fail",
+	};
+
+	if (!n || tp(&v[0], '-'))
+		return false;
+	if (v[0].t != T_ID)
+		return true;
+	for (size_t i = 0; i < sizeof(errs) / sizeof(*errs); i++)
+		if (tis(&v[0], errs[i]))
+			return false;
+	if (n > 1)
+		return true;
+	if (v[0].len == 1 && (v[0].s[0] == 'r' || v[0].s[0] == 'e'))
+		return false;
+	for (size_t i = 0; i < sizeof(status) / sizeof(*status); i++)
+		if (memmem(v[0].s, v[0].len, status[i], strlen(status[i])))
+			return false;
+	bool upper = false;
+
+	for (size_t i = 0; i < v[0].len; i++) {
+		if (v[0].s[i] >= 'a' && v[0].s[i] <= 'z')
+			return true;
+		upper |= v[0].s[i] >= 'A' && v[0].s[i] <= 'Z';
+	}
+	return !upper;
 }
 
 /* summary of the argument tokens [a, z) */
@@ -430,7 +494,9 @@ void facts_extract(const char *buf, size_t len, struct facts *fx)
 	size_t fn_end = 0;
 	size_t err_end[64], err_start[64];	/* error branches: [start, end) */
 	int nerr = 0;
-	bool err_label = false, after_return = false;
+	bool err_label = false, after_return = false, jumped = false;
+	const struct tok *goes[16];	/* labels the normal path jumps to */
+	int ngoes = 0;
 	size_t jump_end = (size_t)-1;	/* ';' of the last body-level jump */
 	size_t ret_end = (size_t)-1;	/* ';' of the first body-level return */
 	size_t in_ret_end = 0;		/* ';' of the return being read */
@@ -450,6 +516,8 @@ void facts_extract(const char *buf, size_t len, struct facts *fx)
 			fn = -1;
 			nerr = 0;
 			err_label = false;
+			jumped = false;
+			ngoes = 0;
 			after_return = false;
 			jump_end = (size_t)-1;
 			ret_end = (size_t)-1;
@@ -549,6 +617,8 @@ void facts_extract(const char *buf, size_t len, struct facts *fx)
 						sb_putc(&ps, ' ');
 					}
 				}
+			f.nlen = (unsigned)strlen(f.name);
+			f.nhash = name_hash(f.name, f.nlen);
 			f.params = arena_strdup(A, ps.s);
 			sb_free(&ps);
 			f.call0 = fx->calls.n;
@@ -575,6 +645,13 @@ void facts_extract(const char *buf, size_t len, struct facts *fx)
 			while (q < nt && !tp(&v[q], ';'))
 				q++;
 			in_ret_end = q;
+			struct fx_ret r = {
+				.func = (unsigned)fn, .line = t->line,
+				.arms = narm ? arms[narm - 1].path_arms : NULL,
+				.ok = success_value(v + i + 1, q - i - 1),
+			};
+
+			VEC_PUSH(fx->rets, r);
 		}
 		if ((tis(t, "return") || tis(t, "goto")) && depth == 1 && i > 0 &&
 		    (tp(&v[i - 1], ';') || tp(&v[i - 1], '{') || tp(&v[i - 1], '}') ||
@@ -584,6 +661,9 @@ void facts_extract(const char *buf, size_t len, struct facts *fx)
 			while (q < nt && !tp(&v[q], ';'))
 				q++;
 			jump_end = q;	/* the ';' ending this jump */
+			if (tis(t, "goto") && i + 1 < nt && v[i + 1].t == T_ID &&
+			    !after_return && !jumped && !err_label && ngoes < 16)
+				goes[ngoes++] = &v[i + 1];
 			if (tis(t, "return"))
 				ret_end = q;	/* its own calls run */
 		}
@@ -744,6 +824,14 @@ arms_done:
 			bool falls = depth == 1 && tp(&v[i - 1], ';') && jump_end != i - 1 &&
 				     !after_return;
 
+			/* reached only by jumps, or by falling from code that is;
+			 * not a label the normal path jumps to ("goto out;") */
+			bool target = false;
+
+			for (int g = 0; g < ngoes && !target; g++)
+				target = goes[g]->len == t->len &&
+					 !memcmp(goes[g]->s, t->s, t->len);
+			jumped = !target && (jumped || !falls);
 			err_label = !falls &&
 				    (memmem(t->s, t->len, "err", 3) || memmem(t->s, t->len, "fail", 4) ||
 				     memmem(t->s, t->len, "bad", 3) ||
@@ -780,6 +868,8 @@ arms_done:
 
 		memset(&call, 0, sizeof(call));
 		call.callee = intern(&names, A, t->s, t->len);
+		call.clen = t->len;
+		call.chash = name_hash(t->s, t->len);
 		call.line = t->line;
 		call.col = t->col;
 		call.func = (unsigned)fn;
@@ -791,6 +881,7 @@ arms_done:
 			call.conds = arms[narm - 1].path_conds;
 		}
 		call.in_return = i < in_ret_end;
+		call.jumped = jumped;
 		call.err = err_label || after_return;
 		for (int e = 0; e < nerr && !call.err; e++)
 			call.err = err_start[e] <= i;
@@ -862,6 +953,7 @@ void facts_free(struct facts *fx)
 	free(fx->funcs.v);
 	free(fx->calls.v);
 	free(fx->stores.v);
+	free(fx->rets.v);
 	free(fx->roles.v);
 	free(fx->macros.v);
 	free(fx->exports.v);

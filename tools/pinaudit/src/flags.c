@@ -25,6 +25,7 @@ static void fres_absorb(struct fres *r, struct fres *t)
 {
 	r->cond |= t->cond;
 	r->eph |= t->eph;
+	r->served |= t->served;
 	for (int i = 0; i < t->nanchors; i++)
 		add_anchor(r, t->anchors[i]);
 	if (t->extra.len)
@@ -219,6 +220,7 @@ static void assignment(struct ctx *c, TSNode fn, TSNode n, const char *o,
 			    n, &t, depth);
 		agg->clear |= t.flags;
 		t.eph = false;
+		t.served = false;
 		t.nanchors = 0;
 	} else {
 		memset(&t, 0, sizeof(t));
@@ -393,15 +395,20 @@ static void resolve_name(struct ctx *c, TSNode fn, const char *name, size_t n,
 	if (fi >= 0) {
 		r->flags |= FLAG_BIT(fi);
 		r->must |= FLAG_BIT(fi);
-		if (fi == FB_EPHEMERAL || fi == FB_ITER_EPHEMERAL)
+		if (FLAG_BIT(fi) & EPHEMERAL_BITS)
 			r->eph = true;
+		if (FLAG_BIT(fi) & SERVED_BITS)
+			r->served = true;
 		return;
 	}
+	bool eph = n > 10 && !memcmp(name + n - 10, "_EPHEMERAL", 10);
+	bool served = n > 12 && !memcmp(name + n - 12, "_USER_SERVED", 12);
+
 	if ((n > 5 && (!memcmp(name, "FOLL_", 5) || !memcmp(name, "ITER_", 5))) ||
-	    (n > 10 && !memcmp(name + n - 10, "_EPHEMERAL", 10))) {
+	    eph || served) {
 		list_add(&r->extra, name, n);
-		if (n > 10 && !memcmp(name + n - 10, "_EPHEMERAL", 10))
-			r->eph = true;
+		r->eph |= eph;
+		r->served |= served;
 		return;
 	}
 	if (!ts_node_is_null(fn)) {
@@ -500,6 +507,7 @@ void resolve_expr(struct ctx *c, TSNode fn, TSNode e, struct fres *r,
 			r->flags |= lt.flags;
 			r->must |= lt.must & ~rt.flags;
 			rt.eph = false;
+			rt.served = false;
 			rt.nanchors = 0;
 		} else {
 			/* FOLL_WRITE * !!write, a & b, ...: possible, not certain */
@@ -643,6 +651,11 @@ static bool resolve_field(struct ctx *c, TSNode fe, struct fres *r, int depth)
 	fs.c = c;
 	fs.fname = ntext(c, f, &l);
 	fs.fl = l;
+	if (c->blanked_fields && fset_has(c->blanked_fields, fs.fname, l)) {
+		/* assigned in a body the parser did not see: parse it all */
+		c->need_full = true;
+		return false;
+	}
 	fs.r = r;
 	fs.depth = depth;
 	walk(c->root, field_visit, &fs);

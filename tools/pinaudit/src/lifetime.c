@@ -37,6 +37,9 @@ static bool is_release_call(const char *fn)
 		"put_pages_list", "__free_page", "vfree", "vunmap",
 	};
 
+	/* most callees are none of these: their first letter says so */
+	if (!strchr("upbrfv_", fn[0]))
+		return false;
 	for (size_t i = 0; i < sizeof(r) / sizeof(*r); i++)
 		if (!strcmp(r[i], fn))
 			return strcmp(fn, "vfree") && strcmp(fn, "vunmap") && strcmp(fn, "__free_page");
@@ -666,7 +669,8 @@ static bool asks_longterm(const char *flags, bool ephemeral_site)
 {
 	if (!*flags)
 		return false;	/* not seen */
-	if (strstr(flags, "FOLL_LONGTERM"))
+	/* a user-served pin is held as long as its server likes, by request */
+	if (strstr(flags, "FOLL_LONGTERM") || strstr(flags, "USER_SERVED"))
 		return true;
 	/* only constants: a variable may hold FOLL_EPHEMERAL */
 	for (const char *p = flags; *p; p++)
@@ -790,4 +794,310 @@ void lifetime_decide(const struct model *m, struct site *s, struct lifetime *lt,
 		return;
 	}
 	lt->v = decide(&q, fn, c, pa, holder, 3);
+}
+
+/*
+ * needless-longterm: a long-term pin (no FOLL_EPHEMERAL on the new API) that
+ * is always dropped before the call that took it returns pays for the
+ * migration out of ZONE_MOVABLE/CMA for nothing.  Asked of the model:
+ *
+ *   - the pinning function itself drops the page array after the pin, or
+ *   - a caller, up to NEEDLESS_DEPTH levels up, calls into the pin and
+ *     then, on its normal path and in the same if/switch arm (or an outer
+ *     one), calls a function that drops pages (an unpin, or put_page() for
+ *     references through the _longterm helpers, within two calls), handing
+ *     it an argument of the call that pinned or the value that call
+ *     returned ("va = pin(kvm, gpa); unpin(kvm, va, gpa)").
+ *
+ * A release of a remainder ("unpin_user_pages(pages + done, n - done)")
+ * does not count; a release elsewhere (close, ioctl, destroy) is not seen
+ * at all, since only the callers of the pin are searched.
+ */
+#define NEEDLESS_DEPTH	4
+
+static bool is_drop_call(const char *fn, bool ref)
+{
+	static const char *const pin[] = {
+		"unpin_user_page", "unpin_user_pages", "unpin_user_pages_dirty_lock",
+		"unpin_user_page_range_dirty_lock", "unpin_folio", "unpin_folios",
+		"bio_release_pages",
+	};
+	static const char *const get[] = {
+		"put_page", "release_pages", "folio_put", "put_user_page",
+		"put_user_pages", "put_user_pages_dirty_lock",
+	};
+	const char *const *t = ref ? get : pin;
+	size_t n = ref ? sizeof(get) / sizeof(*get) : sizeof(pin) / sizeof(*pin);
+
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(t[i], fn))
+			return true;
+	return false;
+}
+
+/* the first argument is offset at its top level: "pages + done" or
+ * "&pages[1]" (a remainder), not "pfn_to_page(pfn + i)" (one page) */
+static bool offset_first_arg(const struct fx_call *c)
+{
+	int d = 0;
+
+	if (c->argtext && c->argtext[0] == '&') {
+		const char *b = strchr(c->argtext, '[');
+		const char *e = strchr(c->argtext, ',');
+
+		if (b && (!e || b < e) && strncmp(b, "[0]", 3))
+			return true;
+	}
+	for (const char *p = c->argtext; p && *p; p++) {
+		if (*p == '(' || *p == '[') {
+			d++;
+		} else if (*p == ')' || *p == ']') {
+			d--;
+		} else if (d) {
+			continue;
+		} else if (*p == ',') {
+			return false;
+		} else if (p[0] == '+' && p[1] != '+' && (p == c->argtext || p[-1] != '+')) {
+			return true;
+		} else if (p[0] == '-' && p[1] != '>' && p[1] != '-' &&
+			   (p == c->argtext || p[-1] != '-')) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* every if/switch arm around rel also holds c: rel runs whenever c did */
+static bool arms_within(const struct fx_call *rel, const struct fx_call *c)
+{
+	if (!rel->arms)
+		return true;
+	for (const char *p = rel->arms; *p;) {
+		unsigned ia;
+		int aa, n;
+		bool in = false;
+
+		if (sscanf(p, "%u:%d %n", &ia, &aa, &n) != 2)
+			break;
+		p += n;
+		for (const char *r = c->arms ? c->arms : ""; *r && !in;) {
+			unsigned ib;
+			int ab, m;
+
+			if (sscanf(r, "%u:%d %n", &ib, &ab, &m) != 2)
+				break;
+			r += m;
+			in = ia == ib && aa == ab;
+		}
+		if (!in)
+			return false;
+	}
+	return true;
+}
+
+struct needless {
+	const struct model *m;
+	struct ask *q;
+	struct site *s;
+	bool ref;
+	int budget;
+	struct lifetime *out;
+	int nout;
+	const char *seen[MAX_NEEDLESS];
+};
+
+/* fn drops pages, itself (depth 1) or through the functions it calls */
+static bool drops(struct needless *q, struct fref fn, int depth, const char **prim)
+{
+	const struct fx_func *f = fref_func(fn);
+
+	if (--q->budget < 0)
+		return false;
+	for (size_t i = f->call0; i < f->call0 + f->ncalls; i++) {
+		const struct fx_call *c = &fn.fx->calls.v[i];
+		struct fref t;
+
+		if (c->err)
+			continue;
+		if (is_drop_call(c->callee, q->ref)) {
+			if (offset_first_arg(c))
+				continue;
+			*prim = c->callee;
+			return true;
+		}
+		if (depth > 1 && model_lookup(q->m, c->callee, fn.fx->module, &t) &&
+		    (t.fx != fn.fx || t.fn != fn.fn) && drops(q, t, depth - 1, prim))
+			return true;
+	}
+	return false;
+}
+
+static bool plain_value(const char *a)
+{
+	size_t n = strlen(a);
+
+	return n && strcmp(a, "NULL") && strcmp(a, "true") && strcmp(a, "false") &&
+	       !(n > 2 && !strcmp(a + n - 2, "()"));
+}
+
+/* rel is handed something of c: an argument, or what c returned;
+ * pages >= 0: only that argument of c (the page array) */
+static bool hands(const struct fx_call *rel, const struct fx_call *c, int pages,
+		  struct arena *A)
+{
+	int nr = fx_nargs(rel), nc = fx_nargs(c);
+
+	for (int j = 0; j < nr; j++) {
+		const char *r = fx_arg(rel, j, A);
+
+		if (!plain_value(r))
+			continue;
+		if (pages < 0 && c->assigned && !strcmp(r, c->assigned))
+			return true;
+		for (int i = 0; i < nc; i++)
+			if ((pages < 0 || i == pages) && !strcmp(r, fx_arg(c, i, A)))
+				return true;
+	}
+	return false;
+}
+
+/* in fn, after call c: a release of what c pinned, always run after it */
+static const struct fx_call *drop_after(struct needless *q, struct fref fn,
+					const struct fx_call *c, int pages,
+					const char **prim)
+{
+	const struct fx_func *f = fref_func(fn);
+
+	if (c->in_return)
+		return NULL;
+	for (size_t i = f->call0; i < f->call0 + f->ncalls; i++) {
+		const struct fx_call *r = &fn.fx->calls.v[i];
+		struct fref t;
+
+		if (r == c || r->err || r->jumped || r->line < c->line ||
+		    (r->line == c->line && r->col <= c->col) ||
+		    fx_exclusive(r, c) || !arms_within(r, c) ||
+		    !hands(r, c, pages, q->q->A))
+			continue;
+		if (is_drop_call(r->callee, q->ref)) {
+			if (offset_first_arg(r))
+				continue;
+			*prim = r->callee;
+		} else if (partial_release(r) ||
+			   !model_lookup(q->m, r->callee, fn.fx->module, &t) ||
+			   (t.fx == fn.fx && t.fn == fn.fn) || !drops(q, t, 2, prim)) {
+			continue;
+		}
+		/* a success return between the two skips the release:
+		 * "if (addr) { *pages = p; return addr; } release(p);" */
+		for (size_t k = 0; k < fn.fx->rets.n; k++) {
+			const struct fx_ret *rt = &fn.fx->rets.v[k];
+			struct fx_call a = { .arms = rt->arms };
+
+			if (rt->func == c->func && rt->ok && rt->line >= c->line &&
+			    rt->line <= r->line && !fx_exclusive(&a, c))
+				return NULL;
+		}
+		return r;
+	}
+	return NULL;
+}
+
+static void needless_found(struct needless *q, struct fref fn, const struct fx_call *r,
+			   const char *prim)
+{
+	const char *who = fref_func(fn)->name;
+	struct lifetime *lt = q->q->lt;
+
+	for (int i = 0; i < q->nout; i++)
+		if (!strcmp(q->seen[i], who))
+			return;
+	if (q->nout >= MAX_NEEDLESS)
+		return;
+	int mark = lt->nsteps;
+
+	if (strcmp(r->callee, prim))
+		step(q->q, fn.fx, r->line, "released by %s() (%s()) before %s() returns",
+		     r->callee, prim, who);
+	else
+		step(q->q, fn.fx, r->line, "released by %s() before %s() returns",
+		     r->callee, who);
+	q->out[q->nout] = *lt;
+	q->out[q->nout].release = r->callee;
+	q->out[q->nout].holder = who;
+	q->seen[q->nout++] = who;
+	lt->nsteps = mark;
+}
+
+/* the callers of fn, up to depth levels */
+static void needless_up(struct needless *q, struct fref fn, int depth)
+{
+	const struct fx_func *f = fref_func(fn);
+	struct cref cs[MAX_CALLERS];
+	size_t nc = model_callers(q->m, f->name, fn.fx->module, cs, MAX_CALLERS);
+
+	for (size_t k = 0; k < nc && q->budget > 0; k++) {
+		const struct fx_call *cc = &cs[k].fx->calls.v[cs[k].call];
+		struct fref up = { cs[k].fx, cc->func };
+		const char *prim = NULL;
+		const struct fx_call *r;
+		int mark = q->q->lt->nsteps;
+
+		if (cc->err || strcmp(cc->callee, f->name) ||
+		    (up.fx == fn.fx && up.fn == fn.fn))
+			continue;
+		step(q->q, cs[k].fx, cc->line, "%s() called from %s()", f->name,
+		     fref_func(up)->name);
+		r = drop_after(q, up, cc, -1, &prim);
+		if (r)
+			needless_found(q, up, r, prim);
+		else if (depth > 1)
+			needless_up(q, up, depth - 1);
+		q->q->lt->nsteps = mark;
+	}
+}
+
+void needless_decide(const struct model *m, struct site *s, struct arena *A)
+{
+	struct lifetime work, found[MAX_NEEDLESS];
+	struct ask a = { .m = m, .lt = &work, .A = A };
+	struct needless q = {
+		.m = m, .q = &a, .s = s, .budget = 20000, .out = found,
+	};
+	const struct fx_call *c;
+	const char *prim = NULL;
+	struct fref fn;
+	int pa = s->api->pages_arg;
+
+	s->nneedless = 0;
+	memset(&work, 0, sizeof(work));
+	if (s->in_wrapper || s->ephemeral || s->user_served ||
+	    (s->flags & (EPHEMERAL_BITS | SERVED_BITS)) || path_in_mm(s->file->rel) ||
+	    (s->func && api_lookup(s->func, strlen(s->func))))
+		return;
+	if (s->api->kind == K_GET || s->api->kind == K_ITER_GET) {
+		/* references: only those that are migrated first */
+		if (!strstr(s->api->name, "_longterm"))
+			return;
+		q.ref = true;
+	}
+	fn = find_site_func(m, s, &c);
+	if (!c)
+		return;
+	if (s->wrapper_pages > 0)
+		pa = s->wrapper_pages - 1;
+	step(&a, fn.fx, s->line, "%s() %s the pages here%s%s", s->func,
+	     q.ref ? "takes long-term references to" : "pins",
+	     s->via && *s->via ? " through " : "", s->via ? s->via : "");
+	const struct fx_call *r = pa >= 0 ? drop_after(&q, fn, c, pa, &prim) : NULL;
+
+	if (r)
+		needless_found(&q, fn, r, prim);
+	else
+		needless_up(&q, fn, NEEDLESS_DEPTH);
+	if (!q.nout)
+		return;
+	s->needless = arena_alloc(A, q.nout * sizeof(*s->needless));
+	memcpy(s->needless, found, q.nout * sizeof(*s->needless));
+	s->nneedless = q.nout;
 }

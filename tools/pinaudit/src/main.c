@@ -37,12 +37,14 @@ static const char usage_text[] =
 "                    auto: new if include/linux/mm_types.h or mm.h defines\n"
 "                    FOLL_EPHEMERAL (FILES mode: if any file mentions it)\n"
 "  -j, --jobs N      worker threads (default: number of CPUs, at most 8)\n"
-"  -q, --quiet       do not print the summary line on stderr\n"
+"  -q, --quiet       no summary line on stderr; lint (gcc format): warnings\n"
+"                    only, no notes\n"
 "  -h, --help        this text\n"
 "  -V, --version     print the version\n"
 "\n"
-"Exit status: 0 clean, 1 lint findings, 2 usage error, 3 incomplete scan\n"
-"(a file was unreadable or skipped; each is reported once on stderr).\n";
+"Exit status: 0 clean, 1 lint warnings (notes do not count), 2 usage error,\n"
+"3 incomplete scan (a file was unreadable or skipped; each is reported once\n"
+"on stderr).\n";
 
 static void usage_error(const char *msg, const char *arg)
 {
@@ -180,8 +182,15 @@ static const char *kind_name(enum api_kind k)
 static const char *class_key(enum lclass c)
 {
 	static const char *const keys[] = {
-		"long-term-explicit", "long-term-default", "ephemeral-commented",
-		"ephemeral-uncommented", "short-term-legacy", "reference-only",
+		[LC_LONGTERM_EXPLICIT] = "long-term-explicit",
+		[LC_LONGTERM_DEFAULT] = "long-term-default",
+		[LC_EPHEMERAL_COMMENTED] = "ephemeral-commented",
+		[LC_EPHEMERAL_UNCOMMENTED] = "ephemeral-uncommented",
+		[LC_USER_SERVED] = "user-served",
+		[LC_EPH_OR_SERVED_COMMENTED] = "ephemeral-or-user-served-commented",
+		[LC_EPH_OR_SERVED_UNCOMMENTED] = "ephemeral-or-user-served-uncommented",
+		[LC_SHORTTERM_LEGACY] = "short-term-legacy",
+		[LC_REFERENCE_ONLY] = "reference-only",
 	};
 	return keys[c];
 }
@@ -276,9 +285,10 @@ static void json_site(struct sbuf *b, const struct site *s)
 	sb_puts(b, "], \"unresolved\": ");
 	json_str(b, s->unresolved);
 	sb_printf(b, ", \"conditional\": %s, \"class\": \"%s\", \"ephemeral\": %s, "
-		  "\"lifetime_comment\": %s, \"storage\": ",
+		  "\"user_served\": %s, \"lifetime_comment\": %s, \"storage\": ",
 		  s->cond ? "true" : "false", class_key(s->cls),
 		  s->ephemeral ? "true" : "false",
+		  s->user_served ? "true" : "false",
 		  s->lifetime_comment ? "true" : "false");
 	if (s->storage == ST_NONE) {
 		sb_puts(b, "null");
@@ -318,7 +328,9 @@ static void sarif_begin(struct sbuf *b, bool lint_rules)
 			"\n      {\"id\": \"internal-flag\", \"shortDescription\": {\"text\": \"FOLL_LONGTERM/FOLL_GET named outside mm/\"}, \"defaultConfiguration\": {\"level\": \"warning\"}},"
 			"\n      {\"id\": \"looks-long-term\", \"shortDescription\": {\"text\": \"Short-term pin whose pages outlive the function\"}, \"defaultConfiguration\": {\"level\": \"warning\"}},"
 			"\n      {\"id\": \"ephemeral-without-pin\", \"shortDescription\": {\"text\": \"FOLL_EPHEMERAL on a call that does not pin\"}, \"defaultConfiguration\": {\"level\": \"warning\"}},"
-			"\n      {\"id\": \"user-held-reference\", \"shortDescription\": {\"text\": \"get_user_pages references that userspace keeps alive\"}, \"defaultConfiguration\": {\"level\": \"warning\"}}]}},\n");
+			"\n      {\"id\": \"user-held-reference\", \"shortDescription\": {\"text\": \"get_user_pages references that userspace keeps alive\"}, \"defaultConfiguration\": {\"level\": \"warning\"}},"
+			"\n      {\"id\": \"user-served-conflict\", \"shortDescription\": {\"text\": \"FOLL_USER_SERVED with FOLL_EPHEMERAL or P2PDMA on every path\"}, \"defaultConfiguration\": {\"level\": \"warning\"}},"
+			"\n      {\"id\": \"needless-longterm\", \"shortDescription\": {\"text\": \"Long-term pin always dropped before the call returns\"}, \"defaultConfiguration\": {\"level\": \"note\"}}]}},\n");
 	else
 		sb_puts(b,
 			"\n      {\"id\": \"gup-site\", \"shortDescription\": {\"text\": \"A call of the get_user_pages/pin_user_pages family\"}, \"defaultConfiguration\": {\"level\": \"note\"}}]}},\n");
@@ -634,8 +646,9 @@ static int rule_index(const char *rule)
 	static const char *const rules[] = {
 		"ephemeral-no-comment", "internal-flag", "looks-long-term",
 		"ephemeral-without-pin", "user-held-reference",
+		"user-served-conflict", "needless-longterm",
 	};
-	for (int i = 0; i < 5; i++)
+	for (int i = 0; i < (int)(sizeof(rules) / sizeof(*rules)); i++)
 		if (!strcmp(rules[i], rule))
 			return i;
 	return 0;
@@ -647,12 +660,19 @@ static int do_lint(struct run *r, const char *fmt, bool quiet)
 	struct sbuf b = { 0 };
 
 	lint(r->sr.files, r->sr.n, r->gen, &fs);
+	size_t nwarn = 0;
+
+	for (size_t i = 0; i < fs.n; i++)
+		nwarn += !strcmp(fs.v[i].level, "warning");
 	if (!strcmp(fmt, "gcc")) {
 		for (size_t i = 0; i < fs.n; i++) {
 			const struct finding *f = &fs.v[i];
 
-			sb_printf(&b, "%s:%u:%u: warning: %s [pinaudit-%s]\n",
-				  f->file->path, f->line, f->col, f->msg, f->rule);
+			/* -q: warnings only; notes (needless-longterm) need no fix */
+			if (quiet && strcmp(f->level, "warning"))
+				continue;
+			sb_printf(&b, "%s:%u:%u: %s: %s [pinaudit-%s]\n",
+				  f->file->path, f->line, f->col, f->level, f->msg, f->rule);
 			if (f->lt) {
 				/* the reasoning, pin to release to trigger */
 				for (int k = 0; k < f->lt->nsteps; k++)
@@ -676,7 +696,8 @@ static int do_lint(struct run *r, const char *fmt, bool quiet)
 			sb_puts(&b, i ? ",\n    {\"file\": " : "\n    {\"file\": ");
 			json_str(&b, f->file->path);
 			sb_printf(&b, ", \"line\": %u, \"col\": %u, \"rule\": \"%s\", "
-				  "\"message\": ", f->line, f->col, f->rule);
+				  "\"level\": \"%s\", \"message\": ", f->line, f->col, f->rule,
+				  f->level);
 			json_str(&b, f->msg);
 			if (f->note) {
 				sb_puts(&b, ", \"note\": {\"file\": ");
@@ -696,8 +717,8 @@ static int do_lint(struct run *r, const char *fmt, bool quiet)
 
 			sb_puts(&b, i ? ",\n      " : "\n      ");
 			sb_printf(&b, "{\"ruleId\": \"%s\", \"ruleIndex\": %d, "
-				  "\"level\": \"warning\", \"message\": {\"text\": ",
-				  f->rule, rule_index(f->rule));
+				  "\"level\": \"%s\", \"message\": {\"text\": ",
+				  f->rule, rule_index(f->rule), f->level);
 			json_str(&b, f->msg);
 			sb_puts(&b, "}, \"locations\": [");
 			sarif_loc(&b, f->file->rel, f->line, f->col);
@@ -733,16 +754,14 @@ static int do_lint(struct run *r, const char *fmt, bool quiet)
 	}
 	put_out(&b);
 	if (!quiet)
-		fprintf(stderr, "pinaudit: %zu warning%s in %zu files scanned (%s API)%s\n",
-			fs.n, fs.n == 1 ? "" : "s", r->sr.n,
-			r->gen == API_NEW ? "new" : "old",
+		fprintf(stderr, "pinaudit: %zu warning%s, %zu note%s in %zu files scanned (%s API)%s\n",
+			nwarn, nwarn == 1 ? "" : "s", fs.n - nwarn, fs.n - nwarn == 1 ? "" : "s",
+			r->sr.n, r->gen == API_NEW ? "new" : "old",
 			r->sr.incomplete ? "; scan incomplete" : "");
-	size_t n = fs.n;
-
 	findings_free(&fs);
 	if (r->sr.incomplete)
 		return EXIT_INCOMPLETE;
-	return n ? EXIT_FINDINGS : EXIT_CLEAN;
+	return nwarn ? EXIT_FINDINGS : EXIT_CLEAN;
 }
 
 /* ------------------------------------------------------------------ */
@@ -755,6 +774,8 @@ enum risk_cat {
 	RC_COND_LONG,		/* FOLL_LONGTERM on some paths only            */
 	RC_ALREADY,		/* FOLL_LONGTERM: drop the redundant flag      */
 	RC_EPHEMERAL,		/* already opted out (new API)                 */
+	RC_EPH_OR_SERVED,	/* ephemeral or user-served, chosen at run time */
+	RC_USER_SERVED,		/* FOLL_USER_SERVED: a server completes the I/O */
 	RC_DEFAULT,		/* new API: long-term by default               */
 	RC_REFONLY,		/* get_user_pages*, iov_iter_get_pages*        */
 	RC__COUNT
@@ -772,6 +793,11 @@ static enum risk_cat risk_of(const struct site *s)
 	case LC_EPHEMERAL_COMMENTED:
 	case LC_EPHEMERAL_UNCOMMENTED:
 		return s->looks_long ? RC_BECOMES_FIXED : RC_EPHEMERAL;
+	case LC_EPH_OR_SERVED_COMMENTED:
+	case LC_EPH_OR_SERVED_UNCOMMENTED:
+		return s->looks_long ? RC_BECOMES_FIXED : RC_EPH_OR_SERVED;
+	case LC_USER_SERVED:
+		return RC_USER_SERVED;
 	case LC_SHORTTERM_LEGACY:
 	default:
 		if (s->looks_long)
@@ -791,6 +817,8 @@ static const char *const risk_title[RC__COUNT] = {
 	"Conditionally long-term: the other paths become long-term",
 	"Already long-term: FOLL_LONGTERM becomes redundant",
 	"Ephemeral (already opted out)",
+	"Ephemeral or user-served, chosen at run time",
+	"User-served: held until a userspace server completes the I/O",
 	"Long-term by default (new API)",
 	"Reference-only: unchanged",
 };
@@ -815,6 +843,14 @@ static const char *const risk_text[RC__COUNT] = {
 	"No behaviour change. The explicit FOLL_LONGTERM is dropped (it moves "
 	"to mm/internal.h).",
 	"Explicitly short-term.",
+	"Ephemeral on some paths, user-served (FOLL_USER_SERVED or "
+	"ITER_USER_SERVED) on the others, as block and FUSE direct I/O choose "
+	"by whether a userspace server completes the request. The ephemeral "
+	"alternative carries the lifetime comment.",
+	"Held for one I/O whose completion a userspace process (a FUSE, ublk "
+	"or NBD server) controls: the pages are migrated out of "
+	"ZONE_MOVABLE/CMA first, as for a long-term pin, but no mapping is "
+	"refused.",
 	"Long-term by default.",
 	"get_user_pages*() and iov_iter_get_pages*() take references, not "
 	"pins; their semantics do not change.",
@@ -841,6 +877,7 @@ static int do_risk(struct run *r, const char *fmt)
 					"becomes-long-term", "needs-ephemeral",
 					"review", "conditionally-long-term",
 					"already-long-term", "ephemeral",
+					"ephemeral-or-user-served", "user-served",
 					"long-term-default", "reference-only",
 				};
 
@@ -933,14 +970,13 @@ static bool header_defines_ephemeral(const char *root, const char *rel)
 
 		if (n > 0) {
 			struct file_res fr;
-			struct analyzer *an = analyzer_new();
 
+			/* the validation lexer sees the definition: no parse */
 			memset(&fr, 0, sizeof(fr));
 			fr.path = fr.rel = rel;
-			analyze_buffer(an, buf, (size_t)n, &fr);
+			analyze_validate(buf, (size_t)n, &fr);
 			ret = fr.defines_ephemeral;
 			file_res_free(&fr);
-			analyzer_free(an);
 		}
 		free(buf);
 	}

@@ -14,6 +14,7 @@
 
 struct hent {
 	const char *key;
+	uint32_t h;		/* name_hash() of key */
 	size_t first;		/* index into the item list, chained */
 };
 
@@ -40,16 +41,8 @@ struct model {
 
 #define NIL ((size_t)-1)
 
-static uint64_t hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ull;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
-}
-
-static void hput(struct hmap *h, const char *key, struct facts *fx, size_t idx);
+static void hput_h(struct hmap *h, const char *key, uint32_t hv, struct facts *fx,
+		   size_t idx);
 
 static void hgrow(struct hmap *h)
 {
@@ -64,7 +57,7 @@ static void hgrow(struct hmap *h)
 	}
 	for (size_t i = 0; i < oc; i++)
 		if (old[i].key) {
-			size_t k = hash(old[i].key) & (h->cap - 1);
+			size_t k = old[i].h & (h->cap - 1);
 
 			while (h->t[k].key)
 				k = (k + 1) & (h->cap - 1);
@@ -73,34 +66,38 @@ static void hgrow(struct hmap *h)
 	free(old);
 }
 
-static struct hent *hfind(const struct hmap *h, const char *key)
+static struct hent *hfind_h(const struct hmap *h, const char *key, uint32_t hv)
 {
 	if (!h->cap)
 		return NULL;
-	size_t k = hash(key) & (h->cap - 1);
-
-	while (h->t[k].key) {
-		if (!strcmp(h->t[k].key, key))
+	for (size_t k = hv & (h->cap - 1); h->t[k].key; k = (k + 1) & (h->cap - 1))
+		if (h->t[k].h == hv && !strcmp(h->t[k].key, key))
 			return &h->t[k];
-		k = (k + 1) & (h->cap - 1);
-	}
 	return NULL;
 }
 
-static void hput(struct hmap *h, const char *key, struct facts *fx, size_t idx)
+static struct hent *hfind(const struct hmap *h, const char *key)
 {
-	struct hent *e;
+	return hfind_h(h, key, name_hash(key, strlen(key)));
+}
+
+static void hput_h(struct hmap *h, const char *key, uint32_t hv, struct facts *fx,
+		   size_t idx)
+{
+	struct hent *e = NULL;
+	size_t k;
 
 	if ((h->n + 1) * 2 > h->cap)
 		hgrow(h);
-	e = hfind(h, key);
+	for (k = hv & (h->cap - 1); h->t[k].key; k = (k + 1) & (h->cap - 1))
+		if (h->t[k].h == hv && !strcmp(h->t[k].key, key)) {
+			e = &h->t[k];
+			break;
+		}
 	if (!e) {
-		size_t k = hash(key) & (h->cap - 1);
-
-		while (h->t[k].key)
-			k = (k + 1) & (h->cap - 1);
 		e = &h->t[k];
 		e->key = key;
+		e->h = hv;
 		e->first = NIL;
 		h->n++;
 	}
@@ -108,6 +105,11 @@ static void hput(struct hmap *h, const char *key, struct facts *fx, size_t idx)
 
 	VEC_PUSH(h->items, it);
 	e->first = h->items.n - 1;
+}
+
+static void hput(struct hmap *h, const char *key, struct facts *fx, size_t idx)
+{
+	hput_h(h, key, name_hash(key, strlen(key)), fx, idx);
 }
 
 static void hfree(struct hmap *h)
@@ -152,7 +154,7 @@ void model_index(struct model *m)
 		struct facts *fx = m->files.v[i];
 
 		for (size_t k = 0; k < fx->funcs.n; k++)
-			hput(&m->funcs, fx->funcs.v[k].name, fx, k);
+			hput_h(&m->funcs, fx->funcs.v[k].name, fx->funcs.v[k].nhash, fx, k);
 		for (size_t k = 0; k < fx->macros.n; k++)
 			hput(&m->macros, fx->macros.v[k].name, fx, k);
 		for (size_t k = 0; k < fx->roles.n; k++)
@@ -160,7 +162,7 @@ void model_index(struct model *m)
 		for (size_t k = 0; k < fx->calls.n; k++) {
 			const struct fx_call *c = &fx->calls.v[k];
 
-			hput(&m->callers, c->callee, fx, k);
+			hput_h(&m->callers, c->callee, c->chash, fx, k);
 			/* a function passed as an argument is called from here
 			 * (kref_put(&x->ref, release), INIT_WORK(&w, fn), ...) */
 			const char *p = c->args;

@@ -21,6 +21,8 @@
 /* one call inside a function body */
 struct fx_call {
 	const char *callee;
+	uint32_t chash;		/* name_hash() of the callee              */
+	unsigned clen;		/* its length                             */
 	const char *args;	/* per argument '\x1f'-separated: "->f" field,
 				   "id" identifier, "f()" call, "" other  */
 	const char *argtext;	/* the arguments as written, folded      */
@@ -30,6 +32,7 @@ struct fx_call {
 	bool err;		/* on an error path                       */
 	bool in_return;		/* inside "return ...;": nothing after it
 				   runs on this path                      */
+	bool jumped;		/* after a label that only jumps reach    */
 	const char *arms;	/* "id:arm " for each enclosing if/else or
 				   switch case; NULL at body level        */
 	const char *conds;	/* " a < b " tokens of the conditions of the
@@ -38,6 +41,8 @@ struct fx_call {
 
 struct fx_func {
 	const char *name;
+	uint32_t nhash;		/* name_hash() of the name                */
+	unsigned nlen;
 	const char *params;	/* " a b c " parameter names              */
 	unsigned line;
 	size_t call0, ncalls;	/* range in facts.calls                   */
@@ -53,12 +58,22 @@ struct fx_store {		/* "obj->field = ident" in a function     */
 	bool alias;		/* the other way: "ident = obj->field"   */
 };
 
+struct fx_ret {			/* a return statement                     */
+	unsigned func, line;
+	const char *arms;	/* as for calls                           */
+	bool ok;		/* returns success: "return 0;", "return
+				   page_addr;" (not -E..., NULL, ret, err,
+				   ERR_PTR(), an upper-case constant)     */
+};
+
 struct fx_role {		/* ".field = fn" or "x->field = fn"       */
 	const char *field, *fn;
 };
 
 struct fx_macro {		/* #define NAME[(...)] body calling target */
 	const char *name, *target;
+	unsigned nlen, tlen;	/* their lengths and name_hash()es        */
+	uint32_t nhash, thash;
 	unsigned line;
 	bool fnlike;
 };
@@ -72,6 +87,7 @@ struct facts {
 	VEC(struct fx_func) funcs;
 	VEC(struct fx_call) calls;
 	VEC(struct fx_store) stores;
+	VEC(struct fx_ret) rets;
 	VEC(struct fx_role) roles;
 	VEC(struct fx_macro) macros;
 	VEC(const char *) exports;
@@ -146,6 +162,9 @@ struct lifetime {
 };
 void lifetime_decide(const struct model *m, struct site *s, struct lifetime *out,
 		     struct arena *A);
+/* needless-longterm: the callers (or the pinning function) that drop a
+ * long-term pin before returning; fills s->needless */
+void needless_decide(const struct model *m, struct site *s, struct arena *A);
 /* wrappers: calls through macros and functions around the GUP family,
  * added as sites of the files that hold them */
 void wrappers_find(struct model *m, struct file_res **files, char **paths,

@@ -38,7 +38,8 @@ void sb_free(struct sbuf *b);
 #define VEC(type) struct { type *v; size_t n, cap; }
 void *vec_grow(void *v, size_t *cap, size_t need, size_t elsz);
 #define VEC_PUSH(vec, val) do { \
-	(vec).v = vec_grow((vec).v, &(vec).cap, (vec).n + 1, sizeof(*(vec).v)); \
+	if ((vec).n + 1 > (vec).cap) \
+		(vec).v = vec_grow((vec).v, &(vec).cap, (vec).n + 1, sizeof(*(vec).v)); \
 	(vec).v[(vec).n++] = (val); \
 } while (0)
 
@@ -66,15 +67,24 @@ extern const size_t flag_count;
 int flag_index(const char *name, size_t len);
 enum {
 	FB_WRITE = 0, FB_GET, FB_LONGTERM, FB_PIN, FB_EPHEMERAL,
-	FB_ITER_EPHEMERAL,
+	FB_ITER_EPHEMERAL, FB_USER_SERVED, FB_ITER_USER_SERVED,
+	FB_PCI_P2PDMA = 14, FB_ITER_ALLOW_P2PDMA = 24,
 };
 #define FLAG_BIT(i) (1u << (i))
+#define EPHEMERAL_BITS (FLAG_BIT(FB_EPHEMERAL) | FLAG_BIT(FB_ITER_EPHEMERAL))
+#define SERVED_BITS (FLAG_BIT(FB_USER_SERVED) | FLAG_BIT(FB_ITER_USER_SERVED))
+#define P2PDMA_BITS (FLAG_BIT(FB_PCI_P2PDMA) | FLAG_BIT(FB_ITER_ALLOW_P2PDMA))
 
 enum lclass {
 	LC_LONGTERM_EXPLICIT,
 	LC_LONGTERM_DEFAULT,
 	LC_EPHEMERAL_COMMENTED,
 	LC_EPHEMERAL_UNCOMMENTED,
+	/* pinlife: held for one I/O that a userspace server completes */
+	LC_USER_SERVED,
+	/* ephemeral on some paths, user-served on the others */
+	LC_EPH_OR_SERVED_COMMENTED,
+	LC_EPH_OR_SERVED_UNCOMMENTED,
 	LC_SHORTTERM_LEGACY,
 	LC_REFERENCE_ONLY,
 	LC__COUNT
@@ -97,7 +107,8 @@ struct site {
 	const char *flags_extra;	/* other names, '|'-separated       */
 	const char *unresolved;		/* parts we could not resolve       */
 	bool cond;			/* conditional / partly set         */
-	bool ephemeral;
+	bool ephemeral;			/* FOLL_/ITER_EPHEMERAL on some path */
+	bool user_served;		/* FOLL_/ITER_USER_SERVED on some path */
 	bool lifetime_comment;
 	const char *lifetime_text;	/* the comment, if any              */
 	/* lifetime heuristic, phase 1 (per file) */
@@ -118,8 +129,13 @@ struct site {
 	struct lifetime *lt;
 	bool user_ref;			/* a reference userspace keeps alive */
 	int wrapper_pages;
-	bool in_wrapper;		/* inside a wrapper: its callers answer */		/* wrapper sites: pages argument + 1 */
+	bool in_wrapper;		/* inside a wrapper: its callers answer */
+	/* needless-longterm: one per caller that drops the pin before it
+	 * returns (lifetime.c) */
+	struct lifetime *needless;
+	int nneedless;
 };
+#define MAX_NEEDLESS 4
 
 struct release {
 	const char *func;
@@ -186,6 +202,7 @@ struct finding {
 	const struct file_res *file;
 	unsigned line, col;
 	const char *rule;
+	const char *level;		/* "warning", or "note" (needless-longterm) */
 	char *msg;
 	/* optional note (e.g. where the pages are released) */
 	const char *note_file;
@@ -202,6 +219,16 @@ void lint(struct file_res **files, size_t nfiles, enum api_gen gen,
 void findings_free(struct findings *f);
 bool path_in_mm(const char *rel);
 bool is_completion_name(const char *fn);
+/* FNV-1a of a name: the lexer stores it with each call and function,
+ * the model's maps and the wrapper filter use it */
+static inline uint32_t name_hash(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h;
+}
 /* monotonic seconds, for PINAUDIT_STATS */
 double now(void);
 

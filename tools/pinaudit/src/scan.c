@@ -400,13 +400,14 @@ static bool same_dir(const char *a, const char *b)
 }
 
 /*
- * Parse the files that only release pages, in the directories where a
+ * Validate the files that only release pages, in the directories where a
  * short-term pin keeps its pages and the release is not in the pinning
- * function: the lifetime heuristic looks for the release there.
+ * function: the module model (facts.c) reads their releases, and a file
+ * it cannot trust is reported as skipped.  (They were parsed once; the
+ * syntax tree's releases have had no reader since the module model.)
  */
 void scan_parse_deferred(struct scan_result *res)
 {
-	struct analyzer *an = NULL;
 	char *buf = NULL;
 	size_t cap = 0;
 
@@ -455,14 +456,12 @@ void scan_parse_deferred(struct scan_result *res)
 		while (len < cap - 1 && (r = read(fd, buf + len, cap - 1 - len)) > 0)
 			len += (size_t)r;
 		close(fd);
-		if (!an)
-			an = analyzer_new();
-		if ((!fr->lexed && analyze_validate(buf, len, fr)) ||
-		    analyze_parse(an, buf, len, fr))
+		/* the module model (facts.c) reads the releases now: only
+		 * the validation is left to do here (bad input is reported) */
+		if (!fr->lexed && analyze_validate(buf, len, fr))
 			complain(res, fr->path, fr->skip_reason);
 	}
 	free(buf);
-	analyzer_free(an);
 }
 
 void scan_free(struct scan_result *res)

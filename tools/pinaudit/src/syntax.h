@@ -17,7 +17,18 @@
  * or generated files (thousands of sites) linear */
 #define MAX_ROOT_WALKS 64
 
+/* a set of names, pointers into a buffer (analyze.c) */
+struct fset {
+	struct fset_ent { const char *s; size_t n; } *t;
+	size_t cap, n;
+};
+bool fset_has(const struct fset *f, const char *s, size_t n);
+
 struct ctx {
+	/* fields assigned in the function bodies blanked before the parse:
+	 * a flag resolution that needs one asks for the whole file */
+	const struct fset *blanked_fields;
+	bool need_full;
 	TSNode root;
 	int root_walks;
 	const char *buf;
@@ -37,7 +48,7 @@ typedef bool (*visit_fn)(TSNode n, void *arg);
 struct fres {
 	uint32_t flags, must;
 	struct sbuf extra, unres;
-	bool cond, eph;
+	bool cond, eph, served;
 	size_t anchors[16];
 	int nanchors;
 };

@@ -185,7 +185,7 @@ const struct api_info *api_lookup(const char *name, size_t len)
 
 const char *const flag_names[] = {
 	"FOLL_WRITE", "FOLL_GET", "FOLL_LONGTERM", "FOLL_PIN",
-	"FOLL_EPHEMERAL", "ITER_EPHEMERAL",
+	"FOLL_EPHEMERAL", "ITER_EPHEMERAL", "FOLL_USER_SERVED", "ITER_USER_SERVED",
 	"FOLL_FORCE", "FOLL_NOWAIT", "FOLL_NOFAULT", "FOLL_HWPOISON",
 	"FOLL_ANON", "FOLL_SPLIT_PMD", "FOLL_PCI_P2PDMA",
 	"FOLL_INTERRUPTIBLE", "FOLL_HONOR_NUMA_FAULT", "FOLL_DUMP",
@@ -208,6 +208,9 @@ const char *const lclass_names[] = {
 	[LC_LONGTERM_DEFAULT] = "long-term (default)",
 	[LC_EPHEMERAL_COMMENTED] = "ephemeral (commented)",
 	[LC_EPHEMERAL_UNCOMMENTED] = "ephemeral (no comment)",
+	[LC_USER_SERVED] = "user-served",
+	[LC_EPH_OR_SERVED_COMMENTED] = "ephemeral or user-served (commented)",
+	[LC_EPH_OR_SERVED_UNCOMMENTED] = "ephemeral or user-served (no comment)",
 	[LC_SHORTTERM_LEGACY] = "short-term (legacy)",
 	[LC_REFERENCE_ONLY] = "reference-only",
 };

@@ -46,6 +46,23 @@ lint_fixture() {
 	done <"$TMP/negs"
 	echo "$rc" >"$TMP/rc"
 }
+# note_fixture TREE REL_FILE: "expect-note: RULE" lines must get that note
+# (lint without -q); neg_* functions must get none
+note_fixture() {
+	tree=$1 rel=$2
+	path=$F/$tree/$rel
+	"$BIN" lint "$F/$tree" >"$TMP/out" 2>/dev/null
+	grep -F "$path:" "$TMP/out" | grep -E '^[^ ]*:[0-9]+:[0-9]+: note: .*\[pinaudit-[a-z-]+\]$' |
+		sed -E 's/^.*:([0-9]+):[0-9]+: note: .*\[pinaudit-([a-z-]+)\]$/\1:\2/' |
+		sort -u >"$TMP/act"
+	grep -n '/\* expect-note: [a-z-]* \*/' "$path" |
+		sed -E 's/^([0-9]+):.*\/\* expect-note: ([a-z-]+) \*\/.*/\1:\2/' | sort >"$TMP/exp"
+	while read -r e; do
+		if grep -qx "$e" "$TMP/act"; then ok "$rel:$e"; else nok "$rel:$e note not reported"; fi
+	done <"$TMP/exp"
+	comm -13 "$TMP/exp" "$TMP/act" >"$TMP/extra"
+	while read -r e; do nok "$rel: unexpected note $e"; done <"$TMP/extra"
+}
 tree_rc() { # tree_rc TREE EXPECTED
 	"$BIN" lint -q "$F/$1" >/dev/null 2>&1
 	check "lint $1: exit $2" test $? = "$2"
@@ -85,6 +102,84 @@ lint_fixture tree-vendor drivers/net/vzc.c
 # lifetime with their flags, references through the _longterm helper,
 # and that helper's own body in mm/
 lint_fixture tree-new drivers/hyp/hyp.c
+# the user-served class: FOLL_USER_SERVED/ITER_USER_SERVED need no comment
+# of their own, the ephemeral alternative of a site that picks one or the
+# other at run time does; both on every path is refused by the kernel
+lint_fixture tree-new drivers/served/served.c
+"$BIN" inventory -f tsv "$F/tree-new" >"$TMP/o" 2>/dev/null
+sv=$F/tree-new/drivers/served/served.c
+scls() { awk -F'\t' -v p="$sv" -v f="$1" '$1 == p && $4 == f { print $11 "|" $10 }' "$TMP/o"; }
+check "user-served: FOLL_USER_SERVED" test "$(scls neg_served_pin)" = "user-served|no"
+check "user-served: ITER_USER_SERVED" test "$(scls neg_served_iter)" = "user-served|no"
+check "user-served: on some paths (the rest long-term)" test "$(scls neg_served_sometimes)" = "user-served|yes"
+check "user-served: ?: between the two, commented" \
+	test "$(scls neg_choice_commented)" = "ephemeral-or-user-served-commented|yes"
+check "user-served: ?: between the two, no comment" \
+	test "$(scls pos_choice_no_comment)" = "ephemeral-or-user-served-uncommented|yes"
+check "user-served: block's reassignment" \
+	test "$(scls neg_block_style)" = "ephemeral-or-user-served-commented|yes"
+check "user-served: conditional flags column" \
+	test "$(awk -F'\t' -v p="$sv" '$1 == p && $4 == "neg_block_style" { print $16 }' "$TMP/o")" = \
+	"ITER_EPHEMERAL|ITER_USER_SERVED|ITER_ALLOW_P2PDMA"
+check "user-served: a reference stays reference-only" test "$(scls neg_served_get)" = "reference-only|no"
+"$BIN" inventory "$F/tree-new" >"$TMP/o" 2>/dev/null
+check "user-served: table class name" grep -q 'neg_served_pin .* user-served  ' "$TMP/o"
+check "user-served: table, conditional class name" \
+	grep -q 'neg_choice_commented .* ephemeral or user-served (commented)' "$TMP/o"
+check "user-served: table summary counts the class" grep -q ' user-served 5;' "$TMP/o"
+"$BIN" inventory -f json "$F/tree-new" >"$TMP/o" 2>/dev/null
+check "user-served: json field" grep -q '"function": "neg_served_iter".*"class": "user-served", "ephemeral": false, "user_served": true' "$TMP/o"
+check "user-served: json summary" grep -q '"user-served": 5, "ephemeral-or-user-served-commented": 3' "$TMP/o"
+"$BIN" inventory -f sarif "$F/tree-new" >"$TMP/o" 2>/dev/null
+check "user-served: sarif inventory message" grep -q 'in neg_served_pin(): user-served; flags FOLL_WRITE|FOLL_USER_SERVED' "$TMP/o"
+check "user-served: sarif inventory class" grep -q '"properties": {"class": "ephemeral-or-user-served-commented"}' "$TMP/o"
+"$BIN" lint -q -f sarif "$F/tree-new" >"$TMP/o" 2>/dev/null
+check "user-served: sarif lint rule" grep -q '"ruleId": "user-served-conflict"' "$TMP/o"
+"$BIN" risk "$F/tree-new" >"$TMP/o" 2>/dev/null
+awk '/^### User-served/,/^### Long-term by default/' "$TMP/o" >"$TMP/sec"
+check "user-served: risk section" grep -q 'neg_served_iter()' "$TMP/sec"
+awk '/^### Ephemeral or user-served/,/^### User-served/' "$TMP/o" >"$TMP/sec"
+check "user-served: risk, chosen at run time" grep -q 'neg_block_style()' "$TMP/sec"
+"$BIN" risk -f json "$F/tree-new" >"$TMP/o" 2>/dev/null
+check "user-served: risk json" grep -q '{"risk": "user-served", "site": {"file": "[^"]*served.c", "line": 31' "$TMP/o"
+# needless-longterm: long-term pins always dropped before the call that
+# took them returns (same function, a caller's cleanup helper, a
+# _longterm reference whose address is handed back and dropped); not a
+# pin kept until .release, dropped on one arm, after a success return,
+# a remainder, or under a label only jumps reach
+lint_fixture tree-new drivers/needless/needless.c
+note_fixture tree-new drivers/needless/needless.c
+"$BIN" lint -q "$F/tree-new/drivers/needless" >"$TMP/o" 2>&1
+check "needless-longterm: lint -q prints no note" test ! -s "$TMP/o"
+"$BIN" lint "$F/tree-new/drivers/needless" >"$TMP/o" 2>"$TMP/e"
+check "needless-longterm: notes alone exit 0" test $? = 0
+check "needless-longterm: the summary counts notes" grep -q '0 warnings, 3 notes' "$TMP/e"
+check "needless-longterm: the chain up to the releasing caller" \
+	grep -q 'needless.c:79: note: nl_fixups() called from nl_execute()' "$TMP/o"
+check "needless-longterm: where it is released" \
+	grep -q 'needless.c:83: note: released by nl_cleanup() (unpin_user_pages_dirty_lock()) before nl_execute() returns' "$TMP/o"
+"$BIN" lint -q -f sarif "$F/tree-new/drivers/needless" >"$TMP/o" 2>/dev/null
+check "needless-longterm: sarif level note" \
+	test "$(grep -c '"ruleId": "needless-longterm", "ruleIndex": 6, "level": "note"' "$TMP/o")" = 3
+check "needless-longterm: sarif rule's default level" \
+	grep -q '"id": "needless-longterm".*"defaultConfiguration": {"level": "note"}' "$TMP/o"
+check "needless-longterm: sarif codeFlows" grep -q '"codeFlows"' "$TMP/o"
+"$BIN" lint -f json "$F/tree-new/drivers/needless" >"$TMP/o" 2>/dev/null
+check "needless-longterm: json level" grep -q '"rule": "needless-longterm", "level": "note"' "$TMP/o"
+# the parse leaves out the bodies that cannot matter; a flag kept in a
+# field that such a body assigns has the file parsed whole, and every
+# output equals that of a whole parse
+lint_fixture tree-new drivers/reduce/reduce.c
+"$BIN" inventory -f tsv "$F/tree-new" >"$TMP/o" 2>/dev/null
+check "left-out body: a field it assigns still resolves" \
+	test "$(awk -F'\t' '$4 == "neg_rd_pin" { print $8 "|" $9 }' "$TMP/o")" = "FOLL_WRITE|mode (parameter)"
+for t in tree-old tree-new tree-vendor; do
+	for cmd in "inventory -f tsv" "lint" "risk"; do
+		"$BIN" $cmd "$F/$t" >"$TMP/r1" 2>&1
+		PINAUDIT_NO_REDUCE=1 "$BIN" $cmd "$F/$t" >"$TMP/r2" 2>&1
+		check "$t: $cmd: the same with the whole files parsed" cmp -s "$TMP/r1" "$TMP/r2"
+	done
+done
 "$BIN" inventory -f tsv "$F/tree-new" >"$TMP/o" 2>/dev/null
 check "the _longterm helper's own call is no site to judge (lifetime none)" \
 	test "$(awk -F'\t' '$4 == "get_user_pages_fast_longterm" { print $17 }' "$TMP/o")" = none
@@ -235,7 +330,9 @@ check "output does not depend on --jobs" cmp -s "$TMP/t1" "$TMP/t4"
 # --- the man page documents every command, rule and format -------------------
 man1=$T/../pinaudit.1
 for w in inventory lint risk ephemeral-no-comment internal-flag looks-long-term \
-	ephemeral-without-pin sarif tsv csv json; do
+	ephemeral-without-pin user-held-reference user-served-conflict user-served \
+	needless-longterm \
+	FOLL_USER_SERVED ITER_USER_SERVED sarif tsv csv json; do
 	check "man page mentions $w" grep -q -- "$w" "$man1"
 done
 for w in inventory lint risk sarif tsv; do
