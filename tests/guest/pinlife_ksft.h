@@ -44,4 +44,23 @@ static inline void ksft_cma_alloc_all(const struct cma_area *cma,
 		cma_free_all(cma);
 }
 
+/*
+ * Two results at the end of a stress run: the pin counters of /proc/vmstat
+ * balance, and the kernel logged no WARNING, BUG or oops since kmsg was
+ * opened (kmsg_open_end()).
+ */
+static inline void ksft_pins_and_kmsg(int kmsg)
+{
+	long long acq = vmstat("nr_foll_pin_acquired");
+	long long rel = vmstat("nr_foll_pin_released");
+	char first[1024] = "";
+	int bad;
+
+	ksft_test_result(acq == rel, "pins balance: %lld acquired, %lld released\n",
+			 acq, rel);
+	bad = kmsg_bad(kmsg, first, sizeof(first));
+	ksft_test_result(!bad, "kernel log: %d WARNING/BUG/Oops records%s%s",
+			 bad, bad ? ", first: " : "\n", first);
+}
+
 #endif

@@ -34,7 +34,7 @@
 #include <unistd.h>
 
 #include "kselftest.h"
-#include "pinlife.h"
+#include "pinlife_ksft.h"
 
 #define STRESS_S 30
 #define CHUNK (64UL << 10)
@@ -336,9 +336,7 @@ int main(int argc, char **argv)
 	};
 	const size_t nw = sizeof(w) / sizeof(w[0]);
 	int secs = argc > 1 ? atoi(argv[1]) : STRESS_S;
-	long long acq, rel;
-	char first[1024] = "";
-	int kmsg, bad, err;
+	int kmsg, err;
 	size_t i;
 
 	ksft_print_header();
@@ -363,13 +361,7 @@ int main(int argc, char **argv)
 				 w[i].errors, w[i].errors ? ", first: " : "",
 				 w[i].why);
 	}
-	acq = vmstat("nr_foll_pin_acquired");
-	rel = vmstat("nr_foll_pin_released");
-	ksft_test_result(acq == rel, "pins balance: %lld acquired, %lld released\n",
-			 acq, rel);
-	bad = kmsg_bad(kmsg, first, sizeof(first));
-	ksft_test_result(!bad, "kernel log: %d WARNING/BUG/Oops records%s%s",
-			 bad, bad ? ", first: " : "\n", first);
+	ksft_pins_and_kmsg(kmsg);
 	close(kmsg);
 	ksft_finished();
 }

@@ -16,16 +16,15 @@
 #include <unistd.h>
 
 #include "kselftest.h"
-#include "pinlife.h"
+#include "pinlife_ksft.h"
 
 #define STRESS_S 20
 
 int main(int argc, char **argv)
 {
 	int secs = argc > 1 ? atoi(argv[1]) : STRESS_S;
-	char timeout[16], first[1024] = "";
-	long long acq, rel;
-	int kmsg, status, bad;
+	char timeout[16];
+	int kmsg, status;
 	pid_t child;
 
 	ksft_print_header();
@@ -50,12 +49,6 @@ int main(int argc, char **argv)
 	ksft_test_result(WIFEXITED(status) && !WEXITSTATUS(status),
 			 "stress-ng %s: exit status %d\n", timeout,
 			 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-	acq = vmstat("nr_foll_pin_acquired");
-	rel = vmstat("nr_foll_pin_released");
-	ksft_test_result(acq == rel, "pins balance: %lld acquired, %lld released\n",
-			 acq, rel);
-	bad = kmsg_bad(kmsg, first, sizeof(first));
-	ksft_test_result(!bad, "kernel log: %d WARNING/BUG/Oops records%s%s",
-			 bad, bad ? ", first: " : "\n", first);
+	ksft_pins_and_kmsg(kmsg);
 	ksft_finished();
 }
