@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # pinlife: long-term pins by default for Linux 6.12.
 #
-#   make run     build stock and patched kernels, boot both, CMA scenario table
+#   make run     build stock and patched kernels, boot both, harm tables
 #   make check   host unit tests, then the patched kernel's guest test suites
 #   make bench   stock vs patched gup_test benchmarks under -icount
 #   make bench-vendor  stock vs every pin long-term (the vendor alternative)
@@ -18,6 +18,7 @@ STOCK_SRC := $(B)/src/stock
 PATCHED_SRC := $(B)/src/patched
 FRAGMENT := $(CURDIR)/kconfig/pinlife.config
 GUEST_TIMEOUT ?= 300
+RUN_TIMEOUT ?= 1500
 BENCH_TIMEOUT ?= 900
 
 src_stock := $(STOCK_SRC)
@@ -72,7 +73,7 @@ guest-stock guest-patched guest-vendor: guest-%: kernel-%
 # boot KERNEL MODE [--icount]; make check's guest has stress-ng as well
 boot = sh scripts/boot.sh $(B)/obj/$(1)/arch/x86/boot/bzImage \
 	$(B)/guest/$(1)$(if $(filter check,$(2)),-check).cpio $(2) $(B)/out/$(1)-$(2) \
-	$(if $(3),$(BENCH_TIMEOUT),$(GUEST_TIMEOUT)) $(3)
+	$(if $(3),$(BENCH_TIMEOUT),$(if $(filter run,$(2)),$(RUN_TIMEOUT),$(GUEST_TIMEOUT))) $(3)
 
 $(GUESTLOG): tools/guestlog/guestlog.c
 	@$(MAKE) -s --no-print-directory -C tools/guestlog OUT=$(B)/host
@@ -126,12 +127,12 @@ check:
 	@MAKE="$(MAKE)" sh scripts/check.sh $(B)
 
 run: guest-stock guest-patched $(GUESTLOG)
-	@echo "== CMA scenario: stock"
+	@echo "== harm scenarios (CMA, offlining, gigantic pages): stock"
 	@$(call boot,stock,run)
-	@echo "== CMA scenario: patched"
+	@echo "== harm scenarios (CMA, offlining, gigantic pages): patched"
 	@$(call boot,patched,run)
 	@echo
-	@$(GUESTLOG) cma $(B)/out/stock-run/tests.log $(B)/out/patched-run/tests.log
+	@$(GUESTLOG) harms $(B)/out/stock-run/tests.log $(B)/out/patched-run/tests.log
 
 bench: guest-stock guest-patched $(GUESTLOG)
 	@echo "== gup_test benchmarks under -icount: stock"

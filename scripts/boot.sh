@@ -6,6 +6,8 @@
 # done and -no-reboot turns that into QEMU exiting.
 #
 # Usage: scripts/boot.sh BZIMAGE INITRAMFS MODE OUT_DIR [TIMEOUT_S] [--icount]
+# GUEST_APPEND adds kernel parameters, e.g. pinlife.only=pin_stress,vmsplice
+# to run just those suites in check mode.
 # Exit: 0 QEMU exited by itself; 124 the guest hit the timeout (the tail of
 # both logs is printed); anything else is QEMU's own failure.
 set -eu
@@ -33,12 +35,37 @@ extra="-smp 2 -accel tcg,thread=multi"
 # all of it free.
 append="console=ttyS0 loglevel=5 pinlife.mode=$mode hugepages=32 \
 nvme.io_queue_depth=64 \
-brd.rd_nr=4 brd.rd_size=131072 panic=-1 reboot=t nokaslr"
+brd.rd_nr=4 brd.rd_size=131072 panic=-1 reboot=t nokaslr ${GUEST_APPEND:-}"
+mem=1G
+
+# The harm scenarios (run) need two more regions that pins must not stay
+# in. 5 GiB: q35 puts 2 GiB below 4 GiB and 3 GiB at [4 GiB, 7 GiB).
+# mem=6G hides the last GiB from the boot; the guest probes it at run
+# time and onlines it into ZONE_MOVABLE (pinlife.probe=START,SIZE), to
+# offline it again. hugetlb_cma=1G takes [4 GiB, 5 GiB) for 1 GiB huge
+# pages (CMA reserves bottom-up from 4 GiB), and the default CMA area is
+# placed right above it, so that both are in ZONE_NORMAL, which movable
+# allocations use once ZONE_MOVABLE is full.
+# make check's stress suite offlines and onlines memory: 256 MiB at
+# 4 GiB that mem=1G hides from the boot (3 GiB: q35 puts 2 GiB below
+# 4 GiB, 1 GiB above), added by the suite as ZONE_MOVABLE and offlined
+# again when it ends. Not right above 1 GiB: QEMU loads the initramfs at
+# the top of the memory below 4 GiB, and the range the kernel moves it
+# from stays claimed.
+if [ "$mode" = check ]; then
+	mem=3G
+	append="$append mem=1G pinlife.probe=0x100000000,0x10000000"
+fi
+if [ "$mode" = run ]; then
+	mem=5G
+	append="$append mem=6G hugetlb_cma=1G cma=64M@0x140000000-0x144000000 \
+pinlife.probe=0x180000000,0x40000000"
+fi
 
 set +e
 # shellcheck disable=SC2086
 timeout --foreground -k 5 "$limit" qemu-system-x86_64 \
-	-machine q35 -cpu qemu64,+pdpe1gb -m 1G $extra \
+	-machine q35 -cpu qemu64,+pdpe1gb -m $mem $extra \
 	-nographic -no-reboot -nodefaults -no-user-config \
 	-drive file="$out/nvme.img",if=none,id=nvm,format=raw \
 	-device nvme,serial=pinlife,drive=nvm \

@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -17,6 +18,8 @@
 #include <poll.h>
 #include <scsi/sg.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
+#include <signal.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -71,34 +74,79 @@ int write_str(const char *path, const char *s)
 	return err;
 }
 
-int cma_find(struct cma_area *cma)
+static int cma_read(struct cma_area *cma, const char *name)
+{
+	char path[sizeof(cma->dir) + 16];
+	int err;
+
+	if (strlen(name) > sizeof(cma->dir) - sizeof(CMA_DEBUGFS) - 1)
+		return -ENAMETOOLONG;
+	snprintf(cma->dir, sizeof(cma->dir), CMA_DEBUGFS "/%s", name);
+	snprintf(path, sizeof(path), "%s/base_pfn", cma->dir);
+	err = read_u64(path, &cma->base_pfn);
+	if (err)
+		return err;
+	snprintf(path, sizeof(path), "%s/count", cma->dir);
+	err = read_u64(path, &cma->count);
+	if (!err && !cma->count)
+		err = -ENOENT;
+	return err;
+}
+
+int cma_find_named(struct cma_area *cma, const char *prefix)
 {
 	struct dirent *de;
-	char path[sizeof(cma->dir) + 16];
 	DIR *d = opendir(CMA_DEBUGFS);
 	int err = -ENOENT;
 
 	if (!d)
 		return -errno;
 	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
+		if (de->d_name[0] == '.' ||
+		    strncmp(de->d_name, prefix, strlen(prefix)))
 			continue;
-		if (strlen(de->d_name) > sizeof(cma->dir) - sizeof(CMA_DEBUGFS) - 1)
-			continue;
-		snprintf(cma->dir, sizeof(cma->dir), CMA_DEBUGFS "/%s",
-			 de->d_name);
-		snprintf(path, sizeof(path), "%s/base_pfn", cma->dir);
-		err = read_u64(path, &cma->base_pfn);
-		if (err)
-			break;
-		snprintf(path, sizeof(path), "%s/count", cma->dir);
-		err = read_u64(path, &cma->count);
+		err = cma_read(cma, de->d_name);
 		break;
 	}
 	closedir(d);
-	if (!err && !cma->count)
-		err = -ENOENT;
 	return err;
+}
+
+int cma_find(struct cma_area *cma)
+{
+	/* The default area is "reserved"; hugetlb_cma= adds "hugetlbN". */
+	return cma_find_named(cma, "reserved");
+}
+
+int zone_find(struct cma_area *range, const char *zone)
+{
+	char line[256], want[64];
+	FILE *f = fopen("/proc/zoneinfo", "r");
+	unsigned long long v;
+	int in = 0, found = 0;
+
+	if (!f)
+		return -errno;
+	memset(range, 0, sizeof(*range));
+	snprintf(want, sizeof(want), "zone %8s", zone);
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "Node ", 5)) {
+			in = !!strstr(line, want);
+			continue;
+		}
+		if (!in)
+			continue;
+		if (sscanf(line, " spanned %llu", &v) == 1) {
+			range->count = v;
+			found |= 1;
+		} else if (sscanf(line, " start_pfn: %llu", &v) == 1) {
+			range->base_pfn = v;
+			found |= 2;
+		}
+	}
+	fclose(f);
+	snprintf(range->dir, sizeof(range->dir), "zone %s", zone);
+	return found == 3 && range->count ? 0 : -ENOENT;
 }
 
 static int cma_write(const struct cma_area *cma, const char *file)
@@ -164,6 +212,47 @@ long count_in_cma(const struct cma_area *cma, char *const *pages, size_t n)
 	return in;
 }
 
+static const char *const kpf_names[] = {
+	"locked", "error", "referenced", "uptodate", "dirty", "lru", "active",
+	"slab", "writeback", "reclaim", "buddy", "mmap", "anon", "swapcache",
+	"swapbacked", "compound_head", "compound_tail", "huge", "unevictable",
+	"hwpoison", "nopage", "ksm", "thp", "offline", "zero_page", "idle",
+	"pgtable",
+};
+
+long range_busy(const struct cma_area *range, char *first, size_t size)
+{
+	const uint64_t quiet = 1ULL << 10 | 1ULL << 20;	/* buddy, nopage */
+	int fd = open("/proc/kpageflags", O_RDONLY);
+	uint64_t pfn, flags;
+	long busy = 0;
+	size_t k, len;
+
+	if (fd < 0)
+		return -errno;
+	if (size)
+		first[0] = '\0';
+	for (pfn = range->base_pfn; pfn < range->base_pfn + range->count; pfn++) {
+		if (pread(fd, &flags, sizeof(flags), pfn * sizeof(flags)) !=
+		    sizeof(flags)) {
+			close(fd);
+			return -EIO;
+		}
+		if (!(flags & ~quiet))
+			continue;
+		if (!busy++ && size) {
+			len = snprintf(first, size, "pfn %#llx:",
+				       (unsigned long long)pfn);
+			for (k = 0; k < sizeof(kpf_names) / sizeof(*kpf_names); k++)
+				if (flags & 1ULL << k && len < size)
+					len += snprintf(first + len, size - len,
+							" %s", kpf_names[k]);
+		}
+	}
+	close(fd);
+	return busy;
+}
+
 /* MemFree and CmaFree from /proc/meminfo, in KiB. */
 static int mem_free_kib(uint64_t *free_kib, uint64_t *cma_kib)
 {
@@ -188,11 +277,39 @@ static int mem_free_kib(uint64_t *free_kib, uint64_t *cma_kib)
 	return found == 3 ? 0 : -ENOENT;
 }
 
-int fill_memory(const struct cma_area *cma, size_t keep_mib, struct fill *f)
+/*
+ * Memory that a long-term pin moves its pages out of: every CMA area and
+ * ZONE_MOVABLE. At most max ranges; how many were found.
+ */
+static size_t pin_unsafe_ranges(struct cma_area *r, size_t max)
 {
+	struct dirent *de;
+	DIR *d = opendir(CMA_DEBUGFS);
+	size_t n = 0;
+
+	while (d && (de = readdir(d)) && n < max)
+		if (de->d_name[0] != '.' && !cma_read(&r[n], de->d_name))
+			n++;
+	if (d)
+		closedir(d);
+	if (n < max && !zone_find(&r[n], "Movable"))
+		n++;
+	return n;
+}
+
+static int64_t map_pfn(uint64_t ent)
+{
+	return (ent & (1ULL << 63)) ? (int64_t)(ent & ((1ULL << 55) - 1)) : 0;
+}
+
+int fill_region(const struct cma_area *region, size_t want, size_t keep_mib,
+		struct fill *f)
+{
+	struct cma_area unsafe[16];
+	size_t nunsafe = pin_unsafe_ranges(unsafe, 16);
 	uint64_t free_kib = 0, cma_kib = 0, *map;
-	size_t i, max, release;
-	int err;
+	size_t i, j, max, release, in = 0;
+	int err, pass;
 
 	memset(f, 0, sizeof(*f));
 	err = mem_free_kib(&free_kib, &cma_kib);
@@ -219,53 +336,75 @@ int fill_memory(const struct cma_area *cma, size_t keep_mib, struct fill *f)
 	madvise(f->base, max * PAGE_SZ, MADV_NOHUGEPAGE);
 
 	/*
-	 * Fill a MiB at a time until the CMA area is nearly used up, or
-	 * until only keep_mib of memory outside CMA is left: kernel
-	 * allocations (page tables among them) cannot use CMA, so that is
-	 * the memory whose exhaustion would wake the OOM killer.
+	 * Fill a MiB at a time until want pages of the buffer sit in the
+	 * region, until every CMA area is nearly used up, or until only
+	 * keep_mib of memory outside CMA is left: kernel allocations (page
+	 * tables among them) cannot use CMA, so that is the memory whose
+	 * exhaustion would wake the OOM killer. Movable allocations take
+	 * ZONE_MOVABLE first, then the zones below it.
 	 */
-	for (i = 0; i < max; i++) {
-		if (!(i % 256)) {
-			err = mem_free_kib(&free_kib, &cma_kib);
-			if (err)
-				break;
-			if (cma_kib < 4096 ||
-			    free_kib - cma_kib < (uint64_t)keep_mib << 10)
-				break;
+	for (i = 0; i < max; i += 256) {
+		size_t n = max - i < 256 ? max - i : 256;
+
+		err = mem_free_kib(&free_kib, &cma_kib);
+		if (err || cma_kib < 4096 ||
+		    free_kib - cma_kib < (uint64_t)keep_mib << 10)
+			break;
+		for (j = i; j < i + n; j++)
+			*(uint64_t *)(f->base + j * PAGE_SZ) = STAMP | j;
+		if (pread(pagemap_fd, map + i, n * sizeof(*map),
+			  (uintptr_t)(f->base + i * PAGE_SZ) / PAGE_SZ *
+			  sizeof(*map)) != (ssize_t)(n * sizeof(*map))) {
+			free(map);
+			return -EIO;
 		}
-		*(uint64_t *)(f->base + i * PAGE_SZ) = STAMP | i;
+		for (j = i; j < i + n; j++)
+			in += in_cma(region, map_pfn(map[j]));
+		if (in >= want) {
+			i += n;
+			break;
+		}
 	}
-	f->filled = i;
+	f->filled = i < max ? i : max;
 
-	if (pread(pagemap_fd, map, f->filled * sizeof(*map),
-		  (uintptr_t)f->base / PAGE_SZ * sizeof(*map)) !=
-	    (ssize_t)(f->filled * sizeof(*map))) {
-		free(map);
-		return -EIO;
-	}
 	for (i = 0; i < f->filled; i++) {
-		int64_t pfn = (map[i] & (1ULL << 63)) ?
-			(int64_t)(map[i] & ((1ULL << 55) - 1)) : 0;
+		int64_t pfn = map_pfn(map[i]);
 
-		if (in_cma(cma, pfn))
+		if (in_cma(region, pfn)) {
 			f->cma_pages[f->ncma++] = f->base + i * PAGE_SZ;
-		else
-			map[i] = 0;	/* mark: outside CMA, may be released */
+			continue;
+		}
+		/* mark: 1 may be released, 2 sits where pins may not stay */
+		map[i] = 1;
+		for (j = 0; j < nunsafe; j++)
+			if (in_cma(&unsafe[j], pfn))
+				map[i] = 2;
 	}
 	/*
-	 * Give back enough pages from outside CMA that migrating every CMA
-	 * page has somewhere to go, plus slack for the allocation itself:
-	 * a failed CMA allocation then means held pages, not a full machine.
+	 * Give back enough pages from outside the region that migrating
+	 * every region page has somewhere to go, plus slack for the
+	 * allocation itself: a failed allocation or offlining then means
+	 * held pages, not a full machine. Pages that a long-term pin could
+	 * migrate to go first, those in CMA or ZONE_MOVABLE only if short.
 	 */
 	release = f->ncma + (32UL << 20) / PAGE_SZ;
-	for (i = 0; i < f->filled && release; i++) {
-		if (map[i])
-			continue;
-		madvise(f->base + i * PAGE_SZ, PAGE_SZ, MADV_DONTNEED);
-		release--;
-	}
+	for (pass = 1; pass <= 2; pass++)
+		for (i = 0; i < f->filled && release; i++) {
+			if (map[i] != (uint64_t)pass)
+				continue;
+			madvise(f->base + i * PAGE_SZ, PAGE_SZ, MADV_DONTNEED);
+			map[i] = 0;
+			release--;
+		}
 	free(map);
 	return 0;
+}
+
+int fill_memory(const struct cma_area *cma, size_t keep_mib, struct fill *f)
+{
+	/* Until the area is nearly used up: 4 MiB left. */
+	return fill_region(cma, cma->count > 1024 ? cma->count - 1024 : 1,
+			   keep_mib, f);
 }
 
 size_t fill_damaged(const struct fill *f)
@@ -332,6 +471,111 @@ void pipes_close(struct pipes *p)
 	free(p->fd);
 	p->fd = NULL;
 	p->n = 0;
+}
+
+#define MEMORY_SYSFS "/sys/devices/system/memory"
+#define GIGANTIC_NR "/sys/kernel/mm/hugepages/hugepages-1048576kB/nr_hugepages"
+
+uint64_t memory_block_bytes(void)
+{
+	char buf[32];
+
+	if (read_str(MEMORY_SYSFS "/block_size_bytes", buf, sizeof(buf)))
+		return 0;
+	return strtoull(buf, NULL, 16);
+}
+
+static int memory_block_state(unsigned long n, const char *state)
+{
+	char path[96];
+
+	snprintf(path, sizeof(path), MEMORY_SYSFS "/memory%lu/state", n);
+	return write_str(path, state);
+}
+
+int memory_block_offline(unsigned long n, int timeout_s)
+{
+	pid_t child = fork();
+	int status;
+
+	if (child < 0)
+		return -errno;
+	if (!child) {
+		signal(SIGALRM, SIG_DFL);
+		alarm(timeout_s);
+		_exit(-memory_block_state(n, "offline") & 0xff);
+	}
+	if (waitpid(child, &status, 0) != child)
+		return -errno;
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
+		return -ETIMEDOUT;
+	if (!WIFEXITED(status))
+		return -ECHILD;
+	return -WEXITSTATUS(status);
+}
+
+int memory_block_online_movable(unsigned long n)
+{
+	return memory_block_state(n, "online_movable");
+}
+
+int probe_param(uint64_t *start, uint64_t *size)
+{
+	char line[2048], *p;
+	int err = read_str("/proc/cmdline", line, sizeof(line));
+
+	if (err)
+		return err;
+	p = strstr(line, "pinlife.probe=");
+	if (!p || sscanf(p + 14, "%" SCNx64 ",%" SCNx64, start, size) != 2)
+		return -ENOENT;
+	return 0;
+}
+
+long memory_probe_movable(uint64_t start, uint64_t size, size_t *nblocks)
+{
+	uint64_t bs = memory_block_bytes(), a;
+	char path[96], num[32], state[32];
+	int err;
+
+	if (!bs || start % bs || !size || size % bs)
+		return -EINVAL;
+	*nblocks = size / bs;
+	for (a = start; a < start + size; a += bs) {
+		snprintf(path, sizeof(path), MEMORY_SYSFS "/memory%" PRIu64 "/state",
+			 a / bs);
+		if (read_str(path, state, sizeof(state))) {
+			snprintf(num, sizeof(num), "%#" PRIx64, a);
+			err = write_str(MEMORY_SYSFS "/probe", num);
+			if (err)
+				return err;
+			if (read_str(path, state, sizeof(state)))
+				return -ENOENT;
+		}
+		if (!strcmp(state, "offline")) {
+			err = memory_block_online_movable(a / bs);
+			if (err)
+				return err;
+		}
+	}
+	return start / bs;
+}
+
+int gigantic_alloc(void)
+{
+	uint64_t nr = 0;
+	int err = write_str(GIGANTIC_NR, "1");
+
+	if (!err)
+		err = read_u64(GIGANTIC_NR, &nr);
+	if (err)
+		return err;
+	return nr == 1 ? 0 : -ENOMEM;
+}
+
+void gigantic_free(void)
+{
+	write_str(GIGANTIC_NR, "0");
 }
 
 long long vmstat(const char *name)

@@ -33,8 +33,15 @@ struct cma_area {
 	uint64_t count;		/* pages */
 };
 
-/* Find the (first) CMA area; returns 0 or -errno. */
+/* Find the default CMA area ("reserved"); returns 0 or -errno. */
 int cma_find(struct cma_area *cma);
+/* Find the first CMA area whose name starts with prefix: 0 or -errno. */
+int cma_find_named(struct cma_area *cma, const char *prefix);
+/*
+ * The pfn span of a zone of node 0 ("Movable", "Normal"...) from
+ * /proc/zoneinfo, into base_pfn and count: 0, or -ENOENT if it is empty.
+ */
+int zone_find(struct cma_area *range, const char *zone);
 /* Allocate the whole area through debugfs "alloc": 0 or -errno. */
 int cma_alloc_all(const struct cma_area *cma);
 /* Give back what cma_alloc_all() took. */
@@ -42,6 +49,13 @@ int cma_free_all(const struct cma_area *cma);
 
 /* Page frame number backing addr, 0 if not present; -1 on error. */
 int64_t pfn_of(const void *addr);
+/*
+ * Pages of the range in use with page flags set (/proc/kpageflags: not a
+ * free buddy block, not a hole): how many, or -errno; first gets the pfn
+ * and flags of the first ("pfn 0x...: anon lru ..."). Kernel pages without
+ * flags are not seen.
+ */
+long range_busy(const struct cma_area *range, char *first, size_t size);
 /* How many of the n pages listed in pages[] sit inside the CMA area. */
 long count_in_cma(const struct cma_area *cma, char *const *pages, size_t n);
 
@@ -54,11 +68,16 @@ struct fill {
 };
 
 /*
- * Populate an anonymous buffer until the CMA area is nearly full or only
- * keep_mib is left outside CMA, stamp every page with its index, list the
- * pages that landed in CMA. Then release enough of the buffer's pages
- * outside CMA that every CMA page could migrate. Returns 0 or -errno.
+ * Populate an anonymous buffer, stamping every page with its index, until
+ * want of its pages sit in the pfn range region (a CMA area, a zone), or
+ * only keep_mib is left outside CMA; list the pages that landed in the
+ * region (cma_pages). Then release enough of the buffer's other pages that
+ * every region page could migrate, first those a long-term pin may use
+ * (outside CMA and ZONE_MOVABLE). Returns 0 or -errno.
  */
+int fill_region(const struct cma_area *region, size_t want, size_t keep_mib,
+		struct fill *f);
+/* fill_region() until the CMA area is nearly used up (4 MiB left). */
 int fill_memory(const struct cma_area *cma, size_t keep_mib, struct fill *f);
 /* Check the stamps of the buffer's CMA pages: number of damaged pages. */
 size_t fill_damaged(const struct fill *f);
@@ -160,6 +179,40 @@ int zerocopy_pair(int fd[2]);
  * notification IDs 0..*sends-1. A partially sent page is not counted.
  */
 size_t zerocopy_send(int fd, char *const *pages, size_t n, unsigned int *sends);
+
+/*
+ * Memory blocks (/sys/devices/system/memory): the block size in bytes, 0
+ * if there is no memory hotplug.
+ */
+uint64_t memory_block_bytes(void);
+/*
+ * Offline memory block n. The kernel retries the migration of what is in
+ * the block until a fatal signal, so a child process does it and dies of
+ * SIGALRM after timeout_s: 0, -ETIMEDOUT (still retrying), or -errno.
+ */
+int memory_block_offline(unsigned long n, int timeout_s);
+/* Online memory block n into ZONE_MOVABLE: 0 or -errno. */
+int memory_block_online_movable(unsigned long n);
+/*
+ * The RAM the host hid from the boot (mem=) for the guest to add at run
+ * time: pinlife.probe=START,SIZE on the kernel command line, in bytes.
+ * 0, or -ENOENT without it.
+ */
+int probe_param(uint64_t *start, uint64_t *size);
+/*
+ * Add [start, start + size) through memory/probe, a memory block at a time
+ * (blocks added before are kept), and online every block movable: the
+ * first block's number, or -errno. *nblocks gets how many.
+ */
+long memory_probe_movable(uint64_t start, uint64_t size, size_t *nblocks);
+
+/*
+ * Ask hugetlb for one 1 GiB page at run time (nr_hugepages of
+ * hugepages-1048576kB): 0 if it got one, -ENOMEM if not, -errno if the
+ * kernel has no such size. gigantic_free() gives it back.
+ */
+int gigantic_alloc(void);
+void gigantic_free(void);
 
 /* One counter of /proc/vmstat, exact (vm.stat_refresh first); -1 if absent. */
 long long vmstat(const char *name);

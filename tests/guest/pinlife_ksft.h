@@ -31,17 +31,25 @@ static inline void ksft_fill_cma(struct cma_area *cma, struct fill *f)
 
 /*
  * One test result: a full CMA allocation succeeds while `held` (what holds
- * the pages, for the message); the allocation is given back.
+ * the pages, for the message); the allocation is given back. A failure
+ * says what is still in the area (range_busy()).
  */
 static inline void ksft_cma_alloc_all(const struct cma_area *cma,
 				      const char *held)
 {
 	int err = cma_alloc_all(cma);
+	char first[256] = "";
+	long busy;
 
-	ksft_test_result(!err, "full CMA allocation while %s: %s\n", held,
-			 err ? strerror(-err) : "ok");
-	if (!err)
+	if (!err) {
+		ksft_test_result_pass("full CMA allocation while %s: ok\n", held);
 		cma_free_all(cma);
+		return;
+	}
+	busy = range_busy(cma, first, sizeof(first));
+	ksft_test_result_fail("full CMA allocation while %s: %s (pages in use there: %ld%s%s)\n",
+			      held, strerror(-err), busy, busy > 0 ? ", first " : "",
+			      first);
 }
 
 /*

@@ -4,20 +4,27 @@
  * or the first argument). Pinning threads: the gup_test held pin (the
  * default, long-term pin) over spans of a buffer;
  * io_uring buffer registration and unregistration; vmsplice() into a pipe
- * that another thread reads; O_DIRECT writes and reads of a file on ext4.
+ * that another thread reads; O_DIRECT writes and reads of a RAM disk.
  * At the same time, other threads migrate pages (CMA allocations through
- * debugfs, which move what sits in the area), compact memory, and map,
- * touch, fork, mprotect and unmap memory of their own.
+ * debugfs, which move what sits in the area), compact memory, offline and
+ * online the ZONE_MOVABLE memory the test adds at run time (the RAM that
+ * make check's boot hides with mem= and names in pinlife.probe=), and
+ * map, touch, fork, mprotect and unmap memory of their own.
  *
  * A pin refused with ENOMEM (its pages held isolated by the concurrent
  * CMA allocation for all of its bounded retries) is counted, not failed.
  * Passes when no thread saw an unexpected error or damaged data, the
- * pin counters of /proc/vmstat balance once every thread has stopped, and
- * the kernel logged no WARNING, BUG or oops meanwhile (DEBUG_VM is on in
- * the test kernel). Run on two vCPUs by make check.
+ * pin counters of /proc/vmstat balance once every thread has stopped, the
+ * kernel logged no WARNING, BUG or oops meanwhile (DEBUG_VM is on in the
+ * test kernel), and then a full CMA allocation succeeds and the hotplugged
+ * memory goes offline: nothing left a reference (which the pin counters do
+ * not see) on a page in CMA or ZONE_MOVABLE. Offlined at the end, that
+ * memory is out of the way of the suites that follow. Run on two vCPUs by
+ * make check.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <liburing.h>
 #include <pthread.h>
@@ -37,11 +44,32 @@
 #include "pinlife_ksft.h"
 
 #define STRESS_S 30
+/*
+ * The O_DIRECT worker's disk: a RAM disk, not a file on ext4. On stock
+ * 6.12.117 and patched alike, ext4 O_DIRECT writes beside CMA allocations
+ * and compaction leave 1 to 4 pages in CMA that a full allocation cannot
+ * move ("referenced dirty active", off the LRU), held after the suite
+ * ends; with the journal off (mke2fs -O ^has_journal), or on the raw
+ * disk, none in three runs each: ext4 metadata buffers (bdev pages,
+ * allocated movable) that compaction moved into CMA and jbd2 then kept
+ * referenced. Not a pin; see README, "Found along the way".
+ */
+#define DIO_DISK "/dev/ram2"
 #define CHUNK (64UL << 10)
 #define PIN_SPAN (4UL << 20)
 
 static atomic_int stop;
 static struct cma_area cma;
+/*
+ * Compaction and memory offline/online take turns: stock 6.12.117 oopses
+ * in isolate_migratepages_block() (NULL compound head) when compaction
+ * scans a block that is being offlined or onlined, a race of its own
+ * that this suite is not about. Proactive compaction is off meanwhile.
+ */
+static pthread_mutex_t compact_hotplug = PTHREAD_MUTEX_INITIALIZER;
+/* memory the guest added at run time (pinlife.probe=), ZONE_MOVABLE */
+static long hp_first = -1;
+static size_t hp_blocks;
 
 struct worker {
 	const char *name;
@@ -49,7 +77,8 @@ struct worker {
 	pthread_t t;
 	unsigned long rounds;
 	unsigned long errors;
-	unsigned long enomem;	/* pins refused: pages could not be moved */
+	unsigned long enomem;	/* pins refused: pages could not be moved;
+				 * offlining still busy after its bound */
 	char why[128];
 };
 
@@ -241,11 +270,10 @@ static void *dio_worker(void *arg)
 {
 	struct worker *w = arg;
 	char *buf = aligned_alloc(4096, CHUNK);
-	int fd = open("/mnt/ext4/pin-stress", O_RDWR | O_CREAT | O_TRUNC |
-		      O_DIRECT, 0600);
+	int fd = open(DIO_DISK, O_RDWR | O_DIRECT);
 
 	if (fd < 0 || !buf) {
-		fail(w, "open /mnt/ext4/pin-stress", errno);
+		fail(w, "open " DIO_DISK, errno);
 		return NULL;
 	}
 	while (!stop) {
@@ -264,7 +292,6 @@ static void *dio_worker(void *arg)
 		w->rounds++;
 	}
 	close(fd);
-	unlink("/mnt/ext4/pin-stress");
 	free(buf);
 	return NULL;
 }
@@ -284,7 +311,39 @@ static void *cma_worker(void *arg)
 				fail(w, "cma free", errno);
 			snprintf(path, sizeof(path), "%s/alloc", cma.dir);
 		}
+		pthread_mutex_lock(&compact_hotplug);
 		write_str("/proc/sys/vm/compact_memory", "1");
+		pthread_mutex_unlock(&compact_hotplug);
+		w->rounds++;
+	}
+	return NULL;
+}
+
+/*
+ * Offline and online the blocks of the hotplugged ZONE_MOVABLE memory in
+ * turn. Offlining migrates what sits there, or keeps retrying while a pin
+ * in flight holds a page: bounded, a busy block is counted, not failed.
+ * Onlining an offlined block must succeed.
+ */
+static void *hotplug_worker(void *arg)
+{
+	struct worker *w = arg;
+	int off, on = 0;
+
+	while (!stop && hp_first >= 0) {
+		unsigned long b = hp_first + w->rounds % hp_blocks;
+
+		pthread_mutex_lock(&compact_hotplug);
+		off = memory_block_offline(b, 2);
+		if (!off)
+			on = memory_block_online_movable(b);
+		pthread_mutex_unlock(&compact_hotplug);
+		if (off == -ETIMEDOUT || off == -EBUSY)
+			w->enomem++;
+		else if (off)
+			fail(w, "offline", -off);
+		else if (on)
+			fail(w, "online_movable", -on);
 		w->rounds++;
 	}
 	return NULL;
@@ -330,20 +389,33 @@ int main(int argc, char **argv)
 		{ .name = "gup_test default pins", .fn = gup_worker },
 		{ .name = "io_uring buffer registration", .fn = uring_worker },
 		{ .name = "vmsplice with a reader", .fn = splice_worker },
-		{ .name = "O_DIRECT on ext4", .fn = dio_worker },
+		{ .name = "O_DIRECT to a RAM disk", .fn = dio_worker },
 		{ .name = "CMA allocation and compaction", .fn = cma_worker },
+		{ .name = "memory offline and online", .fn = hotplug_worker },
 		{ .name = "mmap, fork, mprotect, munmap", .fn = churn_worker },
 	};
 	const size_t nw = sizeof(w) / sizeof(w[0]);
 	int secs = argc > 1 ? atoi(argv[1]) : STRESS_S;
+	uint64_t hp_start = 0, hp_size = 0;
+	uint64_t proactive = 20, min_free = 0;
+	char num[24];
 	int kmsg, err;
 	size_t i;
 
 	ksft_print_header();
-	ksft_set_plan(nw + 2);
+	ksft_set_plan(nw + 4);
 	err = cma_find(&cma);
 	if (err)
 		ksft_exit_fail_msg("no CMA area: %s\n", strerror(-err));
+	read_u64("/proc/sys/vm/compaction_proactiveness", &proactive);
+	read_u64("/proc/sys/vm/min_free_kbytes", &min_free);
+	write_str("/proc/sys/vm/compaction_proactiveness", "0");
+	if (!probe_param(&hp_start, &hp_size)) {
+		hp_first = memory_probe_movable(hp_start, hp_size, &hp_blocks);
+		if (hp_first < 0)
+			ksft_exit_fail_msg("adding memory at %#" PRIx64 ": %s\n",
+					   hp_start, strerror(-hp_first));
+	}
 	kmsg = kmsg_open_end();
 	if (kmsg < 0)
 		ksft_exit_fail_msg("/dev/kmsg: %s\n", strerror(-kmsg));
@@ -355,13 +427,50 @@ int main(int argc, char **argv)
 	stop = 1;
 	for (i = 0; i < nw; i++) {
 		pthread_join(w[i].t, NULL);
+		if (w[i].fn == hotplug_worker && hp_first < 0) {
+			ksft_test_result_skip("%s: no memory to hotplug (pinlife.probe=)\n",
+					      w[i].name);
+			continue;
+		}
 		ksft_test_result(!w[i].errors && w[i].rounds,
 				 "%s: %lu rounds, %lu ENOMEM, %lu errors%s%s\n",
 				 w[i].name, w[i].rounds, w[i].enomem,
 				 w[i].errors, w[i].errors ? ", first: " : "",
 				 w[i].why);
 	}
+	snprintf(num, sizeof(num), "%" PRIu64, proactive);
+	write_str("/proc/sys/vm/compaction_proactiveness", num);
 	ksft_pins_and_kmsg(kmsg);
+	/* A reference or pin left behind in CMA would fail this for good. */
+	ksft_cma_alloc_all(&cma, "nothing holds pages any more");
+	/* ...and keep the hotplugged memory online: it goes offline again. */
+	if (hp_first < 0) {
+		ksft_test_result_skip("no hotplugged memory to offline\n");
+	} else {
+		size_t off = 0;
+
+		err = 0;
+		for (i = 0; i < hp_blocks; i++) {
+			int e = memory_block_offline(hp_first + i, 10);
+
+			off += !e || e == -EINVAL;	/* EINVAL: offline already */
+			if (e && e != -EINVAL && !err)
+				err = e;
+		}
+		ksft_test_result(off == hp_blocks,
+				 "the hotplugged memory goes offline again: %zu of %zu blocks%s%s\n",
+				 off, hp_blocks, err ? ", first error " : "",
+				 err ? strerrorname_np(-err) : "");
+		/*
+		 * Onlining raised min_free_kbytes (khugepaged recommends more
+		 * for more zones) and offlining never lowers it: put it back,
+		 * or the suites that follow fill memory against other
+		 * watermarks.
+		 */
+		snprintf(num, sizeof(num), "%" PRIu64, min_free);
+		if (min_free)
+			write_str("/proc/sys/vm/min_free_kbytes", num);
+	}
 	close(kmsg);
 	ksft_finished();
 }

@@ -8,6 +8,10 @@
  * __gup_longterm_locked(), every such pin (now every default pin, and the
  * series' reference helpers behind vmsplice) looped until a fatal signal.
  *
+ * The io_uring case registers a buffer of ordinary anonymous pages followed
+ * by those: gup-fast pins the first ones, so a pin that came back short
+ * instead of failing whole would be reported as EFAULT.
+ *
  * Each call runs in a child process of its own, with a mapping of its own
  * (the mapping is not inherited), that the parent kills after
  * CALL_LIMIT_S seconds: a call that spins is reported as such, and the
@@ -18,10 +22,12 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/io_uring.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -31,9 +37,10 @@
 #include "pinlife.h"
 
 #define NPAGES 16
+#define PREFIX 16		/* anonymous pages before them (io_uring) */
 #define CALL_LIMIT_S 20
 
-static char *buf;
+static char *buf, *prefix;
 static struct cma_area cma;
 
 static double now(void)
@@ -102,7 +109,29 @@ static int splice_in(int *queued)
 	return ret;
 }
 
-enum call { PIN_SLOW, PIN_FAST, PIN_HELD, VMSPLICE, PIN_EPHEMERAL };
+/*
+ * IORING_REGISTER_BUFFERS of one buffer: PREFIX anonymous pages, then the
+ * mapping. gup-fast pins the prefix and stops at the first page that must
+ * move; the slow path cannot move it. 0 or -errno.
+ */
+static int uring_register(void)
+{
+	struct io_uring_params p = { 0 };
+	struct iovec iov = {
+		.iov_base = prefix,
+		.iov_len = (PREFIX + NPAGES) * PAGE_SZ,
+	};
+	int fd = syscall(__NR_io_uring_setup, 1, &p), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = syscall(__NR_io_uring_register, fd, IORING_REGISTER_BUFFERS,
+		      &iov, 1) < 0 ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+enum call { PIN_SLOW, PIN_FAST, PIN_HELD, VMSPLICE, PIN_EPHEMERAL, URING };
 
 static int do_call(enum call c, int *queued)
 {
@@ -117,6 +146,8 @@ static int do_call(enum call c, int *queued)
 		return splice_in(queued);
 	case PIN_EPHEMERAL:
 		return held_pin(PIN_LONGTERM_TEST_FLAG_USE_EPHEMERAL);
+	case URING:
+		return uring_register();
 	}
 	return -EINVAL;
 }
@@ -139,9 +170,13 @@ static void child(enum call c, int fd_out)
 	char *pages[NPAGES];
 	int fd, i;
 
+	/* anonymous pages, populated, with the mapping right after them */
+	prefix = mmap(NULL, (PREFIX + NPAGES) * PAGE_SZ, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	fd = open("/sys/kernel/debug/gup_test", O_RDWR);
-	buf = fd < 0 ? MAP_FAILED :
-	      mmap(NULL, NPAGES * PAGE_SZ, PROT_READ, MAP_SHARED, fd, 0);
+	buf = fd < 0 || prefix == MAP_FAILED ? MAP_FAILED :
+	      mmap(prefix + PREFIX * PAGE_SZ, NPAGES * PAGE_SZ,
+		   PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0);
 	if (buf != MAP_FAILED) {
 		for (i = 0; i < NPAGES; i++)
 			pages[i] = buf + (size_t)i * PAGE_SZ;
@@ -224,7 +259,7 @@ int main(void)
 	int err;
 
 	ksft_print_header();
-	ksft_set_plan(7);
+	ksft_set_plan(8);
 
 	err = cma_find(&cma);
 	if (err)
@@ -243,6 +278,11 @@ int main(void)
 	expect_error(PIN_FAST, "default pin_user_pages_fast()");
 	expect_error(PIN_HELD, "held default pin (PIN_LONGTERM_TEST_START)");
 	expect_error(VMSPLICE, "vmsplice() of the pages into a pipe");
+	/*
+	 * Not EFAULT: before the pin failed whole, gup-fast's prefix came
+	 * back as a short pin, which io_uring reports as a bad address.
+	 */
+	expect_error(URING, "io_uring registration of 16 anonymous pages and then them");
 
 	acq = vmstat("nr_foll_pin_acquired") - acq0;
 	rel = vmstat("nr_foll_pin_released") - rel0;

@@ -8,8 +8,9 @@
  *	that ended early, a kernel panic or oops, or a guest that never
  *	reached or never finished its tests; the tail of the console log is
  *	printed then.
- *   guestlog cma STOCK_TESTS_LOG PATCHED_TESTS_LOG
- *	Side-by-side table of the CMA scenario ('make run').
+ *   guestlog harms STOCK_TESTS_LOG PATCHED_TESTS_LOG
+ *	Side-by-side tables of the harm scenarios ('make run'): CMA,
+ *	offlining, gigantic pages.
  *   guestlog bench STOCK_TESTS_LOG PATCHED_TESTS_LOG
  *	gup_test benchmark medians for both kernels and their ratio.
  */
@@ -99,12 +100,15 @@ static int starts(const char *s, const char *prefix)
 
 /* ---- check ---- */
 
+#define FAILED_SHOWN 4
+
 struct suite {
 	char name[NAME_LEN];
 	long pass, fail, skip, xfail;
 	long planned, seen;	/* of the current TAP stream */
 	int rc;			/* -1: never ended */
 	int early;		/* a TAP stream ended short of its plan */
+	char failed[FAILED_SHOWN][160];	/* its first "not ok" lines */
 };
 
 /* A TAP result line: "ok N ..." or "not ok N ...", optionally indented. */
@@ -133,8 +137,8 @@ static void tap_result(struct suite *s, const char *line)
 		s->xfail++;
 	else if (ok)
 		s->pass++;
-	else
-		s->fail++;
+	else if (s->fail++ < FAILED_SHOWN)
+		snprintf(s->failed[s->fail - 1], sizeof(s->failed[0]), "not ok %s", p);
 }
 
 static void end_stream(struct suite *s)
@@ -234,6 +238,8 @@ static int cmd_check(const char *console_path, const char *tests_path)
 		if (s->xfail)
 			printf(" (%ld expected failures)", s->xfail);
 		printf("  %s\n", verdict);
+		for (j = 0; j < FAILED_SHOWN && j < (size_t)s->fail; j++)
+			printf("      %s\n", s->failed[j]);
 		pass += s->pass + s->xfail;
 		fail += f;
 		skip += s->skip;
@@ -267,7 +273,7 @@ static int cmd_check(const char *console_path, const char *tests_path)
 	return bad ? 1 : 0;
 }
 
-/* ---- key=value records: PINLIFE-CMA and PINLIFE-BENCH ---- */
+/* ---- key=value records: PINLIFE-HARM and PINLIFE-BENCH ---- */
 
 /* Copy the value of key= in a record line into out; 0 if found. */
 static int field(const char *line, const char *key, char *out, size_t len)
@@ -300,83 +306,129 @@ static void need_done(const struct lines *l, const char *path)
 	die("%s: the guest never finished (no PINLIFE-DONE)", path);
 }
 
-struct cma_row {
-	char path[NAME_LEN];
-	char filled[24], held[24], before[24], after[24], alloc[24], intact[8];
+struct harm_row {
+	char harm[24], path[NAME_LEN];
+	char filled[24], held[24], before[24], after[24], result[40], intact[8];
 };
 
-static size_t cma_rows(const struct lines *l, struct cma_row *rows)
+static size_t harm_rows(const struct lines *l, struct harm_row *rows)
 {
 	size_t i, n = 0;
 
 	for (i = 0; i < l->n && n < MAX_ROWS; i++) {
-		struct cma_row *r = &rows[n];
+		struct harm_row *r = &rows[n];
+		char blocks[24], offlined[24];
 
-		if (!starts(l->v[i], "PINLIFE-CMA "))
+		if (!starts(l->v[i], "PINLIFE-HARM "))
 			continue;
-		if (field(l->v[i], "path", r->path, sizeof(r->path)) ||
+		if (field(l->v[i], "harm", r->harm, sizeof(r->harm)) ||
+		    field(l->v[i], "path", r->path, sizeof(r->path)) ||
 		    field(l->v[i], "filled", r->filled, sizeof(r->filled)) ||
 		    field(l->v[i], "held", r->held, sizeof(r->held)) ||
 		    field(l->v[i], "before", r->before, sizeof(r->before)) ||
 		    field(l->v[i], "after", r->after, sizeof(r->after)) ||
-		    field(l->v[i], "alloc", r->alloc, sizeof(r->alloc)) ||
+		    field(l->v[i], "result", r->result, sizeof(r->result)) ||
 		    field(l->v[i], "intact", r->intact, sizeof(r->intact)))
 			die("malformed record: %s", l->v[i]);
+		/* offline: how many of the blocks went offline */
+		if (!field(l->v[i], "blocks", blocks, sizeof(blocks)) &&
+		    !field(l->v[i], "offlined", offlined, sizeof(offlined))) {
+			size_t len = strlen(r->result);
+
+			snprintf(r->result + len, sizeof(r->result) - len,
+				 " %.8s/%.8s", offlined, blocks);
+		}
 		n++;
 	}
 	return n;
 }
 
-static const struct cma_row *find_cma(const struct cma_row *rows, size_t n,
-				      const char *path)
+static const struct harm_row *find_harm(const struct harm_row *rows, size_t n,
+					const char *harm, const char *path)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (!strcmp(rows[i].path, path))
+		if (!strcmp(rows[i].harm, harm) && !strcmp(rows[i].path, path))
 			return &rows[i];
 	return NULL;
 }
 
-static int cmd_cma(const char *stock_path, const char *patched_path)
+static const char *harm_title(const char *harm)
 {
-	static struct cma_row s[MAX_ROWS], p[MAX_ROWS];
+	if (!strcmp(harm, "cma"))
+		return "CMA: a full allocation of the default CMA area";
+	if (!strcmp(harm, "offline"))
+		return "offlining: each ZONE_MOVABLE memory block that held the pages goes offline\n"
+		       "(result: offlined/blocks; ETIMEDOUT: the kernel was still retrying)";
+	if (!strcmp(harm, "gigantic"))
+		return "gigantic pages: one 1 GiB huge page at run time, from the hugetlb_cma area";
+	return harm;
+}
+
+static int ok_result(const char *result)
+{
+	return !strncmp(result, "ok", 2);
+}
+
+static int cmd_harms(const char *stock_path, const char *patched_path)
+{
+	static struct harm_row s[MAX_ROWS], p[MAX_ROWS];
 	struct lines ls, lp;
-	size_t ns, np, i;
+	size_t ns, np, i, j;
 	int bad = 0;
 
 	load(stock_path, &ls);
 	load(patched_path, &lp);
 	need_done(&ls, stock_path);
 	need_done(&lp, patched_path);
-	ns = cma_rows(&ls, s);
-	np = cma_rows(&lp, p);
+	ns = harm_rows(&ls, s);
+	np = harm_rows(&lp, p);
 	if (!ns)
-		die("%s: no PINLIFE-CMA record", stock_path);
+		die("%s: no PINLIFE-HARM record", stock_path);
 
-	printf("CMA scenario: a process fills memory and holds, through each path, the\n"
-	       "pages of its buffer that landed in the CMA area (in CMA), or as many of\n"
-	       "them as the path takes (held); then a full CMA allocation runs.\n"
-	       "before/after: held pages still in CMA.\n\n");
-	printf("%-14s | %-42s | %s\n", "", "stock 6.12", "patched");
-	printf("%-14s | %6s %6s %6s %6s %-13s | %6s %6s %6s %6s %s\n", "path",
-	       "in CMA", "held", "before", "after", "allocation", "in CMA", "held",
-	       "before", "after", "allocation");
+	printf("Harm scenarios: a process fills memory until its buffer has pages in the\n"
+	       "region a harm needs free (in region), holds them through each path (held:\n"
+	       "as many as the path takes), then runs the operation the pins would break.\n"
+	       "before/after: held pages still in the region.\n");
 	for (i = 0; i < ns; i++) {
-		const struct cma_row *q = find_cma(p, np, s[i].path);
+		size_t flipped = 0, rows = 0;
 
-		printf("%-14s | %6s %6s %6s %6s %-13s | ", s[i].path, s[i].filled,
-		       s[i].held, s[i].before, s[i].after, s[i].alloc);
-		if (q)
-			printf("%6s %6s %6s %6s %s\n", q->filled, q->held,
-			       q->before, q->after, q->alloc);
-		else
-			printf("(missing)\n");
-		if (strcmp(s[i].intact, "yes") || (q && strcmp(q->intact, "yes"))) {
-			fprintf(stderr, "%s: error: %s: page contents damaged\n",
-				prog, s[i].path);
-			bad = 1;
+		for (j = 0; j < i && strcmp(s[j].harm, s[i].harm); j++)
+			;
+		if (j < i)
+			continue;	/* this harm's table is printed */
+		printf("\n== %s\n", harm_title(s[i].harm));
+		printf("%-14s | %-44s | %s\n", "", "stock 6.12", "patched");
+		printf("%-14s | %6s %6s %6s %6s %-15s | %6s %6s %6s %6s %s\n",
+		       "path", "region", "held", "before", "after", "result",
+		       "region", "held", "before", "after", "result");
+		for (j = i; j < ns; j++) {
+			const struct harm_row *q;
+
+			if (strcmp(s[j].harm, s[i].harm))
+				continue;
+			q = find_harm(p, np, s[j].harm, s[j].path);
+			rows++;
+			printf("%-14s | %6s %6s %6s %6s %-15s | ", s[j].path,
+			       s[j].filled, s[j].held, s[j].before, s[j].after,
+			       s[j].result);
+			if (q)
+				printf("%6s %6s %6s %6s %s\n", q->filled, q->held,
+				       q->before, q->after, q->result);
+			else
+				printf("(missing)\n");
+			if (q && !ok_result(s[j].result) && ok_result(q->result))
+				flipped++;
+			if (strcmp(s[j].intact, "yes") ||
+			    (q && strcmp(q->intact, "yes"))) {
+				fprintf(stderr, "%s: error: %s %s: page contents damaged\n",
+					prog, s[j].harm, s[j].path);
+				bad = 1;
+			}
 		}
+		printf("%zu of %zu paths fail on stock and succeed patched\n",
+		       flipped, rows);
 	}
 	free_lines(&ls);
 	free_lines(&lp);
@@ -492,13 +544,14 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: guestlog check CONSOLE_LOG TESTS_LOG\n"
-		"       guestlog cma STOCK_TESTS_LOG PATCHED_TESTS_LOG\n"
+		"       guestlog harms STOCK_TESTS_LOG PATCHED_TESTS_LOG\n"
 		"       guestlog bench STOCK_TESTS_LOG PATCHED_TESTS_LOG\n"
 		"\n"
 		"Reads what a pinlife guest printed (ttyS0: the kernel; ttyS1: the tests).\n"
 		"  check  per-suite TAP summary and a final 'N passed, N failed, N skipped';\n"
 		"         exit 1 on a failure, panic/oops, or a guest that did not finish\n"
-		"  cma    side-by-side table of the CMA scenario of 'make run'\n"
+		"  harms  side-by-side tables of the harm scenarios of 'make run' (CMA,\n"
+		"         offlining, gigantic pages)\n"
 		"  bench  gup_test benchmark medians of both kernels and their ratios\n"
 		"Exit: 0 good, 1 the guest's result is bad, 2 bad input.\n");
 }
@@ -511,8 +564,8 @@ int main(int argc, char **argv)
 	}
 	if (argc == 4 && !strcmp(argv[1], "check"))
 		return cmd_check(argv[2], argv[3]);
-	if (argc == 4 && !strcmp(argv[1], "cma"))
-		return cmd_cma(argv[2], argv[3]);
+	if (argc == 4 && !strcmp(argv[1], "harms"))
+		return cmd_harms(argv[2], argv[3]);
 	if (argc == 4 && !strcmp(argv[1], "bench"))
 		return cmd_bench(argv[2], argv[3]);
 	usage(stderr);
