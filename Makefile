@@ -5,6 +5,7 @@
 #   make check   host unit tests, then the patched kernel's guest test suites
 #   make bench   stock vs patched gup_test benchmarks under -icount
 #   make bench-vendor  stock vs every pin long-term (the vendor alternative)
+#   make mm-selftests  the mm selftests beyond GUP, stock vs patched
 #   make tree    editable git tree of the series in build/tree
 #   make export  write build/tree's commits back to patches/
 #
@@ -28,13 +29,13 @@ src_vendor := $(B)/src/vendor
 
 GUESTLOG := $(B)/host/guestlog
 
-.PHONY: all run check bench bench-vendor tree export deps fetch unit guest-check clean checkpatch compile-touched contract bisect-check \
+.PHONY: all run check bench bench-vendor mm-selftests tree export deps fetch unit guest-check clean checkpatch compile-touched contract bisect-check \
 	kernel-stock kernel-patched kernel-vendor src-patched src-vendor guest-stock guest-patched guest-vendor boot-check help
 
 all: run
 
 help:
-	@sed -n '2,11p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,12p' Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	@sh scripts/deps.sh
@@ -73,7 +74,7 @@ guest-stock guest-patched guest-vendor: guest-%: kernel-%
 # boot KERNEL MODE [--icount]; make check's guest has stress-ng as well
 boot = sh scripts/boot.sh $(B)/obj/$(1)/arch/x86/boot/bzImage \
 	$(B)/guest/$(1)$(if $(filter check,$(2)),-check).cpio $(2) $(B)/out/$(1)-$(2) \
-	$(if $(3),$(BENCH_TIMEOUT),$(if $(filter run,$(2)),$(RUN_TIMEOUT),$(GUEST_TIMEOUT))) $(3)
+	$(if $(3),$(BENCH_TIMEOUT),$(if $(filter run mm,$(2)),$(RUN_TIMEOUT),$(GUEST_TIMEOUT))) $(3)
 
 $(GUESTLOG): tools/guestlog/guestlog.c
 	@$(MAKE) -s --no-print-directory -C tools/guestlog OUT=$(B)/host
@@ -133,6 +134,16 @@ run: guest-stock guest-patched $(GUESTLOG)
 	@$(call boot,patched,run)
 	@echo
 	@$(GUESTLOG) harms $(B)/out/stock-run/tests.log $(B)/out/patched-run/tests.log
+
+# The mm selftests beyond GUP on both kernels (not in make check: they
+# take about N minutes under TCG); exit 1 if any suite differs.
+mm-selftests: guest-stock guest-patched $(GUESTLOG)
+	@echo "== mm selftests: stock"
+	@$(call boot,stock,mm)
+	@echo "== mm selftests: patched"
+	@$(call boot,patched,mm)
+	@echo
+	@$(GUESTLOG) compare $(B)/out/stock-mm/tests.log $(B)/out/patched-mm/tests.log
 
 bench: guest-stock guest-patched $(GUESTLOG)
 	@echo "== gup_test benchmarks under -icount: stock"

@@ -56,6 +56,8 @@ if [ "$mode" = check ]; then
 	mem=3G
 	append="$append mem=1G pinlife.probe=0x100000000,0x10000000"
 fi
+# mremap_test's 2 GiB cases need the memory to commit to.
+[ "$mode" = mm ] && mem=3G
 if [ "$mode" = run ]; then
 	mem=5G
 	append="$append mem=6G hugetlb_cma=1G cma=64M@0x140000000-0x144000000 \

@@ -13,6 +13,9 @@
  *	offlining, gigantic pages.
  *   guestlog bench STOCK_TESTS_LOG PATCHED_TESTS_LOG
  *	gup_test benchmark medians for both kernels and their ratio.
+ *   guestlog compare STOCK_TESTS_LOG PATCHED_TESTS_LOG
+ *	The same suites on both kernels side by side ('make mm-selftests');
+ *	exit 1 when any suite's pass/fail/skip counts differ.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -155,28 +158,27 @@ static const char *const fatal_patterns[] = {
 	"watchdog: BUG: soft lockup", "INFO: task ", "rcu: INFO:",
 };
 
-static int cmd_check(const char *console_path, const char *tests_path)
+/*
+ * The suites of a tests log: into suites[], how many. *booted, *done: the
+ * guest's PINLIFE-BOOT and PINLIFE-DONE lines; *errors: PINLIFE-ERROR
+ * lines (printed).
+ */
+static size_t parse_suites(const struct lines *tst, struct suite *suites,
+			   int *booted, int *done, int *errors)
 {
-	static struct suite suites[MAX_SUITES];
-	struct lines con, tst;
-	size_t i, nsuites = 0, j;
 	struct suite *cur = NULL;
-	long pass = 0, fail = 0, skip = 0, warnings = 0;
-	int booted = 0, done = 0, fatal = 0, errors = 0, bad = 0;
+	size_t i, nsuites = 0;
 
-	load(console_path, &con);
-	load(tests_path, &tst);
-
-	for (i = 0; i < tst.n; i++) {
-		const char *l = tst.v[i];
+	for (i = 0; i < tst->n; i++) {
+		const char *l = tst->v[i];
 
 		if (starts(l, "PINLIFE-BOOT")) {
-			booted = 1;
+			*booted = 1;
 		} else if (starts(l, "PINLIFE-DONE")) {
-			done = 1;
+			*done = 1;
 		} else if (starts(l, "PINLIFE-ERROR")) {
 			fprintf(stderr, "%s: guest: %s\n", prog, l);
-			errors++;
+			(*errors)++;
 		} else if (starts(l, "PINLIFE-SUITE-BEGIN ")) {
 			if (nsuites == MAX_SUITES)
 				die("%s", "too many suites");
@@ -201,6 +203,38 @@ static int cmd_check(const char *console_path, const char *tests_path)
 	}
 	if (cur)
 		end_stream(cur);
+	return nsuites;
+}
+
+/* A suite's verdict; *f gets its failures, counting a bad ending as one. */
+static const char *suite_verdict(const struct suite *s, long *f)
+{
+	*f = s->fail;
+	if (s->rc < 0)
+		return ++*f, "FAILED: never finished";
+	if (s->early)
+		return ++*f, "FAILED: ended before its plan";
+	if (s->fail)
+		return "FAILED";
+	if (s->rc != 0 && s->rc != 4)
+		return ++*f, "FAILED: non-zero exit";
+	if (s->pass + s->xfail + s->skip == 0)
+		return ++*f, "FAILED: ran no test";
+	return "ok";
+}
+
+static int cmd_check(const char *console_path, const char *tests_path)
+{
+	static struct suite suites[MAX_SUITES];
+	struct lines con, tst;
+	size_t i, nsuites = 0, j;
+	long pass = 0, fail = 0, skip = 0, warnings = 0;
+	int booted = 0, done = 0, fatal = 0, errors = 0, bad = 0;
+
+	load(console_path, &con);
+	load(tests_path, &tst);
+
+	nsuites = parse_suites(&tst, suites, &booted, &done, &errors);
 
 	for (i = 0; i < con.n; i++) {
 		if (strstr(con.v[i], "WARNING: CPU:"))
@@ -215,24 +249,8 @@ static int cmd_check(const char *console_path, const char *tests_path)
 
 	for (i = 0; i < nsuites; i++) {
 		struct suite *s = &suites[i];
-		const char *verdict = "ok";
-		long f = s->fail;
-
-		if (s->rc < 0) {
-			verdict = "FAILED: never finished";
-			f++;
-		} else if (s->early) {
-			verdict = "FAILED: ended before its plan";
-			f++;
-		} else if (s->fail) {
-			verdict = "FAILED";
-		} else if (s->rc != 0 && s->rc != 4) {
-			verdict = "FAILED: non-zero exit";
-			f++;
-		} else if (s->pass + s->xfail + s->skip == 0) {
-			verdict = "FAILED: ran no test";
-			f++;
-		}
+		long f;
+		const char *verdict = suite_verdict(s, &f);
 		printf("  %-28s %5ld passed %3ld failed %3ld skipped", s->name,
 		       s->pass + s->xfail, f, s->skip);
 		if (s->xfail)
@@ -273,6 +291,109 @@ static int cmd_check(const char *console_path, const char *tests_path)
 	return bad ? 1 : 0;
 }
 
+static void need_done(const struct lines *l, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (starts(l->v[i], "PINLIFE-DONE"))
+			return;
+	die("%s: the guest never finished (no PINLIFE-DONE)", path);
+}
+
+/* ---- compare: the same suites on two kernels ---- */
+
+static const struct suite *find_suite(const struct suite *v, size_t n,
+				      const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(v[i].name, name))
+			return &v[i];
+	return NULL;
+}
+
+static void print_side(const struct suite *s)
+{
+	long f;
+	const char *verdict;
+
+	if (!s) {
+		printf(" | %-30s", "(missing)");
+		return;
+	}
+	verdict = suite_verdict(s, &f);
+	printf(" | %4ld %4ld %4ld %-15.15s", s->pass + s->xfail, f, s->skip,
+	       verdict);
+}
+
+/*
+ * Not every selftest speaks TAP (uffd-unit-tests, hugetlb-madvise), and a
+ * "1..0 # SKIP" plan has no result line: such a suite counts as one
+ * result, from its exit code (0 passed, 4 skipped, else failed).
+ */
+static void exit_code_results(struct suite *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		struct suite *s = &v[i];
+
+		if (s->pass + s->fail + s->skip + s->xfail || s->early || s->rc < 0)
+			continue;
+		if (s->rc == 0)
+			s->pass = 1;
+		else if (s->rc == 4)
+			s->skip = 1;
+		else
+			s->fail = 1;
+	}
+}
+
+static int cmd_compare(const char *stock_path, const char *patched_path)
+{
+	static struct suite s[MAX_SUITES], p[MAX_SUITES];
+	struct lines ls, lp;
+	int b = 0, d = 0, e = 0, differ = 0;
+	size_t ns, np, i;
+
+	load(stock_path, &ls);
+	load(patched_path, &lp);
+	need_done(&ls, stock_path);
+	need_done(&lp, patched_path);
+	ns = parse_suites(&ls, s, &b, &d, &e);
+	np = parse_suites(&lp, p, &b, &d, &e);
+	exit_code_results(s, ns);
+	exit_code_results(p, np);
+	printf("%-26s | %-30s | %-30s\n", "", "stock 6.12", "patched");
+	printf("%-26s | %4s %4s %4s %-15s | %4s %4s %4s %-15s\n", "suite", "pass",
+	       "fail", "skip", "verdict", "pass", "fail", "skip", "verdict");
+	for (i = 0; i < ns + np; i++) {
+		const struct suite *a = i < ns ? &s[i] : find_suite(s, ns, p[i - ns].name);
+		const struct suite *q = i < ns ? find_suite(p, np, s[i].name) : &p[i - ns];
+		long fa = 0, fq = 0;
+		int same;
+
+		if (i >= ns && a)
+			continue;	/* printed with the stock suites */
+		if (a)
+			suite_verdict(a, &fa);
+		if (q)
+			suite_verdict(q, &fq);
+		same = a && q && a->pass + a->xfail == q->pass + q->xfail &&
+		       fa == fq && a->skip == q->skip;
+		differ |= !same;
+		printf("%-26.26s", a ? a->name : q->name);
+		print_side(a);
+		print_side(q);
+		printf(" %s\n", same ? "same" : "DIFFERS");
+	}
+	free_lines(&ls);
+	free_lines(&lp);
+	return differ;
+}
+
 /* ---- key=value records: PINLIFE-HARM and PINLIFE-BENCH ---- */
 
 /* Copy the value of key= in a record line into out; 0 if found. */
@@ -296,15 +417,6 @@ static int field(const char *line, const char *key, char *out, size_t len)
 	return -1;
 }
 
-static void need_done(const struct lines *l, const char *path)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		if (starts(l->v[i], "PINLIFE-DONE"))
-			return;
-	die("%s: the guest never finished (no PINLIFE-DONE)", path);
-}
 
 struct harm_row {
 	char harm[24], path[NAME_LEN];
@@ -545,6 +657,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: guestlog check CONSOLE_LOG TESTS_LOG\n"
 		"       guestlog harms STOCK_TESTS_LOG PATCHED_TESTS_LOG\n"
+		"       guestlog compare STOCK_TESTS_LOG PATCHED_TESTS_LOG\n"
 		"       guestlog bench STOCK_TESTS_LOG PATCHED_TESTS_LOG\n"
 		"\n"
 		"Reads what a pinlife guest printed (ttyS0: the kernel; ttyS1: the tests).\n"
@@ -553,6 +666,8 @@ static void usage(FILE *f)
 		"  harms  side-by-side tables of the harm scenarios of 'make run' (CMA,\n"
 		"         offlining, gigantic pages)\n"
 		"  bench  gup_test benchmark medians of both kernels and their ratios\n"
+		"  compare  the same suites on both kernels, side by side; exit 1 when\n"
+		"         any suite's counts differ\n"
 		"Exit: 0 good, 1 the guest's result is bad, 2 bad input.\n");
 }
 
@@ -564,6 +679,8 @@ int main(int argc, char **argv)
 	}
 	if (argc == 4 && !strcmp(argv[1], "check"))
 		return cmd_check(argv[2], argv[3]);
+	if (argc == 4 && !strcmp(argv[1], "compare"))
+		return cmd_compare(argv[2], argv[3]);
 	if (argc == 4 && !strcmp(argv[1], "harms"))
 		return cmd_harms(argv[2], argv[3]);
 	if (argc == 4 && !strcmp(argv[1], "bench"))
