@@ -6,10 +6,11 @@
  * io_uring buffer registration and unregistration; vmsplice() into a pipe
  * that another thread reads; O_DIRECT writes and reads of a RAM disk.
  * At the same time, other threads migrate pages (CMA allocations through
- * debugfs, which move what sits in the area), compact memory, offline and
- * online the ZONE_MOVABLE memory the test adds at run time (the RAM that
- * make check's boot hides with mem= and names in pinlife.probe=), and
- * map, touch, fork, mprotect and unmap memory of their own.
+ * debugfs, which move what sits in the area), compact memory, and map,
+ * touch, fork, mprotect and unmap memory of their own. When the boot hid
+ * RAM for it (pinlife.probe=, STRESS_HOTPLUG=1 make check), another thread
+ * offlines and onlines that memory, added at run time as ZONE_MOVABLE;
+ * without it, that worker's result and the final offlining are skips.
  *
  * A pin refused with ENOMEM (its pages held isolated by the concurrent
  * CMA allocation for all of its bounded retries) is counted, not failed.

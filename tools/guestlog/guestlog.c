@@ -111,6 +111,7 @@ struct suite {
 	long planned, seen;	/* of the current TAP stream */
 	int rc;			/* -1: never ended */
 	int early;		/* a TAP stream ended short of its plan */
+	long secs;		/* guest seconds it took, -1 if not said */
 	char failed[FAILED_SHOWN][160];	/* its first "not ok" lines */
 };
 
@@ -187,11 +188,14 @@ static size_t parse_suites(const struct lines *tst, struct suite *suites,
 			snprintf(cur->name, sizeof(cur->name), "%s", l + 20);
 			cur->rc = -1;
 			cur->planned = -1;
+			cur->secs = -1;
 		} else if (starts(l, "PINLIFE-SUITE-END ") && cur) {
 			const char *rc = strstr(l, " rc=");
+			const char *secs = strstr(l, " secs=");
 
 			end_stream(cur);
 			cur->rc = rc ? atoi(rc + 4) : -1;
+			cur->secs = secs ? atol(secs + 6) : -1;
 			cur = NULL;
 		} else if (cur && starts(l, "TAP version")) {
 			end_stream(cur);
@@ -255,7 +259,10 @@ static int cmd_check(const char *console_path, const char *tests_path)
 		       s->pass + s->xfail, f, s->skip);
 		if (s->xfail)
 			printf(" (%ld expected failures)", s->xfail);
-		printf("  %s\n", verdict);
+		printf("  %s", verdict);
+		if (s->secs >= 0)
+			printf(" (%ld s)", s->secs);
+		printf("\n");
 		for (j = 0; j < FAILED_SHOWN && j < (size_t)s->fail; j++)
 			printf("      %s\n", s->failed[j]);
 		pass += s->pass + s->xfail;
