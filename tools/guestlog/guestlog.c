@@ -201,6 +201,9 @@ static size_t parse_suites(const struct lines *tst, struct suite *suites,
 			end_stream(cur);
 		} else if (cur && starts(l, "1..")) {
 			cur->planned = atol(l + 3);
+			/* "1..0 # SKIP why": the whole program skipped */
+			if (!cur->planned && strstr(l, "# SKIP"))
+				cur->skip++;
 		} else if (cur) {
 			tap_result(cur, l);
 		}
