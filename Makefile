@@ -122,6 +122,12 @@ boot-check: $(GUESTLOG)
 	@$(call boot,patched,check)
 	@$(GUESTLOG) check $(B)/out/patched-check/console.log \
 		$(B)/out/patched-check/tests.log
+	@echo "== guest tests: patched kernel, page_pin_owner switched off"
+	@PIN_OWNER=off GUEST_APPEND=pinlife.only=pin_owner sh scripts/boot.sh \
+		$(B)/obj/patched/arch/x86/boot/bzImage $(B)/guest/patched-check.cpio \
+		check $(B)/out/patched-check-owner-off $(GUEST_TIMEOUT)
+	@$(GUESTLOG) check $(B)/out/patched-check-owner-off/console.log \
+		$(B)/out/patched-check-owner-off/tests.log
 
 # All of the above, both cores busy, each phase timed (scripts/check.sh).
 check:

@@ -37,6 +37,10 @@ append="console=ttyS0 loglevel=5 pinlife.mode=$mode hugepages=32 \
 nvme.io_queue_depth=64 \
 brd.rd_nr=4 brd.rd_size=131072 panic=-1 reboot=t nokaslr ${GUEST_APPEND:-}"
 mem=1G
+# make check's kernel runs with the series' pin tracker switched on (an
+# unknown parameter to stock); PIN_OWNER=off boots it switched off.
+[ "$mode" = check ] && [ "${PIN_OWNER:-on}" = on ] &&
+	append="$append page_pin_owner=on"
 
 # STRESS_HOTPLUG=1: make check's stress suite also offlines and onlines
 # memory: 256 MiB at 4 GiB that mem=1G hides from the boot (3 GiB: q35

@@ -30,7 +30,7 @@
 #define STAMP 0x70696e6c69666500ULL	/* "pinlife\0" */
 
 /* The first line of a file, without its newline: 0 or -errno. */
-static int read_str(const char *path, char *buf, size_t size)
+int read_str(const char *path, char *buf, size_t size)
 {
 	int fd = open(path, O_RDONLY);
 	ssize_t n;

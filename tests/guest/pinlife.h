@@ -217,6 +217,8 @@ void gigantic_free(void);
 /* One counter of /proc/vmstat, exact (vm.stat_refresh first); -1 if absent. */
 long long vmstat(const char *name);
 
+/* Read the first line of a file, without its newline: 0 or -errno. */
+int read_str(const char *path, char *buf, size_t size);
 /* Read one unsigned number from a file: 0 or -errno. */
 int read_u64(const char *path, uint64_t *val);
 /* Write a string to a file: 0 or -errno. */

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Migration that fails while a default (long-term) pin waits for it. With
- * fail_page_alloc armed for this task and only for allocations made from
- * alloc_migration_target() (the stack-trace filter), every page a pin
- * tries to move its CMA pages to fails to come. Each pinning path must
+ * fail_page_alloc armed for this task and only for allocations made under
+ * migrate_pages_batch() (the stack-trace filter), every page a pin tries
+ * to move its CMA pages to fails to come. The filter names the function
+ * that calls the allocation callback, not alloc_migration_target() itself:
+ * that one tail-calls the page allocator, so an exact unwinder (ORC, which
+ * the stack depot of page_pin_owner requires) never sees it on the stack. Each pinning path must
  * then return ENOMEM, an error its system call allows, leave no pin
  * behind, and leave the pages where they were, in CMA and intact; with
  * the injection disarmed, the same call succeeds and moves the pages out
@@ -179,9 +182,9 @@ int main(void)
 	if (access(FAIL_DIR, F_OK))
 		ksft_exit_skip("no %s: fail_page_alloc is not configured\n",
 			       FAIL_DIR);
-	err = ksym_range("alloc_migration_target", &start, &end);
+	err = ksym_range("migrate_pages_batch", &start, &end);
 	if (err)
-		ksft_exit_fail_msg("alloc_migration_target in /proc/kallsyms: %s\n",
+		ksft_exit_fail_msg("migrate_pages_batch in /proc/kallsyms: %s\n",
 				   strerror(-err));
 	ksft_set_plan(1 + 3 * 3);
 	ksft_fill_cma(&cma, &f);
