@@ -29,7 +29,7 @@ src_vendor := $(B)/src/vendor
 
 GUESTLOG := $(B)/host/guestlog
 
-.PHONY: all run check bench bench-vendor mm-selftests tree export deps fetch unit guest-check clean checkpatch compile-touched contract bisect-check \
+.PHONY: all run check bench bench-vendor mm-selftests tree export mail deps fetch unit guest-check clean checkpatch compile-touched contract bisect-check \
 	kernel-stock kernel-patched kernel-vendor src-patched src-vendor guest-stock guest-patched guest-vendor boot-check help
 
 all: run
@@ -52,6 +52,11 @@ tree: fetch
 
 export:
 	@sh scripts/export.sh $(B)/tree patches
+
+# The series as mail (nothing is sent): the sender's git identity as
+# author and Signed-off-by, To/Cc per patch from get_maintainer.pl.
+mail: fetch
+	@sh scripts/mail.sh $(STOCK_SRC) patches $(B)/mail
 
 src-vendor: fetch
 	@sh scripts/mkvariant.sh $(STOCK_SRC) $(src_vendor) bench/vendor-longterm.patch
@@ -89,6 +94,8 @@ unit: fetch $(GUESTLOG)
 	@echo "== host unit tests: the contract step, stamps"
 	@sh tests/host/test-contract.sh
 	@sh tests/host/test-stamped.sh
+	@echo "== host unit tests: make mail"
+	@sh tests/host/test-mail.sh $(STOCK_SRC)
 	@echo "== host unit tests: pinaudit (golden test on the stock tree; its patched-tree test runs with the contract)"
 	@sh scripts/stamped.sh $(B)/pinaudit-check.stamp "tools/pinaudit $(KERNEL_VERSION)" \
 		$(MAKE) -s --no-print-directory -C tools/pinaudit check KSRC=$(STOCK_SRC) PATCHED=

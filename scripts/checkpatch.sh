@@ -9,7 +9,9 @@ src=$1
 # quilt series and misjudges blank context lines as added whitespace.
 pdir=$(cd "$2" && pwd)
 bad=0 n=0
-for p in $(grep -v '^[[:space:]]*\(#\|$\)' "$pdir/series"); do
+cover=
+[ -f "$pdir/0000-cover-letter.patch" ] && cover=0000-cover-letter.patch
+for p in $cover $(grep -v '^[[:space:]]*\(#\|$\)' "$pdir/series"); do
 	n=$((n + 1))
 	out=$(perl "$src/scripts/checkpatch.pl" --strict --no-tree --terse \
 		--show-types "$pdir/$p" 2>&1) || true

@@ -56,7 +56,16 @@ if [ -f "$cl" ] && [ "$count" -gt 0 ]; then
 	{
 		sed "/^$rule\$/q" "$cl" |
 			sed "s|^Subject: \[PATCH [0-9]*/[0-9]*\]|Subject: [PATCH $zero/$count]|"
-		g log --reverse --format=%s pinlife-base..HEAD | awk '{ printf "%4d %s\n", NR, $0 }'
+		# numbered subjects, wrapped at 75 columns as checkpatch wants
+		g log --reverse --format=%s pinlife-base..HEAD | awk '{
+			line = sprintf("%4d", NR); n = split($0, w, " ")
+			for (i = 1; i <= n; i++) {
+				if (length(line) + 1 + length(w[i]) > 75) {
+					print line; line = "    "
+				}
+				line = line " " w[i]
+			}
+			print line }'
 		echo
 		g diff --shortstat pinlife-base HEAD
 	} > "$tmp/cover"
