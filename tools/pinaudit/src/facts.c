@@ -24,11 +24,20 @@ struct tok {
 	enum tk t;
 };
 
+/* a variable of the current function declared "struct TAG *name" */
+struct var {
+	const struct tok *name, *tag;
+};
+
+#define MAX_VARS 128
+
 struct lex {
 	const char *b;
 	size_t n;
 	VEC(struct tok) v;
 	struct facts *fx;
+	struct var vars[MAX_VARS];	/* parameters and locals of the function */
+	int nvars;
 };
 
 /* identifier characters [0-9A-Za-z_], a table rather than isalnum() and
@@ -299,6 +308,75 @@ static bool success_value(const struct tok *v, size_t n)
 	return !upper;
 }
 
+/*
+ * Struct-typed variables: "struct TAG *a, **b" and "struct TAG c" in a
+ * parameter list or a body declaration.  A field then reads "field@TAG"
+ * ("->pages@vx_buf"), so two structs of a module with a field of the same
+ * name are two holders (field_eq()).  Only a field right after a typed
+ * variable gets a tag: "ctx->buf->pages" has none.
+ */
+static void declare(struct lex *L, size_t i, size_t nt)
+{
+	struct tok *v = L->v.v;
+	const struct tok *tag;
+	size_t k = i + 2;
+
+	if (i + 2 >= nt || v[i + 1].t != T_ID)
+		return;
+	tag = &v[i + 1];
+	for (;;) {
+		while (k < nt && tp(&v[k], '*'))
+			k++;
+		if (k + 1 >= nt || v[k].t != T_ID || is_kw(&v[k]))
+			return;
+		if (!tp(&v[k + 1], ',') && !tp(&v[k + 1], ';') && !tp(&v[k + 1], '=') &&
+		    !tp(&v[k + 1], ')') && !tp(&v[k + 1], '['))
+			return;
+		if (L->nvars < MAX_VARS) {
+			L->vars[L->nvars].name = &v[k];
+			L->vars[L->nvars].tag = tag;
+			L->nvars++;
+		}
+		if (!tp(&v[k + 1], ','))
+			return;
+		k += 2;
+	}
+}
+
+static const struct tok *var_tag(const struct lex *L, const struct tok *name)
+{
+	for (int i = L->nvars - 1; i >= 0; i--)
+		if (L->vars[i].name->len == name->len &&
+		    !memcmp(L->vars[i].name->s, name->s, name->len))
+			return L->vars[i].tag;
+	return NULL;
+}
+
+/* "field" or "field@TAG" when base (the token before "->"/".") is typed */
+static void put_field(struct lex *L, const struct tok *base, const struct tok *field,
+		      struct sbuf *out)
+{
+	const struct tok *tag = base && base->t == T_ID ? var_tag(L, base) : NULL;
+
+	sb_putn(out, field->s, field->len);
+	if (tag) {
+		sb_putc(out, '@');
+		sb_putn(out, tag->s, tag->len);
+	}
+}
+
+static const char *field_str(struct lex *L, const struct tok *base, const struct tok *field,
+			     struct arena *A)
+{
+	struct sbuf b = { 0 };
+	const char *r;
+
+	put_field(L, base, field, &b);
+	r = arena_strdup(A, b.s);
+	sb_free(&b);
+	return r;
+}
+
 /* summary of the argument tokens [a, z) */
 static void arg_summary(struct lex *L, size_t a, size_t z, struct sbuf *out)
 {
@@ -343,19 +421,21 @@ static void arg_summary(struct lex *L, size_t a, size_t z, struct sbuf *out)
 		return;
 	}
 	/* the last field named before any subscript or operator */
-	const struct tok *last = NULL;
+	const struct tok *last = NULL, *base = NULL;
 
 	for (size_t k = a; k < z; k++) {
 		if (tp(&v[k], '[') || tp(&v[k], '+') || tp(&v[k], '-') ||
 		    tp(&v[k], ',') || tp(&v[k], '?'))
 			break;
 		if (v[k].t == T_P && (tis(&v[k], "->") || tis(&v[k], ".")) &&
-		    k + 1 < z && v[k + 1].t == T_ID)
+		    k + 1 < z && v[k + 1].t == T_ID) {
 			last = &v[k + 1];
+			base = k == a + 1 ? &v[a] : NULL;
+		}
 	}
 	if (last) {
 		sb_puts(out, "->");
-		sb_putn(out, last->s, last->len);
+		put_field(L, base, last, out);
 	} else if (v[a].t == T_ID && z - a >= 2 && tp(&v[a + 1], '[')) {
 		sb_putn(out, v[a].s, v[a].len);	/* pages[i] */
 	}
@@ -602,6 +682,11 @@ void facts_extract(const char *buf, size_t len, struct facts *fx)
 			for (size_t q = stmt0; q < i; q++)
 				if (tis(&v[q], "static"))
 					f.is_static = true;
+			/* struct-typed parameters */
+			L.nvars = 0;
+			for (size_t q = i + 2; q < close; q++)
+				if (tis(&v[q], "struct"))
+					declare(&L, q, close + 1);
 			/* parameter names: the identifier before each ',' or ')' */
 			sb_putc(&ps, ' ');
 			for (size_t q = i + 2; q <= close; q++)
@@ -636,6 +721,10 @@ void facts_extract(const char *buf, size_t len, struct facts *fx)
 			depth--;
 		if (t->t != T_ID)
 			continue;
+		if (t->len == 6 && tis(t, "struct")) {
+			declare(&L, i, nt);
+			continue;
+		}
 		/* after a return at body level: reached only through a goto.
 		 * Only a return that is a statement of its own counts: not
 		 * the body of an unbraced "if (x) return y;" or "else return". */
@@ -682,9 +771,17 @@ void facts_extract(const char *buf, size_t len, struct facts *fx)
 				q++;
 			}
 			if (last && q < nt && tp(&v[q], ';')) {
+				const struct tok *base = NULL;
+
+				/* "local = obj->field": obj's type tags the field */
+				for (size_t b = i + 2; b + 1 < q && !base; b++)
+					if (v[b].t == T_ID && &v[b + 2] == last)
+						base = &v[b];
+					else if (v[b].t == T_ID)
+						break;
 				struct fx_store s = {
 					.func = (unsigned)fn, .line = t->line,
-					.field = arena_strndup(A, last->s, last->len),
+					.field = field_str(&L, base, last, A),
 					.from = arena_strndup(A, t->s, t->len), .alias = true,
 				};
 				VEC_PUSH(fx->stores, s);
@@ -846,15 +943,17 @@ arms_done:
 			while (r < nt && (tp(&v[r], '&') || tp(&v[r], '*')))
 				r++;
 			if (r + 1 < nt && v[r].t == T_ID && (tp(&v[r + 1], ';') || tp(&v[r + 1], ','))) {
+				const struct tok *base = i >= 3 && tis(&v[i - 1], "->") &&
+					!tis(&v[i - 3], "->") && !tp(&v[i - 3], '.') ? &v[i - 2] : NULL;
 				struct fx_store s = {
 					.func = (unsigned)fn, .line = t->line,
-					.field = arena_strndup(A, t->s, t->len),
+					.field = field_str(&L, base, t, A),
 					.from = arena_strndup(A, v[r].s, v[r].len),
 				};
 				VEC_PUSH(fx->stores, s);
-				struct fx_role ro = { .field = s.field, .fn = s.from };
+				struct fx_role ro = { .field = arena_strndup(A, t->s, t->len), .fn = s.from };
 
-				if (is_role_field(s.field))
+				if (is_role_field(ro.field))
 					VEC_PUSH(fx->roles, ro);
 			}
 			continue;
@@ -907,9 +1006,15 @@ arms_done:
 		if (i >= 2 && tp(&v[i - 1], '=') && v[i - 2].t == T_ID) {
 			char tmp[160];
 
-			if (i >= 3 && (tis(&v[i - 3], "->") || tp(&v[i - 3], '.')))
-				snprintf(tmp, sizeof(tmp), "->%.*s", (int)(v[i - 2].len > 100 ? 100 : v[i - 2].len), v[i - 2].s);
-			else
+			if (i >= 3 && (tis(&v[i - 3], "->") || tp(&v[i - 3], '.'))) {
+				struct sbuf b = { 0 };
+				const struct tok *base = i >= 5 && tis(&v[i - 3], "->") &&
+					!tis(&v[i - 5], "->") && !tp(&v[i - 5], '.') ? &v[i - 4] : NULL;
+
+				put_field(&L, base, &v[i - 2], &b);
+				snprintf(tmp, sizeof(tmp), "->%.*s", b.len > 140 ? 140 : (int)b.len, b.s);
+				sb_free(&b);
+			} else
 				snprintf(tmp, sizeof(tmp), "%.*s", (int)(v[i - 2].len > 100 ? 100 : v[i - 2].len), v[i - 2].s);
 			call.assigned = arena_strdup(A, tmp);
 		}
@@ -1072,4 +1177,17 @@ bool fx_exclusive(const struct fx_call *a, const struct fx_call *b)
 		}
 	}
 	return false;
+}
+
+/* two fields ("pages", "pages@vx_buf") are one holder: the same name,
+ * and the same struct when both know theirs */
+bool field_eq(const char *a, const char *b)
+{
+	const char *ta = strchr(a, '@'), *tb = strchr(b, '@');
+	size_t la = ta ? (size_t)(ta - a) : strlen(a);
+	size_t lb = tb ? (size_t)(tb - b) : strlen(b);
+
+	if (la != lb || memcmp(a, b, la))
+		return false;
+	return !ta || !tb || !strcmp(ta, tb);
 }

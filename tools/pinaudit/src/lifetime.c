@@ -204,7 +204,7 @@ static bool names_holder(const char *arg, const char *holder)
 {
 	if (holder[0] == ':')	/* a global: "::name" */
 		return !strcmp(arg, holder + 2);
-	return arg[0] == '-' && !strcmp(arg + 2, holder);
+	return arg[0] == '-' && field_eq(arg + 2, holder);
 }
 
 /* "local = obj->holder" earlier in function fn of fx */
@@ -214,7 +214,7 @@ static bool is_alias(const struct facts *fx, size_t fn, const char *local, const
 		const struct fx_store *s = &fx->stores.v[i];
 
 		if (s->alias && s->func == fn && !strcmp(s->from, local) &&
-		    !strcmp(s->field, holder))
+		    field_eq(s->field, holder))
 			return true;
 	}
 	return false;
@@ -234,6 +234,21 @@ static bool tests_result(const struct fx_call *rel, const struct fx_call *c)
 	return strstr(rel->conds, w) && (strchr(rel->conds, '<') || strchr(rel->conds, '!'));
 }
 
+/* a compat macro around a release: "#define VX_UNPIN(p) unpin_user_page(p)" */
+static bool release_macro(const struct model *m, const char *name)
+{
+	for (int d = 0; d < 3 && name[0] >= 'A' && name[0] <= 'z'; d++) {
+		const struct fx_macro *mc = model_macro(m, name);
+
+		if (!mc)
+			return false;
+		if (is_release_call(mc->target))
+			return true;
+		name = mc->target;
+	}
+	return false;
+}
+
 struct rel {
 	struct fref fn;
 	const struct fx_call *call;
@@ -248,7 +263,7 @@ static bool call_releases(const struct model *m, const struct facts *fx, size_t 
 
 	if (call->err)
 		return false;
-	if (is_release_call(call->callee)) {
+	if (is_release_call(call->callee) || release_macro(m, call->callee)) {
 		const char *a0 = fx_arg(call, 0, A);
 
 		return names_holder(a0, holder) || is_alias(fx, k, a0, holder);
@@ -554,16 +569,24 @@ static enum verdict decide(struct ask *q, struct fref fn, const struct fx_call *
 		const struct fx_store *s = &fn.fx->stores.v[i];
 
 		if (s->func == fn.fn && !s->alias && !strcmp(s->from, arg) &&
-		    !strcmp(s->field, holder))
+		    field_eq(s->field, holder))
 			hline = s->line;
 	}
-	q->lt->holder = arena_strdup(q->A, holder[0] == ':' ? holder + 2 : holder);
+	/* shown as "pages" (struct vx_buf) */
+	const char *tag = holder[0] != ':' ? strchr(holder, '@') : NULL;
+	char ofs[160] = "";
+
+	q->lt->holder = tag ? arena_strndup(q->A, holder, (size_t)(tag - holder))
+			    : arena_strdup(q->A, holder[0] == ':' ? holder + 2 : holder);
+	if (tag)
+		snprintf(ofs, sizeof(ofs), " of struct %.140s", tag + 1);
 	if (field_sg)
-		step(q, fn.fx, hline, "pages kept in ->%s, and in an sg table of it, by %s()",
-		     q->lt->holder, f->name);
+		step(q, fn.fx, hline, "pages kept in ->%s%s, and in an sg table of it, by %s()",
+		     q->lt->holder, ofs, f->name);
 	else
-		step(q, fn.fx, hline, "pages kept in %s%s by %s()",
-		     sg ? "the sg table " : holder[0] == ':' ? "" : "->", q->lt->holder, f->name);
+		step(q, fn.fx, hline, "pages kept in %s%s%s by %s()",
+		     sg ? "the sg table " : holder[0] == ':' ? "" : "->", q->lt->holder, ofs,
+		     f->name);
 
 	struct rel rs[32];
 	size_t nr = releases(m, fn.fx->module, holder, sg, rs, 32, q->A);
@@ -753,8 +776,13 @@ void lifetime_decide(const struct model *m, struct site *s, struct lifetime *lt,
 		strcpy(g + 2, s->storage_name);
 		holder = g;
 	}
-	else if (s->storage == ST_FIELD && !s->via)
-		holder = s->storage_name;
+	else if (s->storage == ST_FIELD && !s->via) {
+		/* the model's view of the argument names the struct too */
+		const char *a = pa >= 0 ? fx_arg(c, pa, A) : "";
+
+		holder = a[0] == '-' && field_eq(a + 2, s->storage_name) ? a + 2
+									 : s->storage_name;
+	}
 	if (s->returned && !holder && pa >= 0) {
 		/* the array goes back to the callers: ask them */
 		struct cref cs[MAX_CALLERS];

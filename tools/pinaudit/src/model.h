@@ -103,6 +103,8 @@ bool fx_has_param(const struct fx_func *f, const char *name);
 /* a and b sit in different arms of one if/else chain or switch */
 bool fx_exclusive(const struct fx_call *a, const struct fx_call *b);
 int fx_param_index(const struct fx_func *f, const char *name);
+/* one holder: "pages" and "pages@vx_buf" (the struct, when known) */
+bool field_eq(const char *a, const char *b);
 
 /* module.c: the Kbuild module a file belongs to ("dir/foo.ko", or the
  * file's directory when no Makefile names it) */
