@@ -265,6 +265,43 @@ static int cmp_site(const void *a, const void *b)
 	       x->col != y->col ? (x->col < y->col ? -1 : 1) : 0;
 }
 
+static void want_module(struct scan_result *res, bool *want, size_t i, struct modmap *mm,
+			struct arena *tmp);
+
+/*
+ * A file that calls a wrapper holds sites of its own: its module joins the
+ * model too (the release of a vendor module's pages sits in another file
+ * of the module than the wrapper's header and its callers).  True when
+ * files were added.
+ */
+static bool want_wrapper_modules(struct scan_result *res, const size_t *fidx, bool *want,
+				 const bool *loaded, struct modmap *mm, struct arena *tmp)
+{
+	struct wrapper *w;
+	size_t nw, after = 0;
+
+	find_wrappers(res, &w, &nw);
+	for (size_t i = 0; nw && i < res->nfacts; i++) {
+		struct facts *fx = res->facts[i];
+		struct file_res *fr = res->files[fidx[i]];
+
+		if (fx->header || (fr && fr->sites.n))
+			continue;
+		for (size_t c = 0; c < fx->calls.n; c++) {
+			const struct fx_call *call = &fx->calls.v[c];
+
+			if (wfind_h(w, nw, call->callee, call->chash)) {
+				want_module(res, want, fidx[i], mm, tmp);
+				break;
+			}
+		}
+	}
+	free(w);
+	for (size_t i = 0; i < res->n; i++)
+		after += want[i] && !loaded[i];
+	return after > 0;
+}
+
 static void add_wrapper_sites(struct scan_result *res, size_t *fidx)
 {
 	struct wrapper *w;
@@ -746,6 +783,11 @@ void audit_model(struct scan_result *res)
 		model_index(res->model);
 	}
 	free(names);
+	/* the modules of the files that call a wrapper */
+	if (want_wrapper_modules(res, fidx, want, loaded, mm, &tmp)) {
+		load_facts(res, want, loaded, mm, fidx);
+		model_index(res->model);
+	}
 	double t2 = now();
 
 	add_wrapper_sites(res, fidx);
