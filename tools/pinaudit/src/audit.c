@@ -229,9 +229,26 @@ static void find_wrappers(struct scan_result *res, struct wrapper **out, size_t 
 				const struct wrapper *inner = api ? NULL :
 					wfind_h(w.v, w.n, mc->target, mc->thash);
 
-				if ((!api && !inner) || wfind_h(w.v, w.n, mc->name, mc->nhash) ||
-				    api_lookup(mc->name, mc->nlen))
+				if ((!api && !inner) || api_lookup(mc->name, mc->nlen))
 					continue;
+				struct wrapper *old = (struct wrapper *)wfind_h(w.v, w.n, mc->name, mc->nhash);
+
+				/* another #if branch of a macro known already: it
+				 * may place the pages where the first one did not
+				 * (an older signature) */
+				if (old) {
+					if (old->macro && old->pages < 0 && mc->mapped) {
+						int pa = api ? api->pages_arg : inner->pages;
+						int fa = api ? api->flags_arg : inner->flags;
+
+						if (pa >= 0 && pa < MACRO_ARGS && mc->argmap[pa] >= 0) {
+							old->pages = mc->argmap[pa];
+							old->flags = fa >= 0 && fa < MACRO_ARGS ?
+								     mc->argmap[fa] : -1;
+						}
+					}
+					continue;
+				}
 				struct wrapper nw = {
 					.fx = fx,
 					.name = mc->name, .api = api ? api : inner->api,
@@ -239,6 +256,14 @@ static void find_wrappers(struct scan_result *res, struct wrapper **out, size_t 
 					.flags = api ? api->flags_arg : inner->flags,
 					.must = inner ? inner->must : 0, .macro = true,
 				};
+				/* a function-like macro may reorder or drop the
+				 * arguments: its own parameters say where they are */
+				if (mc->mapped) {
+					nw.pages = nw.pages >= 0 && nw.pages < MACRO_ARGS ?
+						   mc->argmap[nw.pages] : -1;
+					nw.flags = nw.flags >= 0 && nw.flags < MACRO_ARGS ?
+						   mc->argmap[nw.flags] : -1;
+				}
 				struct sbuf ch = { 0 };
 
 				sb_printf(&ch, "%s (macro) -> %s", mc->name,

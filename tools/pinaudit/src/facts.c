@@ -70,11 +70,89 @@ static inline __attribute__((always_inline)) bool tp(const struct tok *t, char c
 	return t->t == T_P && t->len == 1 && t->s[0] == c;
 }
 
-/* a #define: record it when its body calls (or names) a function */
+/* is the identifier [s, s + n) a GUP family or a page release call? */
+static bool gup_or_release(const char *s, size_t n)
+{
+	static const char *const rel[] = {
+		"unpin_user_page", "unpin_user_pages", "unpin_user_pages_dirty_lock",
+		"put_page", "release_pages",
+	};
+
+	if (api_lookup(s, n))
+		return true;
+	for (size_t i = 0; i < sizeof(rel) / sizeof(*rel); i++)
+		if (strlen(rel[i]) == n && !memcmp(rel[i], s, n))
+			return true;
+	return false;
+}
+
+/*
+ * Which macro parameter each argument of the body's call is: "#define
+ * VX_GUP(mm, pages, a, n) get_user_pages_remote(mm, a, n, 0, pages, NULL)"
+ * gives 0 2 3 -1 1 -1.  p points after the call's '('.
+ */
+static void macro_argmap(struct fx_macro *m, const char *params, size_t plen,
+			 const char *p, const char *e)
+{
+	int k = 0, depth = 0;
+	const char *a = p;
+
+	for (int i = 0; i < MACRO_ARGS; i++)
+		m->argmap[i] = -1;
+	for (; p <= e && k < MACRO_ARGS; p++) {
+		if (p < e && (*p == '(' || *p == '[' || *p == '{')) {
+			depth++;
+			continue;
+		}
+		if (p < e && depth > 0 && (*p == ')' || *p == ']' || *p == '}')) {
+			depth--;
+			continue;
+		}
+		if (p < e && !(depth == 0 && (*p == ',' || *p == ')')))
+			continue;
+		/* the argument [a, p), trimmed: one identifier? */
+		const char *as = a, *ae = p;
+
+		while (as < ae && (*as == ' ' || *as == '\t' || *as == '\\' || *as == '\n' ||
+				   *as == '('))
+			as++;
+		while (ae > as && (ae[-1] == ' ' || ae[-1] == '\t' || ae[-1] == '\\' ||
+				   ae[-1] == '\n' || ae[-1] == ')'))
+			ae--;
+		int idx = 0;
+
+		for (const char *q = params; q < params + plen;) {
+			while (q < params + plen && !idc((unsigned char)*q))
+				q++;
+			const char *qs = q;
+
+			while (q < params + plen && idc((unsigned char)*q))
+				q++;
+			if (q == qs)
+				break;
+			if ((size_t)(q - qs) == (size_t)(ae - as) && !memcmp(qs, as, (size_t)(ae - as))) {
+				m->argmap[k] = (signed char)idx;
+				break;
+			}
+			idx++;
+		}
+		k++;
+		a = p + 1;
+		if (p == e || *p == ')')
+			break;
+	}
+	m->mapped = true;
+}
+
+/* a #define: record it when its body calls (or names) a function; a call
+ * of the GUP family or of a release anywhere in the body wins over the
+ * first call ("({ mmap_read_lock(mm); r = get_user_pages_remote(...); })") */
 static void define(struct lex *L, const char *s, const char *e, unsigned line)
 {
 	const char *p = s;
 	struct fx_macro m = { .line = line };
+	const char *params = NULL;
+	size_t plen = 0;
 
 	while (p < e && (*p == ' ' || *p == '\t'))
 		p++;
@@ -87,15 +165,17 @@ static void define(struct lex *L, const char *s, const char *e, unsigned line)
 	m.name = arena_strndup(&L->fx->arena, ns, (size_t)(p - ns));
 	if (p < e && *p == '(') {
 		m.fnlike = true;
+		params = p + 1;
 		while (p < e && *p != ')')
 			p++;
+		plen = (size_t)(p - params);
 		if (p < e)
 			p++;
 	}
 	/* the body: the first identifier followed by '(' (function-like use),
 	 * or the only identifier (object-like alias) */
-	const char *first = NULL;
-	size_t flen = 0;
+	const char *first = NULL, *fcall = NULL, *gup = NULL, *gcall = NULL;
+	size_t flen = 0, glen = 0;
 	int nid = 0;
 
 	while (p < e) {
@@ -116,9 +196,15 @@ static void define(struct lex *L, const char *s, const char *e, unsigned line)
 			while (q < e && (*q == ' ' || *q == '\t' || *q == '\\' || *q == '\n'))
 				q++;
 			nid++;
+			if (q < e && *q == '(' && !gup && gup_or_release(is, (size_t)(p - is))) {
+				gup = is;
+				glen = (size_t)(p - is);
+				gcall = q + 1;
+			}
 			if (q < e && *q == '(' && !first) {
 				first = is;
 				flen = (size_t)(p - is);
+				fcall = q + 1;
 			} else if (nid == 1 && !first) {
 				first = is;
 				flen = (size_t)(p - is);
@@ -127,8 +213,15 @@ static void define(struct lex *L, const char *s, const char *e, unsigned line)
 		}
 		p++;
 	}
+	if (gup) {
+		first = gup;
+		flen = glen;
+		fcall = gcall;
+	}
 	if (!first || (!m.fnlike && nid != 1))
 		return;
+	if (m.fnlike && fcall)
+		macro_argmap(&m, params, plen, fcall, e);
 	m.target = arena_strndup(&L->fx->arena, first, flen);
 	m.tlen = (unsigned)flen;
 	m.thash = name_hash(first, flen);

@@ -70,12 +70,16 @@ struct fx_role {		/* ".field = fn" or "x->field = fn"       */
 	const char *field, *fn;
 };
 
+#define MACRO_ARGS 12
 struct fx_macro {		/* #define NAME[(...)] body calling target */
 	const char *name, *target;
 	unsigned nlen, tlen;	/* their lengths and name_hash()es        */
 	uint32_t nhash, thash;
 	unsigned line;
 	bool fnlike;
+	bool mapped;		/* argmap filled (function-like, a call)  */
+	signed char argmap[MACRO_ARGS];	/* target's argument k is the
+				   macro's parameter argmap[k], or -1     */
 };
 
 struct facts {

@@ -111,6 +111,11 @@ lint_fixture tree-vendor drivers/accel/vx/include/vx_compat.h
 # registered buffers in a bio_vec table, and a direct read whose request
 # the read_iter path releases after the bio (a filesystem's DIO, as ivtv)
 lint_fixture tree-vendor drivers/block/vblk/vblk.c
+# a TEE module whose OS layer (os/, a Makefile's -objs) wraps the calls in
+# macros that reorder the arguments, differ per kernel version and take
+# the mmap lock in a statement expression, and in an out-of-line helper
+lint_fixture tree-vendor drivers/tee/vtee/core/vtee_shm.c
+lint_fixture tree-vendor drivers/tee/vtee/os/vtee_compat.c
 # a hypervisor module on the new API: a helper whose callers pick the
 # lifetime with their flags, references through the _longterm helper,
 # and that helper's own body in mm/
