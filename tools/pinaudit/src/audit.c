@@ -217,6 +217,19 @@ static void find_wrappers(struct scan_result *res, struct wrapper **out, size_t 
 						sb_puts(&ch, "()");
 					nw.chain = arena_strdup(&fx->arena, ch.s);
 					sb_free(&ch);
+					/* "gup_flags = FOLL_LONGTERM | ...; pin(..., gup_flags, ...)":
+					 * the wrapper asks for a long-term pin itself */
+					if (fa >= 0 && fp < 0) {
+						const char *fl = fx_arg(call, fa, &fx->arena);
+
+						for (size_t a = 0; a < fx->assigns.n && fl[0]; a++) {
+							const struct fx_assign *as = &fx->assigns.v[a];
+
+							if (as->func == k && !strcmp(as->lhs, fl) && as->ids &&
+							    strstr(as->ids, " FOLL_LONGTERM "))
+								nw.must |= FLAG_BIT(FB_LONGTERM);
+						}
+					}
 					VEC_PUSH(w, nw);
 					wadd_bit(nw.name);
 					grew = true;

@@ -470,6 +470,30 @@ static const char *field_str(struct lex *L, const struct tok *base, const struct
 	return r;
 }
 
+/* the identifiers (" a b ") and callees (" f ") of the tokens [a, z);
+ * field names after "->"/"." and keywords are left out */
+static void expr_ids(const struct tok *v, size_t a, size_t z, const char **ids,
+		     const char **calls, struct arena *A)
+{
+	struct sbuf i = { 0 }, c = { 0 };
+
+	for (size_t k = a; k < z; k++) {
+		if (v[k].t != T_ID || is_kw(&v[k]) ||
+		    (k > a && (tis(&v[k - 1], "->") || tp(&v[k - 1], '.'))))
+			continue;
+		struct sbuf *o = k + 1 < z && tp(&v[k + 1], '(') ? &c : &i;
+
+		if (!o->len)
+			sb_putc(o, ' ');
+		sb_putn(o, v[k].s, v[k].len);
+		sb_putc(o, ' ');
+	}
+	*ids = i.s ? arena_strdup(A, i.s) : NULL;
+	*calls = c.s ? arena_strdup(A, c.s) : NULL;
+	sb_free(&i);
+	sb_free(&c);
+}
+
 /* summary of the argument tokens [a, z) */
 static void arg_summary(struct lex *L, size_t a, size_t z, struct sbuf *out)
 {
@@ -832,6 +856,8 @@ void facts_extract(const char *buf, size_t len, struct facts *fx)
 				.arms = narm ? arms[narm - 1].path_arms : NULL,
 				.ok = success_value(v + i + 1, q - i - 1),
 			};
+			if (q - i < 40)
+				expr_ids(v, i + 1, q, &r.ids, &r.calls, A);
 
 			VEC_PUSH(fx->rets, r);
 		}
@@ -848,6 +874,53 @@ void facts_extract(const char *buf, size_t len, struct facts *fx)
 				goes[ngoes++] = &v[i + 1];
 			if (tis(t, "return"))
 				ret_end = q;	/* its own calls run */
+		}
+		/* any assignment: "x = e", "*x = e", "obj->f = e", "x |= e" */
+		if (i + 2 < nt && v[i + 1].t == T_P && v[i + 1].s[v[i + 1].len - 1] == '=' &&
+		    (v[i + 1].len == 1 || !strchr("=!<>", v[i + 1].s[0])) && i > 0) {
+			const struct tok *pv = &v[i - 1];
+			bool field = tis(pv, "->") || tp(pv, '.');
+			bool deref = tp(pv, '*') && i >= 2 &&
+				     (tp(&v[i - 2], ';') || tp(&v[i - 2], '{') ||
+				      tp(&v[i - 2], '}') || tp(&v[i - 2], ')') || tp(&v[i - 2], ':'));
+			size_t q = i + 2;
+
+			while (q < nt && q < i + 48 && !tp(&v[q], ';') && !tp(&v[q], ',') &&
+			       !tp(&v[q], '}')) {
+				if ((tp(&v[q], '(') || tp(&v[q], '[') || tp(&v[q], '{')) &&
+				    match[q] != (size_t)-1 && match[q] > q)
+					q = match[q];
+				q++;
+			}
+			if (q < nt && q < i + 48 && (tp(&v[q], ';') || tp(&v[q], ','))) {
+				struct fx_assign as = {
+					.func = (unsigned)fn, .line = t->line,
+					.arms = narm ? arms[narm - 1].path_arms : NULL,
+					.err = err_label || after_return,
+				};
+				for (int e = 0; e < nerr && !as.err; e++)
+					as.err = err_start[e] <= i;
+				expr_ids(v, i + 2, q, &as.ids, &as.calls, A);
+				if (field) {
+					struct sbuf b = { 0 };
+					const struct tok *base = i >= 3 && tis(pv, "->") &&
+						!tis(&v[i - 3], "->") && !tp(&v[i - 3], '.') ? &v[i - 2] : NULL;
+
+					sb_puts(&b, "->");
+					put_field(&L, base, t, &b);
+					as.lhs = arena_strdup(A, b.s);
+					sb_free(&b);
+				} else if (deref) {
+					char tmp[128];
+
+					snprintf(tmp, sizeof(tmp), "*%.*s", t->len > 100 ? 100 : (int)t->len, t->s);
+					as.lhs = arena_strdup(A, tmp);
+				} else {
+					as.lhs = arena_strndup(A, t->s, t->len);
+				}
+				if (as.ids)
+					VEC_PUSH(fx->assigns, as);
+			}
 		}
 		/* "local = obj->field;" and "*local = obj->field[i];" */
 		if (i + 3 < nt && tp(&v[i + 1], '=') && i > 0 && !tis(&v[i - 1], "->") &&
@@ -1152,6 +1225,7 @@ void facts_free(struct facts *fx)
 	free(fx->calls.v);
 	free(fx->stores.v);
 	free(fx->rets.v);
+	free(fx->assigns.v);
 	free(fx->roles.v);
 	free(fx->macros.v);
 	free(fx->exports.v);

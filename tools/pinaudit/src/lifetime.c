@@ -254,6 +254,192 @@ struct rel {
 	const struct fx_call *call;
 };
 
+/*
+ * Values derived from a page.  A pin's page may leave its function as a
+ * pfn, a kernel address or a physical address (page_to_pfn(),
+ * page_address(), __pa()), through a pointer parameter or the return
+ * value, and be released from that value (virt_to_page(va), pfn_to_page()).
+ * A vals set holds the local names that carry the value, each from the
+ * line where it starts to.
+ */
+#define MAX_VALS 16
+struct vals {
+	const char *v[MAX_VALS];
+	unsigned from[MAX_VALS];
+	int n;
+};
+
+static bool vals_add(struct vals *s, const char *name, size_t len, unsigned from,
+		     struct arena *A)
+{
+	for (int i = 0; i < s->n; i++)
+		if (strlen(s->v[i]) == len && !memcmp(s->v[i], name, len))
+			return false;
+	if (s->n >= MAX_VALS || !len)
+		return false;
+	s->v[s->n] = arena_strndup(A, name, len);
+	s->from[s->n++] = from;
+	return true;
+}
+
+/* does text (" a b " or C text) name a member of s carried by line? */
+static bool text_hits(const char *text, const struct vals *s, unsigned line)
+{
+	if (!text)
+		return false;
+	for (const char *p = text; *p;) {
+		if (!(*p == '_' || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z'))) {
+			p++;
+			continue;
+		}
+		const char *b = p;
+
+		while (*p == '_' || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		       (*p >= '0' && *p <= '9'))
+			p++;
+		/* a field name: "x->f", "x.f" */
+		if ((b > text + 1 && b[-1] == '>' && b[-2] == '-') || (b > text && b[-1] == '.'))
+			continue;
+		for (int i = 0; i < s->n; i++)
+			if (s->from[i] <= line && strlen(s->v[i]) == (size_t)(p - b) &&
+			    !memcmp(s->v[i], b, (size_t)(p - b)))
+				return true;
+	}
+	return false;
+}
+
+/* a function that turns a page into another handle on it, or back */
+static bool derive_call(const char *fn, size_t n)
+{
+	static const char *const d[] = {
+		"page_to_pfn", "page_address", "page_to_phys", "page_to_virt",
+		"lowmem_page_address", "kmap", "kmap_local_page", "kmap_atomic",
+		"folio_address", "page_folio", "__pa", "virt_to_phys", "__pfn_to_phys",
+		"PFN_PHYS", "pfn_to_page", "virt_to_page", "phys_to_page", "pfn_to_hpa",
+		"likely", "unlikely", "PAGE_ALIGN",
+	};
+
+	for (size_t i = 0; i < sizeof(d) / sizeof(*d); i++)
+		if (strlen(d[i]) == n && !memcmp(d[i], fn, n))
+			return true;
+	return false;
+}
+
+static bool calls_derive(const char *calls)
+{
+	for (const char *p = calls; p && *p;) {
+		while (*p == ' ')
+			p++;
+		const char *b = p;
+
+		while (*p && *p != ' ')
+			p++;
+		if (p > b && !derive_call(b, (size_t)(p - b)))
+			return false;
+	}
+	return true;
+}
+
+/* grow s over the assignments of function func of fx from line after on:
+ * "page = pages[0]", "va = page_address(page) + off"; loose: any call
+ * ("page = kvm_pfn_to_refcounted_page(pfn)"), for the release side */
+static void derive(const struct facts *fx, unsigned func, unsigned after, struct vals *s,
+		   bool loose, struct arena *A)
+{
+	bool grew = true;
+
+	for (int pass = 0; pass < 3 && grew; pass++) {
+		grew = false;
+		for (size_t i = 0; i < fx->assigns.n; i++) {
+			const struct fx_assign *a = &fx->assigns.v[i];
+
+			if (a->func != func || a->line < after || a->err ||
+			    a->lhs[0] == '*' || a->lhs[0] == '-' || !text_hits(a->ids, s, a->line) ||
+			    (!loose && !calls_derive(a->calls)))
+				continue;
+			grew |= vals_add(s, a->lhs, strlen(a->lhs), a->line, A);
+		}
+	}
+}
+
+/*
+ * The parameters of f whose pages it releases, itself or through the
+ * functions it calls (DERIVE_DEPTH levels), the page being the parameter
+ * or derived from it: kvm_release_pfn(pfn) -> kvm_release_pfn_clean() ->
+ * "page = kvm_pfn_to_refcounted_page(pfn)" -> put_page(page).  Cached in
+ * the function's facts when no level was cut.
+ */
+#define DERIVE_DEPTH 5
+
+static bool release_macro(const struct model *m, const char *name);
+
+static uint32_t releases_params(const struct model *m, struct fref f, int depth, bool *cut,
+				struct arena *A)
+{
+	struct fx_func *ff = &f.fx->funcs.v[f.fn];
+	bool mycut = false;
+	uint32_t rp = 0;
+	int np = 0;
+
+	if (ff->relp_done)
+		return ff->relp;
+	if (depth <= 0) {
+		*cut = true;
+		return 0;
+	}
+	for (const char *p = ff->params; p && *p; p++)
+		np += p[0] != ' ' && (p[1] == ' ' || !p[1]);
+	ff->relp_done = true;	/* no recursion into itself */
+	ff->relp = 0;
+	for (int i = 0; i < np && i < 32; i++) {
+		struct vals s = { .n = 0 };
+		const char *p = ff->params;
+
+		for (int k = 0; k <= i && p; k++) {
+			while (*p == ' ')
+				p++;
+			const char *e = strchr(p, ' ');
+			size_t l = e ? (size_t)(e - p) : strlen(p);
+
+			if (k == i)
+				vals_add(&s, p, l, 0, A);
+			p += l;
+		}
+		derive(f.fx, f.fn, 0, &s, true, A);
+		for (size_t c = ff->call0; c < ff->call0 + ff->ncalls && !(rp >> i & 1); c++) {
+			const struct fx_call *call = &f.fx->calls.v[c];
+			struct fref g;
+
+			if (call->err)
+				continue;
+			if (is_release_call(call->callee) || release_macro(m, call->callee)) {
+				if (text_hits(fx_argtext(call, 0, A), &s, call->line))
+					rp |= 1u << i;
+				continue;
+			}
+			if (!model_lookup(m, call->callee, f.fx->module, &g) ||
+			    (g.fx == f.fx && g.fn == f.fn))
+				continue;
+			uint32_t grp = 0;
+			int na = fx_nargs(call);
+
+			for (int j = 0; j < na && j < 32; j++) {
+				if (!text_hits(fx_argtext(call, j, A), &s, call->line))
+					continue;
+				if (!grp)
+					grp = releases_params(m, g, depth - 1, &mycut, A) | 1u << 31;
+				if (grp >> j & 1 && j < 31)
+					rp |= 1u << i;
+			}
+		}
+	}
+	ff->relp = rp;
+	ff->relp_done = !mycut;
+	if (mycut)
+		*cut = true;
+	return rp;
+}
+
 /* does call (in function k of fx) release holder: unpin/put of it, or a
  * helper that releases its page argument */
 static bool call_releases(const struct model *m, const struct facts *fx, size_t k,
@@ -270,18 +456,13 @@ static bool call_releases(const struct model *m, const struct facts *fx, size_t 
 	}
 	if (!model_lookup(m, call->callee, fx->module, &w))
 		return false;
-	const struct fx_func *wf = fref_func(w);
+	bool cut = false;
+	uint32_t rp = releases_params(m, w, DERIVE_DEPTH, &cut, A);
+	int na = fx_nargs(call);
 
-	for (size_t r = wf->call0; r < wf->call0 + wf->ncalls; r++) {
-		const struct fx_call *rc = &w.fx->calls.v[r];
-		int pi;
-
-		if (!is_release_call(rc->callee))
-			continue;
-		pi = fx_param_index(wf, fx_arg(rc, 0, A));
-		if (pi >= 0 && names_holder(fx_arg(call, pi, A), holder))
+	for (int j = 0; rp && j < na && j < 32; j++)
+		if (rp >> j & 1 && names_holder(fx_arg(call, j, A), holder))
 			return true;
-	}
 	return false;
 }
 

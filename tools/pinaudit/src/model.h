@@ -49,6 +49,8 @@ struct fx_func {
 	bool is_static;
 	bool exported;
 	bool sg_release;	/* walks an sg list and unpins/puts pages */
+	bool relp_done;		/* relp computed (lifetime.c, lazily)     */
+	uint32_t relp;		/* parameters whose pages it releases     */
 	const char *role;	/* entry role: "release", "unlocked_ioctl"... */
 };
 
@@ -61,9 +63,23 @@ struct fx_store {		/* "obj->field = ident" in a function     */
 struct fx_ret {			/* a return statement                     */
 	unsigned func, line;
 	const char *arms;	/* as for calls                           */
+	const char *ids;	/* " a b " identifiers of the value (no
+				   callees, no fields); NULL: none         */
+	const char *calls;	/* " f g " functions called in it         */
 	bool ok;		/* returns success: "return 0;", "return
 				   page_addr;" (not -E..., NULL, ret, err,
 				   ERR_PTR(), an upper-case constant)     */
+};
+
+/* an assignment "lhs = rhs;" (or "op="), for values derived from a
+ * page: "page = pages[0]", "*pfn = page_to_pfn(page)", "map->pfn = pfn" */
+struct fx_assign {
+	unsigned func, line;
+	const char *lhs;	/* "x", "*x" (through a pointer), "->f[@T]" */
+	const char *ids;	/* " a b " identifiers of rhs             */
+	const char *calls;	/* " f g " functions rhs calls, or NULL   */
+	const char *arms;	/* as for calls                           */
+	bool err;
 };
 
 struct fx_role {		/* ".field = fn" or "x->field = fn"       */
@@ -92,6 +108,7 @@ struct facts {
 	VEC(struct fx_call) calls;
 	VEC(struct fx_store) stores;
 	VEC(struct fx_ret) rets;
+	VEC(struct fx_assign) assigns;
 	VEC(struct fx_role) roles;
 	VEC(struct fx_macro) macros;
 	VEC(const char *) exports;
