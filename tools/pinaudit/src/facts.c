@@ -1050,9 +1050,11 @@ arms_done:
 						r--;
 					}
 					/* "return 0;" ends a normal early exit (an
-					 * ioctl case), not an error branch */
+					 * ioctl case), not an error branch; so does
+					 * "return true;" (a lookup that found it) */
 					bool ok0 = tis(&v[r + 1], "return") && r + 3 == q &&
-						   v[r + 2].len == 1 && v[r + 2].s[0] == '0';
+						   ((v[r + 2].len == 1 && v[r + 2].s[0] == '0') ||
+						    tis(&v[r + 2], "true"));
 
 					if (!ok0 && (tis(&v[r + 1], "return") || tis(&v[r + 1], "goto"))) {
 						err_start[nerr] = c;

@@ -625,6 +625,226 @@ static bool user_trigger(struct ask *q, struct fref fn, int depth, int *seen_com
 	return false;
 }
 
+static enum verdict decide(struct ask *q, struct fref fn, const struct fx_call *c,
+			   int pa, const char *holder0, int depth);
+static bool arms_within(const struct fx_call *rel, const struct fx_call *c);
+
+/* a call of fn after src on src's path (every arm around it holds src) */
+static bool on_path_after(const struct fx_call *r, const struct fx_call *src)
+{
+	return r != src && !r->err && !r->jumped &&
+	       (r->line > src->line || (r->line == src->line && r->col > src->col)) &&
+	       arms_within(r, src);
+}
+
+/* r releases a value of s: an unpin/put of it, or a helper that does */
+static bool releases_val(const struct model *m, const struct facts *fx,
+			 const struct fx_call *r, const struct vals *s, struct arena *A)
+{
+	struct fref g;
+
+	if (is_release_call(r->callee) || release_macro(m, r->callee))
+		return text_hits(fx_argtext(r, 0, A), s, r->line);
+	if (!model_lookup(m, r->callee, fx->module, &g))
+		return false;
+	bool cut = false;
+	uint32_t rp = releases_params(m, g, DERIVE_DEPTH, &cut, A);
+	int na = fx_nargs(r);
+
+	for (int j = 0; rp && j < na && j < 32; j++)
+		if (rp >> j & 1 && text_hits(fx_argtext(r, j, A), s, r->line))
+			return true;
+	return false;
+}
+
+static enum verdict follow(struct ask *q, struct fref fn, const struct fx_call *src,
+			   struct vals *s, bool ret, int depth, int *budget);
+
+/* the value is what fn returns: ask each caller that calls it by name */
+static enum verdict follow_return(struct ask *q, struct fref fn, int depth, int *budget)
+{
+	const struct fx_func *f = fref_func(fn);
+	struct cref cs[MAX_CALLERS];
+	size_t nc = model_callers(q->m, f->name, fn.fx->module, cs, MAX_CALLERS);
+	enum verdict best = V_NONE;
+	int mark = q->lt->nsteps;
+
+	for (size_t i = 0; i < nc; i++) {
+		const struct fx_call *cc = &cs[i].fx->calls.v[cs[i].call];
+		struct fref up = { cs[i].fx, cc->func };
+		struct vals t = { .n = 0 };
+
+		if (cc->err || strcmp(cc->callee, f->name) || (up.fx == fn.fx && up.fn == fn.fn))
+			continue;
+		q->lt->nsteps = mark;
+		step(q, cs[i].fx, cc->line, "%s() returns it to %s()", f->name,
+		     fref_func(up)->name);
+		enum verdict v = follow(q, up, cc, &t, true, depth - 1, budget);
+
+		if (v == V_USER)
+			return v;
+		if (v > best)
+			best = v;
+	}
+	q->lt->nsteps = mark;
+	return best;
+}
+
+/*
+ * The value s (the pages of src, a call in fn, or a pfn or address made
+ * from them; ret: what src returns) after src: released on its path
+ * (bounded), kept in a struct field (the holder's rules decide), handed
+ * to the callers through a pointer parameter or the return value, or
+ * handed by address to a table its module releases from elsewhere.
+ */
+static enum verdict follow(struct ask *q, struct fref fn, const struct fx_call *src,
+			   struct vals *s, bool ret, int depth, int *budget)
+{
+	const struct model *m = q->m;
+	const struct fx_func *f = fref_func(fn);
+	enum verdict best = V_NONE;
+	int mark = q->lt->nsteps;
+
+	if (depth < 0 || --*budget < 0)
+		return V_NONE;
+	if (ret) {
+		if (src->in_return)
+			return follow_return(q, fn, depth, budget);
+		if (!src->assigned)
+			return V_NONE;
+		if (src->assigned[0] == '-')
+			return decide(q, fn, src, -1, src->assigned + 2, 0);
+		vals_add(s, src->assigned, strlen(src->assigned), src->line, q->A);
+	}
+	derive(fn.fx, fn.fn, src->line, s, false, q->A);
+	/* 1. released on the path after src */
+	for (size_t i = f->call0; i < f->call0 + f->ncalls; i++) {
+		const struct fx_call *r = &fn.fx->calls.v[i];
+
+		if (on_path_after(r, src) && releases_val(m, fn.fx, r, s, q->A)) {
+			snprintf(q->tmp, sizeof(q->tmp), "released by %s() in %s()", r->callee,
+				 f->name);
+			q->lt->why = arena_strdup(q->A, q->tmp);
+			return V_BOUNDED;
+		}
+	}
+	/* 2. a field, 3. a pointer parameter */
+	for (size_t i = 0; i < fn.fx->assigns.n; i++) {
+		const struct fx_assign *a = &fn.fx->assigns.v[i];
+		enum verdict v = V_NONE;
+
+		if (a->func != fn.fn || a->err || a->line < src->line ||
+		    !text_hits(a->ids, s, a->line) || !calls_derive(a->calls))
+			continue;
+		q->lt->nsteps = mark;
+		if (a->lhs[0] == '-') {
+			v = decide(q, fn, src, -1, a->lhs + 2, 0);
+		} else if (a->lhs[0] == '*') {
+			int pi = fx_param_index(f, a->lhs + 1);
+			struct cref cs[MAX_CALLERS];
+			size_t nc = pi >= 0 ? model_callers(m, f->name, fn.fx->module, cs,
+							    MAX_CALLERS) : 0;
+			int m2 = q->lt->nsteps;
+
+			for (size_t k = 0; k < nc && v != V_USER; k++) {
+				const struct fx_call *cc = &cs[k].fx->calls.v[cs[k].call];
+				struct fref up = { cs[k].fx, cc->func };
+				const char *x = fx_arg(cc, pi, q->A);
+				struct vals t = { .n = 0 };
+
+				if (cc->err || strcmp(cc->callee, f->name) || !x[0] ||
+				    strpbrk(x, "-()") || (up.fx == fn.fx && up.fn == fn.fn))
+					continue;
+				q->lt->nsteps = m2;
+				step(q, cs[k].fx, cc->line, "%s() hands it to %s() through %s",
+				     f->name, fref_func(up)->name, a->lhs);
+				vals_add(&t, x, strlen(x), cc->line, q->A);
+				enum verdict w = follow(q, up, cc, &t, false, depth - 1, budget);
+
+				if (w > v)
+					v = w;
+			}
+		}
+		if (v == V_USER)
+			return v;
+		if (v > best)
+			best = v;
+	}
+	/* 4. the return value */
+	for (size_t i = 0; i < fn.fx->rets.n; i++) {
+		const struct fx_ret *r = &fn.fx->rets.v[i];
+
+		if (r->func != fn.fn || r->line < src->line || !text_hits(r->ids, s, r->line) ||
+		    !calls_derive(r->calls))
+			continue;
+		q->lt->nsteps = mark;
+		enum verdict v = follow_return(q, fn, depth, budget);
+
+		if (v == V_USER)
+			return v;
+		if (v > best)
+			best = v;
+		break;
+	}
+	/* 5. handed by address to a call ("xchg(tbl, &hpa)") that keeps it,
+	 * released here only on some paths by a helper the module calls
+	 * from elsewhere too: the table holds it until that other path */
+	const struct fx_call *kept = NULL, *crel = NULL;
+	struct fref g = { 0 };
+
+	for (size_t i = f->call0; i < f->call0 + f->ncalls; i++) {
+		const struct fx_call *r = &fn.fx->calls.v[i];
+
+		if (r == src || r->err || r->line < src->line)
+			continue;
+		if (!crel && !is_release_call(r->callee) && releases_val(m, fn.fx, r, s, q->A) &&
+		    model_lookup(m, r->callee, fn.fx->module, &g))
+			crel = r;
+		else if (!kept && strstr(r->argtext, "&") && !releases_val(m, fn.fx, r, s, q->A)) {
+			for (int j = 0; j < fx_nargs(r) && !kept; j++) {
+				const char *t = fx_argtext(r, j, q->A);
+
+				if (t[0] == '&' && text_hits(t + 1, s, r->line))
+					kept = r;
+			}
+		}
+	}
+	if (kept && crel && kept->line <= crel->line) {
+		struct cref cs[MAX_CALLERS];
+		const struct fx_func *gf = fref_func(g);
+		size_t nc = model_callers(m, gf->name, g.fx->module, cs, MAX_CALLERS);
+		int comp = 0;
+
+		q->lt->nsteps = mark;
+		step(q, fn.fx, kept->line, "handed to %s() by %s(), released on some paths only",
+		     kept->callee, f->name);
+		step(q, g.fx, gf->line, "released by %s()", gf->name);
+		int m2 = q->lt->nsteps;
+
+		for (size_t k = 0; k < nc; k++) {
+			const struct fx_call *cc = &cs[k].fx->calls.v[cs[k].call];
+			struct fref up = { cs[k].fx, cc->func };
+
+			if (cc->err || (up.fx == fn.fx && up.fn == fn.fn))
+				continue;
+			q->lt->nsteps = m2;
+			step(q, cs[k].fx, cc->line, "%s() called from %s()", gf->name,
+			     fref_func(up)->name);
+			if (user_trigger(q, up, 5, &comp)) {
+				snprintf(q->tmp, sizeof(q->tmp), "the table of %s()", kept->callee);
+				q->lt->holder = arena_strdup(q->A, q->tmp);
+				q->lt->release = gf->name;
+				snprintf(q->tmp, sizeof(q->tmp), "handed to %s(), released in %s() "
+					 "only later: %s", kept->callee, gf->name, q->lt->trigger);
+				q->lt->why = arena_strdup(q->A, q->tmp);
+				return V_USER;
+			}
+		}
+	}
+	q->lt->nsteps = mark;
+	return best;
+}
+
 /*
  * The pages of call c (argument pa) in function fn: decide.  depth bounds
  * the climb through parameters and return values.
@@ -729,6 +949,19 @@ static enum verdict decide(struct ask *q, struct fref fn, const struct fx_call *
 	if (!holder && c->assigned && depth > 0 && pa < 0) {
 		if (c->assigned[0] == '-')
 			holder = c->assigned + 2;
+	}
+	if (!holder && pa >= 0 && arg[0] && !strpbrk(arg, "-()")) {
+		/* a local page (array): follow it and what is made of it */
+		struct vals sv = { .n = 0 };
+		int budget = 400, mark = q->lt->nsteps;
+
+		vals_add(&sv, arg, strlen(arg), c->line, q->A);
+		if (follow(q, fn, c, &sv, false, 6, &budget) == V_USER)
+			return V_USER;
+		q->lt->nsteps = mark;
+		q->lt->trigger = NULL;
+		q->lt->holder = NULL;
+		q->lt->release = NULL;
 	}
 	if (!holder) {
 		q->lt->why = "pages not kept beyond the call";
