@@ -909,6 +909,8 @@ void facts_extract(const char *buf, size_t len, struct facts *fx)
 					sb_puts(&b, "->");
 					put_field(&L, base, t, &b);
 					as.lhs = arena_strdup(A, b.s);
+					if (base && base->t == T_ID)
+						as.base = arena_strndup(A, base->s, base->len);
 					sb_free(&b);
 				} else if (deref) {
 					char tmp[128];

@@ -524,9 +524,79 @@ static bool releases_after(const struct model *m, struct fref fn, const struct f
 static bool releases_after(const struct model *m, struct fref fn, const struct fx_call *c,
 			   const char *holder, unsigned after, struct arena *A);
 
+/* the variable an argument text starts from: "&old_vpa" -> old_vpa,
+ * "old_vpa.pinned_addr" -> old_vpa, "(void *)x->f" -> x */
+static size_t arg_base(const char *t, const char **b)
+{
+	for (;;) {
+		while (*t == '&' || *t == '*' || *t == ' ')
+			t++;
+		if (*t == '(') {
+			const char *e = strchr(t, ')');
+
+			/* a cast "(type *)" or a parenthesis */
+			if (e && (memchr(t, '*', (size_t)(e - t)) || !strncmp(t, "(struct", 7) ||
+				  !strncmp(t, "(unsigned", 9) || !strncmp(t, "(void", 5)))
+				t = e + 1;
+			else
+				t++;
+			continue;
+		}
+		break;
+	}
+	*b = t;
+	size_t n = 0;
+
+	while (t[n] == '_' || (t[n] >= 'a' && t[n] <= 'z') || (t[n] >= 'A' && t[n] <= 'Z') ||
+	       (t[n] >= '0' && t[n] <= '9'))
+		n++;
+	return n;
+}
+
+/*
+ * The caller hands fn two objects of one struct ("update(vcpu, &vpa,
+ * &old_vpa)"): fn stores the pages into its parameter P, and the caller
+ * releases the same field of the other one ("unpin(old_vpa.pinned_addr)"),
+ * the object fn moved the previous pages to.  That is no release of the
+ * new pages.
+ */
+static bool releases_other_object(const struct model *m, struct fref up,
+				  const struct fx_call *cc, int P, const char *holder,
+				  struct arena *A)
+{
+	const struct fx_func *f = fref_func(up);
+	bool other = false;
+
+	if (P < 0)
+		return false;
+	for (size_t i = f->call0; i < f->call0 + f->ncalls; i++) {
+		const struct fx_call *r = &up.fx->calls.v[i];
+
+		if (r->line <= cc->line || !call_releases(m, up.fx, up.fn, r, holder, A))
+			continue;
+		for (int j = 0; j < fx_nargs(r); j++) {
+			const char *rb, *ab;
+			size_t rl = arg_base(fx_argtext(r, j, A), &rb);
+
+			if (!rl || !strstr(fx_arg(r, j, A), "->"))
+				continue;
+			for (int k = 0; k < fx_nargs(cc); k++) {
+				size_t al = arg_base(fx_argtext(cc, k, A), &ab);
+
+				if (al != rl || memcmp(ab, rb, rl))
+					continue;
+				if (k == P)
+					return false;	/* the same object */
+				other = true;
+			}
+		}
+	}
+	return other;
+}
+
 static int callers_release(const struct model *m, struct fref fn, const struct rel *rs,
 			   size_t nr, int depth, const char **who, const char **rn,
-			   int *budget, const char *holder, struct arena *A)
+			   int *budget, const char *holder, int P, struct arena *A)
 {
 	const struct fx_func *f = fref_func(fn);
 	struct cref cs[MAX_CALLERS];
@@ -550,7 +620,8 @@ static int callers_release(const struct model *m, struct fref fn, const struct r
 			const char *r = fref_func(rs[i].fn)->name;
 			bool self = rs[i].fn.fx == up.fx && rs[i].fn.fn == up.fn;
 
-			if ((self && releases_after(m, up, cc, holder, cc->line, A)) ||
+			if ((self && releases_after(m, up, cc, holder, cc->line, A) &&
+			     !releases_other_object(m, up, cc, P, holder, A)) ||
 			    (!self && reaches_after(m, up, r, 2, &via, cc, cc->line))) {
 				done = true;
 				*who = fref_func(up)->name;
@@ -559,7 +630,7 @@ static int callers_release(const struct model *m, struct fref fn, const struct r
 		}
 		if (!done && (depth <= 1 ||
 			      callers_release(m, up, rs, nr, depth - 1, who, rn, budget,
-					      holder, A) != 1))
+					      holder, -1, A) != 1))
 			return 0;
 	}
 	return ncall ? 1 : -1;
@@ -1045,8 +1116,18 @@ static enum verdict decide(struct ask *q, struct fref fn, const struct fx_call *
 		const char *who = NULL, *rn = NULL;
 		int budget = 4000;
 
+		/* the object fn stores into, when it is a parameter */
+		int P = -1;
+
+		for (size_t i = 0; i < fn.fx->assigns.n && P < 0; i++) {
+			const struct fx_assign *a = &fn.fx->assigns.v[i];
+
+			if (a->func == fn.fn && a->base && a->lhs[0] == '-' &&
+			    field_eq(a->lhs + 2, holder))
+				P = fx_param_index(f, a->base);
+		}
 		if (callers_release(m, fn, rs, nr, CALLER_DEPTH, &who, &rn, &budget,
-				    holder, q->A) == 1) {
+				    holder, P, q->A) == 1) {
 			snprintf(q->tmp, sizeof(q->tmp),
 				 "%s() pins through %s() and releases through %s() before returning",
 				 who, f->name, rn);

@@ -76,6 +76,7 @@ struct fx_ret {			/* a return statement                     */
 struct fx_assign {
 	unsigned func, line;
 	const char *lhs;	/* "x", "*x" (through a pointer), "->f[@T]" */
+	const char *base;	/* "obj" of "obj->f = ...", or NULL       */
 	const char *ids;	/* " a b " identifiers of rhs             */
 	const char *calls;	/* " f g " functions rhs calls, or NULL   */
 	const char *arms;	/* as for calls                           */
