@@ -866,12 +866,15 @@ static enum verdict follow(struct ask *q, struct fref fn, const struct fx_call *
 	for (size_t i = f->call0; i < f->call0 + f->ncalls; i++) {
 		const struct fx_call *r = &fn.fx->calls.v[i];
 
-		if (r == src || r->err || r->line < src->line)
+		if (r == src || r->line < src->line)
 			continue;
+		/* the module's release helper for the value: on any path,
+		 * error paths too (it names the helper, it bounds nothing) */
 		if (!crel && !is_release_call(r->callee) && releases_val(m, fn.fx, r, s, q->A) &&
 		    model_lookup(m, r->callee, fn.fx->module, &g))
 			crel = r;
-		else if (!kept && strstr(r->argtext, "&") && !releases_val(m, fn.fx, r, s, q->A)) {
+		else if (!kept && !r->err && strstr(r->argtext, "&") &&
+			 !releases_val(m, fn.fx, r, s, q->A)) {
 			for (int j = 0; j < fx_nargs(r) && !kept; j++) {
 				const char *t = fx_argtext(r, j, q->A);
 
@@ -896,7 +899,17 @@ static enum verdict follow(struct ask *q, struct fref fn, const struct fx_call *
 			const struct fx_call *cc = &cs[k].fx->calls.v[cs[k].call];
 			struct fref up = { cs[k].fx, cc->func };
 
-			if (cc->err || (up.fx == fn.fx && up.fn == fn.fn))
+			const struct fx_func *uf = fref_func(up);
+			bool pins = false;
+
+			/* a caller that pins its own page releases that one */
+			for (size_t i = uf->call0; i < uf->call0 + uf->ncalls && !pins; i++) {
+				const struct fx_call *uc = &up.fx->calls.v[i];
+
+				pins = api_lookup(uc->callee, uc->clen) ||
+				       !strcmp(uc->callee, src->callee);
+			}
+			if (cc->err || pins || (up.fx == fn.fx && up.fn == fn.fn))
 				continue;
 			q->lt->nsteps = m2;
 			step(q, cs[k].fx, cc->line, "%s() called from %s()", gf->name,

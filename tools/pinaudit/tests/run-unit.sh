@@ -116,6 +116,12 @@ lint_fixture tree-vendor drivers/block/vblk/vblk.c
 # the mmap lock in a statement expression, and in an out-of-line helper
 lint_fixture tree-vendor drivers/tee/vtee/core/vtee_shm.c
 lint_fixture tree-vendor drivers/tee/vtee/os/vtee_compat.c
+# a hypervisor module: a pfn returned through *pfn and a return value into
+# a vcpu mapping, a kernel address kept in a guest-registered area (the
+# caller releases the old area, not the new one), a physical address
+# handed to an IOMMU table by address; and the same values released
+# before the call that took them returns
+lint_fixture tree-vendor drivers/virt/vhv/vhv.c
 # a hypervisor module on the new API: a helper whose callers pick the
 # lifetime with their flags, references through the _longterm helper,
 # and that helper's own body in mm/
