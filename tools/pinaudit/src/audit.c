@@ -222,10 +222,10 @@ static void find_wrappers(struct scan_result *res, struct wrapper **out, size_t 
 					if (fa >= 0 && fp < 0) {
 						const char *fl = fx_arg(call, fa, &fx->arena);
 
-						for (size_t a = 0; a < fx->assigns.n && fl[0]; a++) {
+						for (size_t a = f->asg0; a < f->asg0 + f->nasg && fl[0]; a++) {
 							const struct fx_assign *as = &fx->assigns.v[a];
 
-							if (as->func == k && !strcmp(as->lhs, fl) && as->ids &&
+							if (!strcmp(as->lhs, fl) && as->ids &&
 							    strstr(as->ids, " FOLL_LONGTERM "))
 								nw.must |= FLAG_BIT(FB_LONGTERM);
 						}

@@ -1213,6 +1213,13 @@ arms_done:
 	}
 	if (fn >= 0)
 		fx->funcs.v[fn].ncalls = fx->calls.n - fx->funcs.v[fn].call0;
+	/* each function's assignments: pushed in order, one run each */
+	for (size_t i = fx->assigns.n; i-- > 0;) {
+		struct fx_func *af = &fx->funcs.v[fx->assigns.v[i].func];
+
+		af->asg0 = i;
+		af->nasg++;
+	}
 	for (size_t i = 0; i < fx->exports.n; i++)
 		for (size_t k = 0; k < fx->funcs.n; k++)
 			if (!strcmp(fx->funcs.v[k].name, fx->exports.v[i]))

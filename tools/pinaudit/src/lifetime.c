@@ -347,10 +347,11 @@ static void derive(const struct facts *fx, unsigned func, unsigned after, struct
 		   bool loose, struct arena *A)
 {
 	bool grew = true;
+	const struct fx_func *f = &fx->funcs.v[func];
 
 	for (int pass = 0; pass < 3 && grew; pass++) {
 		grew = false;
-		for (size_t i = 0; i < fx->assigns.n; i++) {
+		for (size_t i = f->asg0; i < f->asg0 + f->nasg; i++) {
 			const struct fx_assign *a = &fx->assigns.v[i];
 
 			if (a->func != func || a->line < after || a->err ||
@@ -433,10 +434,11 @@ static uint32_t releases_params(const struct model *m, struct fref f, int depth,
 			}
 		}
 	}
+	/* cached even when a level was cut: one answer per function keeps
+	 * the search linear (a release deeper than that is not seen) */
 	ff->relp = rp;
-	ff->relp_done = !mycut;
-	if (mycut)
-		*cut = true;
+	ff->relp_done = true;
+	(void)mycut;
 	return rp;
 }
 
@@ -800,7 +802,7 @@ static enum verdict follow(struct ask *q, struct fref fn, const struct fx_call *
 		}
 	}
 	/* 2. a field, 3. a pointer parameter */
-	for (size_t i = 0; i < fn.fx->assigns.n; i++) {
+	for (size_t i = f->asg0; i < f->asg0 + f->nasg; i++) {
 		const struct fx_assign *a = &fn.fx->assigns.v[i];
 		enum verdict v = V_NONE;
 
@@ -1132,7 +1134,7 @@ static enum verdict decide(struct ask *q, struct fref fn, const struct fx_call *
 		/* the object fn stores into, when it is a parameter */
 		int P = -1;
 
-		for (size_t i = 0; i < fn.fx->assigns.n && P < 0; i++) {
+		for (size_t i = f->asg0; i < f->asg0 + f->nasg && P < 0; i++) {
 			const struct fx_assign *a = &fn.fx->assigns.v[i];
 
 			if (a->func == fn.fn && a->base && a->lhs[0] == '-' &&

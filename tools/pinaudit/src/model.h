@@ -46,6 +46,7 @@ struct fx_func {
 	const char *params;	/* " a b c " parameter names              */
 	unsigned line;
 	size_t call0, ncalls;	/* range in facts.calls                   */
+	size_t asg0, nasg;	/* range in facts.assigns                 */
 	bool is_static;
 	bool exported;
 	bool sg_release;	/* walks an sg list and unpins/puts pages */
