@@ -842,6 +842,18 @@ void audit_model(struct scan_result *res)
 			needless_decide(res->model, s, &fr->arena);
 		}
 	}
+	if (getenv("PINAUDIT_STATS")) {
+		size_t nc = 0, na = 0, nf = 0, arena = 0;
+
+		for (size_t i = 0; i < res->nfacts; i++) {
+			nc += res->facts[i]->calls.n;
+			na += res->facts[i]->assigns.n;
+			nf += res->facts[i]->funcs.n;
+			arena += arena_bytes(&res->facts[i]->arena);
+		}
+		fprintf(stderr, "pinaudit: model: %zu functions, %zu calls, %zu assignments, "
+			"%zu KiB of strings\n", nf, nc, na, arena >> 10);
+	}
 	if (getenv("PINAUDIT_STATS"))
 		fprintf(stderr, "pinaudit: model: %zu files read and lexed in %.3f s; "
 			"%zu names called from %zu other files, found in %.3f s; "

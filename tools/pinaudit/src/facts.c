@@ -470,10 +470,61 @@ static const char *field_str(struct lex *L, const struct tok *base, const struct
 	return r;
 }
 
+/* a function that turns a page into another handle on it, or back */
+bool derive_call(const char *fn, size_t n)
+{
+	static const char *const d[] = {
+		"page_to_pfn", "page_address", "page_to_phys", "page_to_virt",
+		"lowmem_page_address", "kmap", "kmap_local_page", "kmap_atomic",
+		"folio_address", "page_folio", "__pa", "virt_to_phys", "__pfn_to_phys",
+		"PFN_PHYS", "pfn_to_page", "virt_to_page", "phys_to_page", "pfn_to_hpa",
+		"likely", "unlikely", "PAGE_ALIGN",
+	};
+
+	for (size_t i = 0; i < sizeof(d) / sizeof(*d); i++)
+		if (strlen(d[i]) == n && !memcmp(d[i], fn, n))
+			return true;
+	return false;
+}
+
+
+/* the value of an assignment or return can carry a page: no call, or
+ * only the calls of derive_call() (an assignment may have one other
+ * call with few identifiers: "page = lookup(pfn)", for release helpers) */
+static bool may_carry(const char *ids, const char *calls, bool one_call)
+{
+	int nid = 0, ncall = 0, other = 0;
+
+	for (const char *p = ids; p && *p; p++)
+		nid += p[0] != ' ' && (p[1] == ' ' || !p[1]);
+	for (const char *p = calls; p && *p;) {
+		while (*p == ' ')
+			p++;
+		const char *b = p;
+
+		while (*p && *p != ' ')
+			p++;
+		if (p > b) {
+			ncall++;
+			other += !derive_call(b, (size_t)(p - b));
+		}
+	}
+	if (!ids || nid > 8)
+		return false;
+	/* only constants ("ret = -EINVAL"): no page, unless flags */
+	bool lower = false;
+
+	for (const char *p = ids; *p && !lower; p++)
+		lower = *p >= 'a' && *p <= 'z';
+	if (!lower && !strstr(ids, "FOLL_"))
+		return false;
+	return !other || (one_call && ncall == 1 && nid <= 3);
+}
+
 /* the identifiers (" a b ") and callees (" f ") of the tokens [a, z);
  * field names after "->"/"." and keywords are left out */
-static void expr_ids(const struct tok *v, size_t a, size_t z, const char **ids,
-		     const char **calls, struct arena *A)
+static bool expr_ids(const struct tok *v, size_t a, size_t z, const char **ids,
+		     const char **calls, bool one_call, struct arena *A)
 {
 	struct sbuf i = { 0 }, c = { 0 };
 
@@ -488,10 +539,14 @@ static void expr_ids(const struct tok *v, size_t a, size_t z, const char **ids,
 		sb_putn(o, v[k].s, v[k].len);
 		sb_putc(o, ' ');
 	}
-	*ids = i.s ? arena_strdup(A, i.s) : NULL;
-	*calls = c.s ? arena_strdup(A, c.s) : NULL;
+	/* kept only when it may carry a page (may_carry()) */
+	bool keep = may_carry(i.s, c.s, one_call);
+
+	*ids = keep && i.s ? arena_strdup(A, i.s) : NULL;
+	*calls = keep && c.s ? arena_strdup(A, c.s) : NULL;
 	sb_free(&i);
 	sb_free(&c);
+	return keep;
 }
 
 /* summary of the argument tokens [a, z) */
@@ -593,23 +648,36 @@ struct strtab {
 	size_t cap, n;
 };
 
-static const char *intern(struct strtab *t, struct arena *A, const char *s, size_t n)
+static uint32_t fnv(const char *s, size_t n)
 {
 	uint32_t h = 2166136261u;
 
 	for (size_t k = 0; k < n; k++)
 		h = (h ^ (unsigned char)s[k]) * 16777619u;
+	return h;
+}
+
+static const char *intern(struct strtab *t, struct arena *A, const char *s, size_t n)
+{
+	uint32_t h = fnv(s, n);
+
 	if ((t->n + 1) * 2 > t->cap) {
 		struct strtab g = { calloc(t->cap ? t->cap * 2 : 256, sizeof(char *)),
-				    t->cap ? t->cap * 2 : 256, 0 };
+				    t->cap ? t->cap * 2 : 256, t->n };
 
 		if (!g.v) {
 			fputs("pinaudit: out of memory\n", stderr);
 			exit(3);
 		}
+		/* the strings stay where they are: only their slots move */
 		for (size_t k = 0; k < t->cap; k++)
-			if (t->v[k])
-				intern(&g, A, t->v[k], strlen(t->v[k]));
+			if (t->v[k]) {
+				size_t j = fnv(t->v[k], strlen(t->v[k])) & (g.cap - 1);
+
+				while (g.v[j])
+					j = (j + 1) & (g.cap - 1);
+				g.v[j] = t->v[k];
+			}
 		free(t->v);
 		*t = g;
 	}
@@ -657,7 +725,7 @@ void facts_extract(const char *buf, size_t len, struct facts *fx)
 {
 	struct lex L = { .b = buf, .n = len, .fx = fx };
 	struct arena *A = &fx->arena;
-	struct strtab names = { 0 };
+	struct strtab names = { 0 }, texts = { 0 };	/* one copy per file */
 
 	tokenize(&L);
 	struct tok *v = L.v.v;
@@ -857,7 +925,7 @@ void facts_extract(const char *buf, size_t len, struct facts *fx)
 				.ok = success_value(v + i + 1, q - i - 1),
 			};
 			if (q - i < 40)
-				expr_ids(v, i + 1, q, &r.ids, &r.calls, A);
+				expr_ids(v, i + 1, q, &r.ids, &r.calls, false, A);
 
 			VEC_PUSH(fx->rets, r);
 		}
@@ -900,7 +968,8 @@ void facts_extract(const char *buf, size_t len, struct facts *fx)
 				};
 				for (int e = 0; e < nerr && !as.err; e++)
 					as.err = err_start[e] <= i;
-				expr_ids(v, i + 2, q, &as.ids, &as.calls, A);
+				if (!expr_ids(v, i + 2, q, &as.ids, &as.calls, true, A))
+					goto no_assign;
 				if (field) {
 					struct sbuf b = { 0 };
 					const struct tok *base = i >= 3 && tis(pv, "->") &&
@@ -920,10 +989,10 @@ void facts_extract(const char *buf, size_t len, struct facts *fx)
 				} else {
 					as.lhs = arena_strndup(A, t->s, t->len);
 				}
-				if (as.ids)
-					VEC_PUSH(fx->assigns, as);
+				VEC_PUSH(fx->assigns, as);
 			}
 		}
+no_assign:
 		/* "local = obj->field;" and "*local = obj->field[i];" */
 		if (i + 3 < nt && tp(&v[i + 1], '=') && i > 0 && !tis(&v[i - 1], "->") &&
 		    !tp(&v[i - 1], '.')) {
@@ -1167,9 +1236,9 @@ arms_done:
 				q = match[q] - 0;
 			}
 		}
-		call.args = arena_strdup(A, as.s ? as.s : "");
+		call.args = as.s ? intern(&texts, A, as.s, as.len) : "";
 		folded_text(&L, o + 1, c, &at);
-		call.argtext = arena_strdup(A, at.s ? at.s : "");
+		call.argtext = at.s ? intern(&texts, A, at.s, at.len) : "";
 		sb_free(&as);
 		sb_free(&at);
 		/* "x->f = call(...)" or "x = call(...)" */
@@ -1186,7 +1255,7 @@ arms_done:
 				sb_free(&b);
 			} else
 				snprintf(tmp, sizeof(tmp), "%.*s", (int)(v[i - 2].len > 100 ? 100 : v[i - 2].len), v[i - 2].s);
-			call.assigned = arena_strdup(A, tmp);
+			call.assigned = intern(&texts, A, tmp, strlen(tmp));
 		}
 		VEC_PUSH(fx->calls, call);
 		/* put_page(sg_page(sg)), unpin_user_page(sg_page(...)) */
@@ -1213,6 +1282,22 @@ arms_done:
 	}
 	if (fn >= 0)
 		fx->funcs.v[fn].ncalls = fx->calls.n - fx->funcs.v[fn].call0;
+	/* the lists are kept for the whole run: no slack */
+#define SHRINK(vec) do { \
+	if ((vec).n && (vec).n < (vec).cap) { \
+		void *nv = realloc((vec).v, (vec).n * sizeof(*(vec).v)); \
+		if (nv) { \
+			(vec).v = nv; \
+			(vec).cap = (vec).n; \
+		} \
+	} \
+} while (0)
+	SHRINK(fx->funcs);
+	SHRINK(fx->calls);
+	SHRINK(fx->stores);
+	SHRINK(fx->rets);
+	SHRINK(fx->assigns);
+#undef SHRINK
 	/* each function's assignments: pushed in order, one run each */
 	for (size_t i = fx->assigns.n; i-- > 0;) {
 		struct fx_func *af = &fx->funcs.v[fx->assigns.v[i].func];
@@ -1226,6 +1311,7 @@ arms_done:
 				fx->funcs.v[k].exported = true;
 	free(match);
 	free(names.v);
+	free(texts.v);
 	free(stack);
 	free(L.v.v);
 }
@@ -1273,6 +1359,35 @@ const char *fx_arg(const struct fx_call *c, int idx, struct arena *A)
 		n--;
 	}
 	return arena_strndup(A, p, n);
+}
+
+/* argument idx as written, without a copy: *len bytes at the result */
+const char *fx_argspan(const struct fx_call *c, int idx, size_t *len)
+{
+	const char *p = c->argtext, *b = p;
+	int depth = 0, k = 0;
+
+	*len = 0;
+	if (!p)
+		return "";
+	for (;; p++) {
+		if (*p == '(' || *p == '[' || *p == '{')
+			depth++;
+		else if (*p == ')' || *p == ']' || *p == '}')
+			depth--;
+		else if ((*p == ',' && depth == 0) || !*p) {
+			if (k == idx) {
+				while (*b == ' ')
+					b++;
+				*len = (size_t)(p - b);
+				return b;
+			}
+			if (!*p)
+				return "";
+			k++;
+			b = p + 1;
+		}
+	}
 }
 
 /* argument idx as written (top-level commas split; the text is folded

@@ -282,20 +282,21 @@ static bool vals_add(struct vals *s, const char *name, size_t len, unsigned from
 	return true;
 }
 
-/* does text (" a b " or C text) name a member of s carried by line? */
-static bool text_hits(const char *text, const struct vals *s, unsigned line)
+/* do the n bytes at text (" a b " or C text) name a member of s carried
+ * by line? */
+static bool span_hits(const char *text, size_t n, const struct vals *s, unsigned line)
 {
-	if (!text)
-		return false;
-	for (const char *p = text; *p;) {
+	const char *end = text + n;
+
+	for (const char *p = text; p < end && *p;) {
 		if (!(*p == '_' || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z'))) {
 			p++;
 			continue;
 		}
 		const char *b = p;
 
-		while (*p == '_' || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		       (*p >= '0' && *p <= '9'))
+		while (p < end && (*p == '_' || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+				   (*p >= '0' && *p <= '9')))
 			p++;
 		/* a field name: "x->f", "x.f" */
 		if ((b > text + 1 && b[-1] == '>' && b[-2] == '-') || (b > text && b[-1] == '.'))
@@ -308,21 +309,18 @@ static bool text_hits(const char *text, const struct vals *s, unsigned line)
 	return false;
 }
 
-/* a function that turns a page into another handle on it, or back */
-static bool derive_call(const char *fn, size_t n)
+static bool text_hits(const char *text, const struct vals *s, unsigned line)
 {
-	static const char *const d[] = {
-		"page_to_pfn", "page_address", "page_to_phys", "page_to_virt",
-		"lowmem_page_address", "kmap", "kmap_local_page", "kmap_atomic",
-		"folio_address", "page_folio", "__pa", "virt_to_phys", "__pfn_to_phys",
-		"PFN_PHYS", "pfn_to_page", "virt_to_page", "phys_to_page", "pfn_to_hpa",
-		"likely", "unlikely", "PAGE_ALIGN",
-	};
+	return text && span_hits(text, strlen(text), s, line);
+}
 
-	for (size_t i = 0; i < sizeof(d) / sizeof(*d); i++)
-		if (strlen(d[i]) == n && !memcmp(d[i], fn, n))
-			return true;
-	return false;
+/* argument j of call c names a member of s */
+static bool arg_hits(const struct fx_call *c, int j, const struct vals *s)
+{
+	size_t n;
+	const char *t = fx_argspan(c, j, &n);
+
+	return span_hits(t, n, s, c->line);
 }
 
 static bool calls_derive(const char *calls)
@@ -414,7 +412,7 @@ static uint32_t releases_params(const struct model *m, struct fref f, int depth,
 			if (call->err)
 				continue;
 			if (is_release_call(call->callee) || release_macro(m, call->callee)) {
-				if (text_hits(fx_argtext(call, 0, A), &s, call->line))
+				if (arg_hits(call, 0, &s))
 					rp |= 1u << i;
 				continue;
 			}
@@ -425,7 +423,7 @@ static uint32_t releases_params(const struct model *m, struct fref f, int depth,
 			int na = fx_nargs(call);
 
 			for (int j = 0; j < na && j < 32; j++) {
-				if (!text_hits(fx_argtext(call, j, A), &s, call->line))
+				if (!arg_hits(call, j, &s))
 					continue;
 				if (!grp)
 					grp = releases_params(m, g, depth - 1, &mycut, A) | 1u << 31;
@@ -717,7 +715,7 @@ static bool releases_val(const struct model *m, const struct facts *fx,
 	struct fref g;
 
 	if (is_release_call(r->callee) || release_macro(m, r->callee))
-		return text_hits(fx_argtext(r, 0, A), s, r->line);
+		return arg_hits(r, 0, s);
 	if (!model_lookup(m, r->callee, fx->module, &g))
 		return false;
 	bool cut = false;
@@ -725,7 +723,7 @@ static bool releases_val(const struct model *m, const struct facts *fx,
 	int na = fx_nargs(r);
 
 	for (int j = 0; rp && j < na && j < 32; j++)
-		if (rp >> j & 1 && text_hits(fx_argtext(r, j, A), s, r->line))
+		if (rp >> j & 1 && arg_hits(r, j, s))
 			return true;
 	return false;
 }

@@ -122,10 +122,13 @@ void facts_free(struct facts *fx);
 const char *fx_arg(const struct fx_call *c, int idx, struct arena *A);
 int fx_nargs(const struct fx_call *c);
 const char *fx_argtext(const struct fx_call *c, int idx, struct arena *A);
+const char *fx_argspan(const struct fx_call *c, int idx, size_t *len);
 bool fx_has_param(const struct fx_func *f, const char *name);
 /* a and b sit in different arms of one if/else chain or switch */
 bool fx_exclusive(const struct fx_call *a, const struct fx_call *b);
 int fx_param_index(const struct fx_func *f, const char *name);
+/* a function that turns a page into another handle on it, or back */
+bool derive_call(const char *fn, size_t n);
 /* one holder: "pages" and "pages@vx_buf" (the struct, when known) */
 bool field_eq(const char *a, const char *b);
 
