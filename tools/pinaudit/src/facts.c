@@ -526,6 +526,30 @@ static bool may_carry(const char *ids, const char *calls, bool one_call)
 static bool expr_ids(const struct tok *v, size_t a, size_t z, const char **ids,
 		     const char **calls, bool one_call, struct arena *A)
 {
+	/* most values carry no page: decide on the tokens, before any copy */
+	int nid = 0, ncall = 0, other = 0;
+	bool lower = false, foll = false;
+
+	for (size_t k = a; k < z; k++) {
+		if (v[k].t != T_ID || is_kw(&v[k]) ||
+		    (k > a && (tis(&v[k - 1], "->") || tp(&v[k - 1], '.'))))
+			continue;
+		if (k + 1 < z && tp(&v[k + 1], '(')) {
+			ncall++;
+			other += !derive_call(v[k].s, v[k].len);
+			continue;
+		}
+		nid++;
+		for (unsigned c = 0; c < v[k].len && !lower; c++)
+			lower = v[k].s[c] >= 'a' && v[k].s[c] <= 'z';
+		foll |= v[k].len > 5 && !memcmp(v[k].s, "FOLL_", 5);
+	}
+	if (!nid || nid > 8 || (!lower && !foll) ||
+	    (other && !(one_call && ncall == 1 && nid <= 3))) {
+		*ids = *calls = NULL;
+		return false;
+	}
+
 	struct sbuf i = { 0 }, c = { 0 };
 
 	for (size_t k = a; k < z; k++) {
