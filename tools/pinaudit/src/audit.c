@@ -217,6 +217,19 @@ static void find_wrappers(struct scan_result *res, struct wrapper **out, size_t 
 						sb_puts(&ch, "()");
 					nw.chain = arena_strdup(&fx->arena, ch.s);
 					sb_free(&ch);
+					/* "gup_flags = FOLL_LONGTERM | ...; pin(..., gup_flags, ...)":
+					 * the wrapper asks for a long-term pin itself */
+					if (fa >= 0 && fp < 0) {
+						const char *fl = fx_arg(call, fa, &fx->arena);
+
+						for (size_t a = f->asg0; a < f->asg0 + f->nasg && fl[0]; a++) {
+							const struct fx_assign *as = &fx->assigns.v[a];
+
+							if (!strcmp(as->lhs, fl) && as->ids &&
+							    strstr(as->ids, " FOLL_LONGTERM "))
+								nw.must |= FLAG_BIT(FB_LONGTERM);
+						}
+					}
 					VEC_PUSH(w, nw);
 					wadd_bit(nw.name);
 					grew = true;
@@ -229,9 +242,26 @@ static void find_wrappers(struct scan_result *res, struct wrapper **out, size_t 
 				const struct wrapper *inner = api ? NULL :
 					wfind_h(w.v, w.n, mc->target, mc->thash);
 
-				if ((!api && !inner) || wfind_h(w.v, w.n, mc->name, mc->nhash) ||
-				    api_lookup(mc->name, mc->nlen))
+				if ((!api && !inner) || api_lookup(mc->name, mc->nlen))
 					continue;
+				struct wrapper *old = (struct wrapper *)wfind_h(w.v, w.n, mc->name, mc->nhash);
+
+				/* another #if branch of a macro known already: it
+				 * may place the pages where the first one did not
+				 * (an older signature) */
+				if (old) {
+					if (old->macro && old->pages < 0 && mc->mapped) {
+						int pa = api ? api->pages_arg : inner->pages;
+						int fa = api ? api->flags_arg : inner->flags;
+
+						if (pa >= 0 && pa < MACRO_ARGS && mc->argmap[pa] >= 0) {
+							old->pages = mc->argmap[pa];
+							old->flags = fa >= 0 && fa < MACRO_ARGS ?
+								     mc->argmap[fa] : -1;
+						}
+					}
+					continue;
+				}
 				struct wrapper nw = {
 					.fx = fx,
 					.name = mc->name, .api = api ? api : inner->api,
@@ -239,6 +269,14 @@ static void find_wrappers(struct scan_result *res, struct wrapper **out, size_t 
 					.flags = api ? api->flags_arg : inner->flags,
 					.must = inner ? inner->must : 0, .macro = true,
 				};
+				/* a function-like macro may reorder or drop the
+				 * arguments: its own parameters say where they are */
+				if (mc->mapped) {
+					nw.pages = nw.pages >= 0 && nw.pages < MACRO_ARGS ?
+						   mc->argmap[nw.pages] : -1;
+					nw.flags = nw.flags >= 0 && nw.flags < MACRO_ARGS ?
+						   mc->argmap[nw.flags] : -1;
+				}
 				struct sbuf ch = { 0 };
 
 				sb_printf(&ch, "%s (macro) -> %s", mc->name,
@@ -263,6 +301,43 @@ static int cmp_site(const void *a, const void *b)
 
 	return x->line != y->line ? (x->line < y->line ? -1 : 1) :
 	       x->col != y->col ? (x->col < y->col ? -1 : 1) : 0;
+}
+
+static void want_module(struct scan_result *res, bool *want, size_t i, struct modmap *mm,
+			struct arena *tmp);
+
+/*
+ * A file that calls a wrapper holds sites of its own: its module joins the
+ * model too (the release of a vendor module's pages sits in another file
+ * of the module than the wrapper's header and its callers).  True when
+ * files were added.
+ */
+static bool want_wrapper_modules(struct scan_result *res, const size_t *fidx, bool *want,
+				 const bool *loaded, struct modmap *mm, struct arena *tmp)
+{
+	struct wrapper *w;
+	size_t nw, after = 0;
+
+	find_wrappers(res, &w, &nw);
+	for (size_t i = 0; nw && i < res->nfacts; i++) {
+		struct facts *fx = res->facts[i];
+		struct file_res *fr = res->files[fidx[i]];
+
+		if (fx->header || (fr && fr->sites.n))
+			continue;
+		for (size_t c = 0; c < fx->calls.n; c++) {
+			const struct fx_call *call = &fx->calls.v[c];
+
+			if (wfind_h(w, nw, call->callee, call->chash)) {
+				want_module(res, want, fidx[i], mm, tmp);
+				break;
+			}
+		}
+	}
+	free(w);
+	for (size_t i = 0; i < res->n; i++)
+		after += want[i] && !loaded[i];
+	return after > 0;
 }
 
 static void add_wrapper_sites(struct scan_result *res, size_t *fidx)
@@ -746,6 +821,11 @@ void audit_model(struct scan_result *res)
 		model_index(res->model);
 	}
 	free(names);
+	/* the modules of the files that call a wrapper */
+	if (want_wrapper_modules(res, fidx, want, loaded, mm, &tmp)) {
+		load_facts(res, want, loaded, mm, fidx);
+		model_index(res->model);
+	}
 	double t2 = now();
 
 	add_wrapper_sites(res, fidx);
@@ -761,6 +841,18 @@ void audit_model(struct scan_result *res)
 			lifetime_decide(res->model, s, s->lt, &fr->arena);
 			needless_decide(res->model, s, &fr->arena);
 		}
+	}
+	if (getenv("PINAUDIT_STATS")) {
+		size_t nc = 0, na = 0, nf = 0, arena = 0;
+
+		for (size_t i = 0; i < res->nfacts; i++) {
+			nc += res->facts[i]->calls.n;
+			na += res->facts[i]->assigns.n;
+			nf += res->facts[i]->funcs.n;
+			arena += arena_bytes(&res->facts[i]->arena);
+		}
+		fprintf(stderr, "pinaudit: model: %zu functions, %zu calls, %zu assignments, "
+			"%zu KiB of strings\n", nf, nc, na, arena >> 10);
 	}
 	if (getenv("PINAUDIT_STATS"))
 		fprintf(stderr, "pinaudit: model: %zu files read and lexed in %.3f s; "

@@ -24,11 +24,20 @@ struct tok {
 	enum tk t;
 };
 
+/* a variable of the current function declared "struct TAG *name" */
+struct var {
+	const struct tok *name, *tag;
+};
+
+#define MAX_VARS 128
+
 struct lex {
 	const char *b;
 	size_t n;
 	VEC(struct tok) v;
 	struct facts *fx;
+	struct var vars[MAX_VARS];	/* parameters and locals of the function */
+	int nvars;
 };
 
 /* identifier characters [0-9A-Za-z_], a table rather than isalnum() and
@@ -61,11 +70,89 @@ static inline __attribute__((always_inline)) bool tp(const struct tok *t, char c
 	return t->t == T_P && t->len == 1 && t->s[0] == c;
 }
 
-/* a #define: record it when its body calls (or names) a function */
+/* is the identifier [s, s + n) a GUP family or a page release call? */
+static bool gup_or_release(const char *s, size_t n)
+{
+	static const char *const rel[] = {
+		"unpin_user_page", "unpin_user_pages", "unpin_user_pages_dirty_lock",
+		"put_page", "release_pages",
+	};
+
+	if (api_lookup(s, n))
+		return true;
+	for (size_t i = 0; i < sizeof(rel) / sizeof(*rel); i++)
+		if (strlen(rel[i]) == n && !memcmp(rel[i], s, n))
+			return true;
+	return false;
+}
+
+/*
+ * Which macro parameter each argument of the body's call is: "#define
+ * VX_GUP(mm, pages, a, n) get_user_pages_remote(mm, a, n, 0, pages, NULL)"
+ * gives 0 2 3 -1 1 -1.  p points after the call's '('.
+ */
+static void macro_argmap(struct fx_macro *m, const char *params, size_t plen,
+			 const char *p, const char *e)
+{
+	int k = 0, depth = 0;
+	const char *a = p;
+
+	for (int i = 0; i < MACRO_ARGS; i++)
+		m->argmap[i] = -1;
+	for (; p <= e && k < MACRO_ARGS; p++) {
+		if (p < e && (*p == '(' || *p == '[' || *p == '{')) {
+			depth++;
+			continue;
+		}
+		if (p < e && depth > 0 && (*p == ')' || *p == ']' || *p == '}')) {
+			depth--;
+			continue;
+		}
+		if (p < e && !(depth == 0 && (*p == ',' || *p == ')')))
+			continue;
+		/* the argument [a, p), trimmed: one identifier? */
+		const char *as = a, *ae = p;
+
+		while (as < ae && (*as == ' ' || *as == '\t' || *as == '\\' || *as == '\n' ||
+				   *as == '('))
+			as++;
+		while (ae > as && (ae[-1] == ' ' || ae[-1] == '\t' || ae[-1] == '\\' ||
+				   ae[-1] == '\n' || ae[-1] == ')'))
+			ae--;
+		int idx = 0;
+
+		for (const char *q = params; q < params + plen;) {
+			while (q < params + plen && !idc((unsigned char)*q))
+				q++;
+			const char *qs = q;
+
+			while (q < params + plen && idc((unsigned char)*q))
+				q++;
+			if (q == qs)
+				break;
+			if ((size_t)(q - qs) == (size_t)(ae - as) && !memcmp(qs, as, (size_t)(ae - as))) {
+				m->argmap[k] = (signed char)idx;
+				break;
+			}
+			idx++;
+		}
+		k++;
+		a = p + 1;
+		if (p == e || *p == ')')
+			break;
+	}
+	m->mapped = true;
+}
+
+/* a #define: record it when its body calls (or names) a function; a call
+ * of the GUP family or of a release anywhere in the body wins over the
+ * first call ("({ mmap_read_lock(mm); r = get_user_pages_remote(...); })") */
 static void define(struct lex *L, const char *s, const char *e, unsigned line)
 {
 	const char *p = s;
 	struct fx_macro m = { .line = line };
+	const char *params = NULL;
+	size_t plen = 0;
 
 	while (p < e && (*p == ' ' || *p == '\t'))
 		p++;
@@ -78,15 +165,17 @@ static void define(struct lex *L, const char *s, const char *e, unsigned line)
 	m.name = arena_strndup(&L->fx->arena, ns, (size_t)(p - ns));
 	if (p < e && *p == '(') {
 		m.fnlike = true;
+		params = p + 1;
 		while (p < e && *p != ')')
 			p++;
+		plen = (size_t)(p - params);
 		if (p < e)
 			p++;
 	}
 	/* the body: the first identifier followed by '(' (function-like use),
 	 * or the only identifier (object-like alias) */
-	const char *first = NULL;
-	size_t flen = 0;
+	const char *first = NULL, *fcall = NULL, *gup = NULL, *gcall = NULL;
+	size_t flen = 0, glen = 0;
 	int nid = 0;
 
 	while (p < e) {
@@ -107,9 +196,15 @@ static void define(struct lex *L, const char *s, const char *e, unsigned line)
 			while (q < e && (*q == ' ' || *q == '\t' || *q == '\\' || *q == '\n'))
 				q++;
 			nid++;
+			if (q < e && *q == '(' && !gup && gup_or_release(is, (size_t)(p - is))) {
+				gup = is;
+				glen = (size_t)(p - is);
+				gcall = q + 1;
+			}
 			if (q < e && *q == '(' && !first) {
 				first = is;
 				flen = (size_t)(p - is);
+				fcall = q + 1;
 			} else if (nid == 1 && !first) {
 				first = is;
 				flen = (size_t)(p - is);
@@ -118,8 +213,15 @@ static void define(struct lex *L, const char *s, const char *e, unsigned line)
 		}
 		p++;
 	}
+	if (gup) {
+		first = gup;
+		flen = glen;
+		fcall = gcall;
+	}
 	if (!first || (!m.fnlike && nid != 1))
 		return;
+	if (m.fnlike && fcall)
+		macro_argmap(&m, params, plen, fcall, e);
 	m.target = arena_strndup(&L->fx->arena, first, flen);
 	m.tlen = (unsigned)flen;
 	m.thash = name_hash(first, flen);
@@ -299,6 +401,178 @@ static bool success_value(const struct tok *v, size_t n)
 	return !upper;
 }
 
+/*
+ * Struct-typed variables: "struct TAG *a, **b" and "struct TAG c" in a
+ * parameter list or a body declaration.  A field then reads "field@TAG"
+ * ("->pages@vx_buf"), so two structs of a module with a field of the same
+ * name are two holders (field_eq()).  Only a field right after a typed
+ * variable gets a tag: "ctx->buf->pages" has none.
+ */
+static void declare(struct lex *L, size_t i, size_t nt)
+{
+	struct tok *v = L->v.v;
+	const struct tok *tag;
+	size_t k = i + 2;
+
+	if (i + 2 >= nt || v[i + 1].t != T_ID)
+		return;
+	tag = &v[i + 1];
+	for (;;) {
+		while (k < nt && tp(&v[k], '*'))
+			k++;
+		if (k + 1 >= nt || v[k].t != T_ID || is_kw(&v[k]))
+			return;
+		if (!tp(&v[k + 1], ',') && !tp(&v[k + 1], ';') && !tp(&v[k + 1], '=') &&
+		    !tp(&v[k + 1], ')') && !tp(&v[k + 1], '['))
+			return;
+		if (L->nvars < MAX_VARS) {
+			L->vars[L->nvars].name = &v[k];
+			L->vars[L->nvars].tag = tag;
+			L->nvars++;
+		}
+		if (!tp(&v[k + 1], ','))
+			return;
+		k += 2;
+	}
+}
+
+static const struct tok *var_tag(const struct lex *L, const struct tok *name)
+{
+	for (int i = L->nvars - 1; i >= 0; i--)
+		if (L->vars[i].name->len == name->len &&
+		    !memcmp(L->vars[i].name->s, name->s, name->len))
+			return L->vars[i].tag;
+	return NULL;
+}
+
+/* "field" or "field@TAG" when base (the token before "->"/".") is typed */
+static void put_field(struct lex *L, const struct tok *base, const struct tok *field,
+		      struct sbuf *out)
+{
+	const struct tok *tag = base && base->t == T_ID ? var_tag(L, base) : NULL;
+
+	sb_putn(out, field->s, field->len);
+	if (tag) {
+		sb_putc(out, '@');
+		sb_putn(out, tag->s, tag->len);
+	}
+}
+
+static const char *field_str(struct lex *L, const struct tok *base, const struct tok *field,
+			     struct arena *A)
+{
+	struct sbuf b = { 0 };
+	const char *r;
+
+	put_field(L, base, field, &b);
+	r = arena_strdup(A, b.s);
+	sb_free(&b);
+	return r;
+}
+
+/* a function that turns a page into another handle on it, or back */
+bool derive_call(const char *fn, size_t n)
+{
+	static const char *const d[] = {
+		"page_to_pfn", "page_address", "page_to_phys", "page_to_virt",
+		"lowmem_page_address", "kmap", "kmap_local_page", "kmap_atomic",
+		"folio_address", "page_folio", "__pa", "virt_to_phys", "__pfn_to_phys",
+		"PFN_PHYS", "pfn_to_page", "virt_to_page", "phys_to_page", "pfn_to_hpa",
+		"likely", "unlikely", "PAGE_ALIGN",
+	};
+
+	for (size_t i = 0; i < sizeof(d) / sizeof(*d); i++)
+		if (strlen(d[i]) == n && !memcmp(d[i], fn, n))
+			return true;
+	return false;
+}
+
+
+/* the value of an assignment or return can carry a page: no call, or
+ * only the calls of derive_call() (an assignment may have one other
+ * call with few identifiers: "page = lookup(pfn)", for release helpers) */
+static bool may_carry(const char *ids, const char *calls, bool one_call)
+{
+	int nid = 0, ncall = 0, other = 0;
+
+	for (const char *p = ids; p && *p; p++)
+		nid += p[0] != ' ' && (p[1] == ' ' || !p[1]);
+	for (const char *p = calls; p && *p;) {
+		while (*p == ' ')
+			p++;
+		const char *b = p;
+
+		while (*p && *p != ' ')
+			p++;
+		if (p > b) {
+			ncall++;
+			other += !derive_call(b, (size_t)(p - b));
+		}
+	}
+	if (!ids || nid > 8)
+		return false;
+	/* only constants ("ret = -EINVAL"): no page, unless flags */
+	bool lower = false;
+
+	for (const char *p = ids; *p && !lower; p++)
+		lower = *p >= 'a' && *p <= 'z';
+	if (!lower && !strstr(ids, "FOLL_"))
+		return false;
+	return !other || (one_call && ncall == 1 && nid <= 3);
+}
+
+/* the identifiers (" a b ") and callees (" f ") of the tokens [a, z);
+ * field names after "->"/"." and keywords are left out */
+static bool expr_ids(const struct tok *v, size_t a, size_t z, const char **ids,
+		     const char **calls, bool one_call, struct arena *A)
+{
+	/* most values carry no page: decide on the tokens, before any copy */
+	int nid = 0, ncall = 0, other = 0;
+	bool lower = false, foll = false;
+
+	for (size_t k = a; k < z; k++) {
+		if (v[k].t != T_ID || is_kw(&v[k]) ||
+		    (k > a && (tis(&v[k - 1], "->") || tp(&v[k - 1], '.'))))
+			continue;
+		if (k + 1 < z && tp(&v[k + 1], '(')) {
+			ncall++;
+			other += !derive_call(v[k].s, v[k].len);
+			continue;
+		}
+		nid++;
+		for (unsigned c = 0; c < v[k].len && !lower; c++)
+			lower = v[k].s[c] >= 'a' && v[k].s[c] <= 'z';
+		foll |= v[k].len > 5 && !memcmp(v[k].s, "FOLL_", 5);
+	}
+	if (!nid || nid > 8 || (!lower && !foll) ||
+	    (other && !(one_call && ncall == 1 && nid <= 3))) {
+		*ids = *calls = NULL;
+		return false;
+	}
+
+	struct sbuf i = { 0 }, c = { 0 };
+
+	for (size_t k = a; k < z; k++) {
+		if (v[k].t != T_ID || is_kw(&v[k]) ||
+		    (k > a && (tis(&v[k - 1], "->") || tp(&v[k - 1], '.'))))
+			continue;
+		struct sbuf *o = k + 1 < z && tp(&v[k + 1], '(') ? &c : &i;
+
+		if (!o->len)
+			sb_putc(o, ' ');
+		sb_putn(o, v[k].s, v[k].len);
+		sb_putc(o, ' ');
+	}
+	/* kept only when it may carry a page (may_carry()) */
+	bool keep = may_carry(i.s, c.s, one_call);
+
+	*ids = keep && i.s ? arena_strdup(A, i.s) : NULL;
+	*calls = keep && c.s ? arena_strdup(A, c.s) : NULL;
+	sb_free(&i);
+	sb_free(&c);
+	return keep;
+}
+
 /* summary of the argument tokens [a, z) */
 static void arg_summary(struct lex *L, size_t a, size_t z, struct sbuf *out)
 {
@@ -343,19 +617,21 @@ static void arg_summary(struct lex *L, size_t a, size_t z, struct sbuf *out)
 		return;
 	}
 	/* the last field named before any subscript or operator */
-	const struct tok *last = NULL;
+	const struct tok *last = NULL, *base = NULL;
 
 	for (size_t k = a; k < z; k++) {
 		if (tp(&v[k], '[') || tp(&v[k], '+') || tp(&v[k], '-') ||
 		    tp(&v[k], ',') || tp(&v[k], '?'))
 			break;
 		if (v[k].t == T_P && (tis(&v[k], "->") || tis(&v[k], ".")) &&
-		    k + 1 < z && v[k + 1].t == T_ID)
+		    k + 1 < z && v[k + 1].t == T_ID) {
 			last = &v[k + 1];
+			base = k == a + 1 ? &v[a] : NULL;
+		}
 	}
 	if (last) {
 		sb_puts(out, "->");
-		sb_putn(out, last->s, last->len);
+		put_field(L, base, last, out);
 	} else if (v[a].t == T_ID && z - a >= 2 && tp(&v[a + 1], '[')) {
 		sb_putn(out, v[a].s, v[a].len);	/* pages[i] */
 	}
@@ -396,23 +672,36 @@ struct strtab {
 	size_t cap, n;
 };
 
-static const char *intern(struct strtab *t, struct arena *A, const char *s, size_t n)
+static uint32_t fnv(const char *s, size_t n)
 {
 	uint32_t h = 2166136261u;
 
 	for (size_t k = 0; k < n; k++)
 		h = (h ^ (unsigned char)s[k]) * 16777619u;
+	return h;
+}
+
+static const char *intern(struct strtab *t, struct arena *A, const char *s, size_t n)
+{
+	uint32_t h = fnv(s, n);
+
 	if ((t->n + 1) * 2 > t->cap) {
 		struct strtab g = { calloc(t->cap ? t->cap * 2 : 256, sizeof(char *)),
-				    t->cap ? t->cap * 2 : 256, 0 };
+				    t->cap ? t->cap * 2 : 256, t->n };
 
 		if (!g.v) {
 			fputs("pinaudit: out of memory\n", stderr);
 			exit(3);
 		}
+		/* the strings stay where they are: only their slots move */
 		for (size_t k = 0; k < t->cap; k++)
-			if (t->v[k])
-				intern(&g, A, t->v[k], strlen(t->v[k]));
+			if (t->v[k]) {
+				size_t j = fnv(t->v[k], strlen(t->v[k])) & (g.cap - 1);
+
+				while (g.v[j])
+					j = (j + 1) & (g.cap - 1);
+				g.v[j] = t->v[k];
+			}
 		free(t->v);
 		*t = g;
 	}
@@ -460,7 +749,7 @@ void facts_extract(const char *buf, size_t len, struct facts *fx)
 {
 	struct lex L = { .b = buf, .n = len, .fx = fx };
 	struct arena *A = &fx->arena;
-	struct strtab names = { 0 };
+	struct strtab names = { 0 }, texts = { 0 };	/* one copy per file */
 
 	tokenize(&L);
 	struct tok *v = L.v.v;
@@ -602,6 +891,11 @@ void facts_extract(const char *buf, size_t len, struct facts *fx)
 			for (size_t q = stmt0; q < i; q++)
 				if (tis(&v[q], "static"))
 					f.is_static = true;
+			/* struct-typed parameters */
+			L.nvars = 0;
+			for (size_t q = i + 2; q < close; q++)
+				if (tis(&v[q], "struct"))
+					declare(&L, q, close + 1);
 			/* parameter names: the identifier before each ',' or ')' */
 			sb_putc(&ps, ' ');
 			for (size_t q = i + 2; q <= close; q++)
@@ -636,6 +930,10 @@ void facts_extract(const char *buf, size_t len, struct facts *fx)
 			depth--;
 		if (t->t != T_ID)
 			continue;
+		if (t->len == 6 && tis(t, "struct")) {
+			declare(&L, i, nt);
+			continue;
+		}
 		/* after a return at body level: reached only through a goto.
 		 * Only a return that is a statement of its own counts: not
 		 * the body of an unbraced "if (x) return y;" or "else return". */
@@ -650,6 +948,8 @@ void facts_extract(const char *buf, size_t len, struct facts *fx)
 				.arms = narm ? arms[narm - 1].path_arms : NULL,
 				.ok = success_value(v + i + 1, q - i - 1),
 			};
+			if (q - i < 40)
+				expr_ids(v, i + 1, q, &r.ids, &r.calls, false, A);
 
 			VEC_PUSH(fx->rets, r);
 		}
@@ -667,6 +967,56 @@ void facts_extract(const char *buf, size_t len, struct facts *fx)
 			if (tis(t, "return"))
 				ret_end = q;	/* its own calls run */
 		}
+		/* any assignment: "x = e", "*x = e", "obj->f = e", "x |= e" */
+		if (i + 2 < nt && v[i + 1].t == T_P && v[i + 1].s[v[i + 1].len - 1] == '=' &&
+		    (v[i + 1].len == 1 || !strchr("=!<>", v[i + 1].s[0])) && i > 0) {
+			const struct tok *pv = &v[i - 1];
+			bool field = tis(pv, "->") || tp(pv, '.');
+			bool deref = tp(pv, '*') && i >= 2 &&
+				     (tp(&v[i - 2], ';') || tp(&v[i - 2], '{') ||
+				      tp(&v[i - 2], '}') || tp(&v[i - 2], ')') || tp(&v[i - 2], ':'));
+			size_t q = i + 2;
+
+			while (q < nt && q < i + 48 && !tp(&v[q], ';') && !tp(&v[q], ',') &&
+			       !tp(&v[q], '}')) {
+				if ((tp(&v[q], '(') || tp(&v[q], '[') || tp(&v[q], '{')) &&
+				    match[q] != (size_t)-1 && match[q] > q)
+					q = match[q];
+				q++;
+			}
+			if (q < nt && q < i + 48 && (tp(&v[q], ';') || tp(&v[q], ','))) {
+				struct fx_assign as = {
+					.func = (unsigned)fn, .line = t->line,
+					.arms = narm ? arms[narm - 1].path_arms : NULL,
+					.err = err_label || after_return,
+				};
+				for (int e = 0; e < nerr && !as.err; e++)
+					as.err = err_start[e] <= i;
+				if (!expr_ids(v, i + 2, q, &as.ids, &as.calls, true, A))
+					goto no_assign;
+				if (field) {
+					struct sbuf b = { 0 };
+					const struct tok *base = i >= 3 && tis(pv, "->") &&
+						!tis(&v[i - 3], "->") && !tp(&v[i - 3], '.') ? &v[i - 2] : NULL;
+
+					sb_puts(&b, "->");
+					put_field(&L, base, t, &b);
+					as.lhs = arena_strdup(A, b.s);
+					if (base && base->t == T_ID)
+						as.base = arena_strndup(A, base->s, base->len);
+					sb_free(&b);
+				} else if (deref) {
+					char tmp[128];
+
+					snprintf(tmp, sizeof(tmp), "*%.*s", t->len > 100 ? 100 : (int)t->len, t->s);
+					as.lhs = arena_strdup(A, tmp);
+				} else {
+					as.lhs = arena_strndup(A, t->s, t->len);
+				}
+				VEC_PUSH(fx->assigns, as);
+			}
+		}
+no_assign:
 		/* "local = obj->field;" and "*local = obj->field[i];" */
 		if (i + 3 < nt && tp(&v[i + 1], '=') && i > 0 && !tis(&v[i - 1], "->") &&
 		    !tp(&v[i - 1], '.')) {
@@ -682,9 +1032,17 @@ void facts_extract(const char *buf, size_t len, struct facts *fx)
 				q++;
 			}
 			if (last && q < nt && tp(&v[q], ';')) {
+				const struct tok *base = NULL;
+
+				/* "local = obj->field": obj's type tags the field */
+				for (size_t b = i + 2; b + 1 < q && !base; b++)
+					if (v[b].t == T_ID && &v[b + 2] == last)
+						base = &v[b];
+					else if (v[b].t == T_ID)
+						break;
 				struct fx_store s = {
 					.func = (unsigned)fn, .line = t->line,
-					.field = arena_strndup(A, last->s, last->len),
+					.field = field_str(&L, base, last, A),
 					.from = arena_strndup(A, t->s, t->len), .alias = true,
 				};
 				VEC_PUSH(fx->stores, s);
@@ -787,9 +1145,11 @@ arms_done:
 						r--;
 					}
 					/* "return 0;" ends a normal early exit (an
-					 * ioctl case), not an error branch */
+					 * ioctl case), not an error branch; so does
+					 * "return true;" (a lookup that found it) */
 					bool ok0 = tis(&v[r + 1], "return") && r + 3 == q &&
-						   v[r + 2].len == 1 && v[r + 2].s[0] == '0';
+						   ((v[r + 2].len == 1 && v[r + 2].s[0] == '0') ||
+						    tis(&v[r + 2], "true"));
 
 					if (!ok0 && (tis(&v[r + 1], "return") || tis(&v[r + 1], "goto"))) {
 						err_start[nerr] = c;
@@ -846,15 +1206,17 @@ arms_done:
 			while (r < nt && (tp(&v[r], '&') || tp(&v[r], '*')))
 				r++;
 			if (r + 1 < nt && v[r].t == T_ID && (tp(&v[r + 1], ';') || tp(&v[r + 1], ','))) {
+				const struct tok *base = i >= 3 && tis(&v[i - 1], "->") &&
+					!tis(&v[i - 3], "->") && !tp(&v[i - 3], '.') ? &v[i - 2] : NULL;
 				struct fx_store s = {
 					.func = (unsigned)fn, .line = t->line,
-					.field = arena_strndup(A, t->s, t->len),
+					.field = field_str(&L, base, t, A),
 					.from = arena_strndup(A, v[r].s, v[r].len),
 				};
 				VEC_PUSH(fx->stores, s);
-				struct fx_role ro = { .field = s.field, .fn = s.from };
+				struct fx_role ro = { .field = arena_strndup(A, t->s, t->len), .fn = s.from };
 
-				if (is_role_field(s.field))
+				if (is_role_field(ro.field))
 					VEC_PUSH(fx->roles, ro);
 			}
 			continue;
@@ -898,20 +1260,26 @@ arms_done:
 				q = match[q] - 0;
 			}
 		}
-		call.args = arena_strdup(A, as.s ? as.s : "");
+		call.args = as.s ? intern(&texts, A, as.s, as.len) : "";
 		folded_text(&L, o + 1, c, &at);
-		call.argtext = arena_strdup(A, at.s ? at.s : "");
+		call.argtext = at.s ? intern(&texts, A, at.s, at.len) : "";
 		sb_free(&as);
 		sb_free(&at);
 		/* "x->f = call(...)" or "x = call(...)" */
 		if (i >= 2 && tp(&v[i - 1], '=') && v[i - 2].t == T_ID) {
 			char tmp[160];
 
-			if (i >= 3 && (tis(&v[i - 3], "->") || tp(&v[i - 3], '.')))
-				snprintf(tmp, sizeof(tmp), "->%.*s", (int)(v[i - 2].len > 100 ? 100 : v[i - 2].len), v[i - 2].s);
-			else
+			if (i >= 3 && (tis(&v[i - 3], "->") || tp(&v[i - 3], '.'))) {
+				struct sbuf b = { 0 };
+				const struct tok *base = i >= 5 && tis(&v[i - 3], "->") &&
+					!tis(&v[i - 5], "->") && !tp(&v[i - 5], '.') ? &v[i - 4] : NULL;
+
+				put_field(&L, base, &v[i - 2], &b);
+				snprintf(tmp, sizeof(tmp), "->%.*s", b.len > 140 ? 140 : (int)b.len, b.s);
+				sb_free(&b);
+			} else
 				snprintf(tmp, sizeof(tmp), "%.*s", (int)(v[i - 2].len > 100 ? 100 : v[i - 2].len), v[i - 2].s);
-			call.assigned = arena_strdup(A, tmp);
+			call.assigned = intern(&texts, A, tmp, strlen(tmp));
 		}
 		VEC_PUSH(fx->calls, call);
 		/* put_page(sg_page(sg)), unpin_user_page(sg_page(...)) */
@@ -938,12 +1306,36 @@ arms_done:
 	}
 	if (fn >= 0)
 		fx->funcs.v[fn].ncalls = fx->calls.n - fx->funcs.v[fn].call0;
+	/* the lists are kept for the whole run: no slack */
+#define SHRINK(vec) do { \
+	if ((vec).n && (vec).n < (vec).cap) { \
+		void *nv = realloc((vec).v, (vec).n * sizeof(*(vec).v)); \
+		if (nv) { \
+			(vec).v = nv; \
+			(vec).cap = (vec).n; \
+		} \
+	} \
+} while (0)
+	SHRINK(fx->funcs);
+	SHRINK(fx->calls);
+	SHRINK(fx->stores);
+	SHRINK(fx->rets);
+	SHRINK(fx->assigns);
+#undef SHRINK
+	/* each function's assignments: pushed in order, one run each */
+	for (size_t i = fx->assigns.n; i-- > 0;) {
+		struct fx_func *af = &fx->funcs.v[fx->assigns.v[i].func];
+
+		af->asg0 = i;
+		af->nasg++;
+	}
 	for (size_t i = 0; i < fx->exports.n; i++)
 		for (size_t k = 0; k < fx->funcs.n; k++)
 			if (!strcmp(fx->funcs.v[k].name, fx->exports.v[i]))
 				fx->funcs.v[k].exported = true;
 	free(match);
 	free(names.v);
+	free(texts.v);
 	free(stack);
 	free(L.v.v);
 }
@@ -954,6 +1346,7 @@ void facts_free(struct facts *fx)
 	free(fx->calls.v);
 	free(fx->stores.v);
 	free(fx->rets.v);
+	free(fx->assigns.v);
 	free(fx->roles.v);
 	free(fx->macros.v);
 	free(fx->exports.v);
@@ -990,6 +1383,35 @@ const char *fx_arg(const struct fx_call *c, int idx, struct arena *A)
 		n--;
 	}
 	return arena_strndup(A, p, n);
+}
+
+/* argument idx as written, without a copy: *len bytes at the result */
+const char *fx_argspan(const struct fx_call *c, int idx, size_t *len)
+{
+	const char *p = c->argtext, *b = p;
+	int depth = 0, k = 0;
+
+	*len = 0;
+	if (!p)
+		return "";
+	for (;; p++) {
+		if (*p == '(' || *p == '[' || *p == '{')
+			depth++;
+		else if (*p == ')' || *p == ']' || *p == '}')
+			depth--;
+		else if ((*p == ',' && depth == 0) || !*p) {
+			if (k == idx) {
+				while (*b == ' ')
+					b++;
+				*len = (size_t)(p - b);
+				return b;
+			}
+			if (!*p)
+				return "";
+			k++;
+			b = p + 1;
+		}
+	}
 }
 
 /* argument idx as written (top-level commas split; the text is folded
@@ -1072,4 +1494,17 @@ bool fx_exclusive(const struct fx_call *a, const struct fx_call *b)
 		}
 	}
 	return false;
+}
+
+/* two fields ("pages", "pages@vx_buf") are one holder: the same name,
+ * and the same struct when both know theirs */
+bool field_eq(const char *a, const char *b)
+{
+	const char *ta = strchr(a, '@'), *tb = strchr(b, '@');
+	size_t la = ta ? (size_t)(ta - a) : strlen(a);
+	size_t lb = tb ? (size_t)(tb - b) : strlen(b);
+
+	if (la != lb || memcmp(a, b, la))
+		return false;
+	return !ta || !tb || !strcmp(ta, tb);
 }

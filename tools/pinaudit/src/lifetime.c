@@ -204,7 +204,7 @@ static bool names_holder(const char *arg, const char *holder)
 {
 	if (holder[0] == ':')	/* a global: "::name" */
 		return !strcmp(arg, holder + 2);
-	return arg[0] == '-' && !strcmp(arg + 2, holder);
+	return arg[0] == '-' && field_eq(arg + 2, holder);
 }
 
 /* "local = obj->holder" earlier in function fn of fx */
@@ -214,7 +214,7 @@ static bool is_alias(const struct facts *fx, size_t fn, const char *local, const
 		const struct fx_store *s = &fx->stores.v[i];
 
 		if (s->alias && s->func == fn && !strcmp(s->from, local) &&
-		    !strcmp(s->field, holder))
+		    field_eq(s->field, holder))
 			return true;
 	}
 	return false;
@@ -234,10 +234,211 @@ static bool tests_result(const struct fx_call *rel, const struct fx_call *c)
 	return strstr(rel->conds, w) && (strchr(rel->conds, '<') || strchr(rel->conds, '!'));
 }
 
+/* a compat macro around a release: "#define VX_UNPIN(p) unpin_user_page(p)" */
+static bool release_macro(const struct model *m, const char *name)
+{
+	for (int d = 0; d < 3 && name[0] >= 'A' && name[0] <= 'z'; d++) {
+		const struct fx_macro *mc = model_macro(m, name);
+
+		if (!mc)
+			return false;
+		if (is_release_call(mc->target))
+			return true;
+		name = mc->target;
+	}
+	return false;
+}
+
 struct rel {
 	struct fref fn;
 	const struct fx_call *call;
 };
+
+/*
+ * Values derived from a page.  A pin's page may leave its function as a
+ * pfn, a kernel address or a physical address (page_to_pfn(),
+ * page_address(), __pa()), through a pointer parameter or the return
+ * value, and be released from that value (virt_to_page(va), pfn_to_page()).
+ * A vals set holds the local names that carry the value, each from the
+ * line where it starts to.
+ */
+#define MAX_VALS 16
+struct vals {
+	const char *v[MAX_VALS];
+	unsigned from[MAX_VALS];
+	int n;
+};
+
+static bool vals_add(struct vals *s, const char *name, size_t len, unsigned from,
+		     struct arena *A)
+{
+	for (int i = 0; i < s->n; i++)
+		if (strlen(s->v[i]) == len && !memcmp(s->v[i], name, len))
+			return false;
+	if (s->n >= MAX_VALS || !len)
+		return false;
+	s->v[s->n] = arena_strndup(A, name, len);
+	s->from[s->n++] = from;
+	return true;
+}
+
+/* do the n bytes at text (" a b " or C text) name a member of s carried
+ * by line? */
+static bool span_hits(const char *text, size_t n, const struct vals *s, unsigned line)
+{
+	const char *end = text + n;
+
+	for (const char *p = text; p < end && *p;) {
+		if (!(*p == '_' || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z'))) {
+			p++;
+			continue;
+		}
+		const char *b = p;
+
+		while (p < end && (*p == '_' || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+				   (*p >= '0' && *p <= '9')))
+			p++;
+		/* a field name: "x->f", "x.f" */
+		if ((b > text + 1 && b[-1] == '>' && b[-2] == '-') || (b > text && b[-1] == '.'))
+			continue;
+		for (int i = 0; i < s->n; i++)
+			if (s->from[i] <= line && strlen(s->v[i]) == (size_t)(p - b) &&
+			    !memcmp(s->v[i], b, (size_t)(p - b)))
+				return true;
+	}
+	return false;
+}
+
+static bool text_hits(const char *text, const struct vals *s, unsigned line)
+{
+	return text && span_hits(text, strlen(text), s, line);
+}
+
+/* argument j of call c names a member of s */
+static bool arg_hits(const struct fx_call *c, int j, const struct vals *s)
+{
+	size_t n;
+	const char *t = fx_argspan(c, j, &n);
+
+	return span_hits(t, n, s, c->line);
+}
+
+static bool calls_derive(const char *calls)
+{
+	for (const char *p = calls; p && *p;) {
+		while (*p == ' ')
+			p++;
+		const char *b = p;
+
+		while (*p && *p != ' ')
+			p++;
+		if (p > b && !derive_call(b, (size_t)(p - b)))
+			return false;
+	}
+	return true;
+}
+
+/* grow s over the assignments of function func of fx from line after on:
+ * "page = pages[0]", "va = page_address(page) + off"; loose: any call
+ * ("page = kvm_pfn_to_refcounted_page(pfn)"), for the release side */
+static void derive(const struct facts *fx, unsigned func, unsigned after, struct vals *s,
+		   bool loose, struct arena *A)
+{
+	bool grew = true;
+	const struct fx_func *f = &fx->funcs.v[func];
+
+	for (int pass = 0; pass < 3 && grew; pass++) {
+		grew = false;
+		for (size_t i = f->asg0; i < f->asg0 + f->nasg; i++) {
+			const struct fx_assign *a = &fx->assigns.v[i];
+
+			if (a->func != func || a->line < after || a->err ||
+			    a->lhs[0] == '*' || a->lhs[0] == '-' || !text_hits(a->ids, s, a->line) ||
+			    (!loose && !calls_derive(a->calls)))
+				continue;
+			grew |= vals_add(s, a->lhs, strlen(a->lhs), a->line, A);
+		}
+	}
+}
+
+/*
+ * The parameters of f whose pages it releases, itself or through the
+ * functions it calls (DERIVE_DEPTH levels), the page being the parameter
+ * or derived from it: kvm_release_pfn(pfn) -> kvm_release_pfn_clean() ->
+ * "page = kvm_pfn_to_refcounted_page(pfn)" -> put_page(page).  Cached in
+ * the function's facts when no level was cut.
+ */
+#define DERIVE_DEPTH 5
+
+static bool release_macro(const struct model *m, const char *name);
+
+static uint32_t releases_params(const struct model *m, struct fref f, int depth, bool *cut,
+				struct arena *A)
+{
+	struct fx_func *ff = &f.fx->funcs.v[f.fn];
+	bool mycut = false;
+	uint32_t rp = 0;
+	int np = 0;
+
+	if (ff->relp_done)
+		return ff->relp;
+	if (depth <= 0) {
+		*cut = true;
+		return 0;
+	}
+	for (const char *p = ff->params; p && *p; p++)
+		np += p[0] != ' ' && (p[1] == ' ' || !p[1]);
+	ff->relp_done = true;	/* no recursion into itself */
+	ff->relp = 0;
+	for (int i = 0; i < np && i < 32; i++) {
+		struct vals s = { .n = 0 };
+		const char *p = ff->params;
+
+		for (int k = 0; k <= i && p; k++) {
+			while (*p == ' ')
+				p++;
+			const char *e = strchr(p, ' ');
+			size_t l = e ? (size_t)(e - p) : strlen(p);
+
+			if (k == i)
+				vals_add(&s, p, l, 0, A);
+			p += l;
+		}
+		derive(f.fx, f.fn, 0, &s, true, A);
+		for (size_t c = ff->call0; c < ff->call0 + ff->ncalls && !(rp >> i & 1); c++) {
+			const struct fx_call *call = &f.fx->calls.v[c];
+			struct fref g;
+
+			if (call->err)
+				continue;
+			if (is_release_call(call->callee) || release_macro(m, call->callee)) {
+				if (arg_hits(call, 0, &s))
+					rp |= 1u << i;
+				continue;
+			}
+			if (!model_lookup(m, call->callee, f.fx->module, &g) ||
+			    (g.fx == f.fx && g.fn == f.fn))
+				continue;
+			uint32_t grp = 0;
+			int na = fx_nargs(call);
+
+			for (int j = 0; j < na && j < 32; j++) {
+				if (!arg_hits(call, j, &s))
+					continue;
+				if (!grp)
+					grp = releases_params(m, g, depth - 1, &mycut, A) | 1u << 31;
+				if (grp >> j & 1 && j < 31)
+					rp |= 1u << i;
+			}
+		}
+	}
+	/* cached even when a level was cut: one answer per function keeps
+	 * the search linear (a release deeper than that is not seen) */
+	ff->relp = rp;
+	ff->relp_done = true;
+	(void)mycut;
+	return rp;
+}
 
 /* does call (in function k of fx) release holder: unpin/put of it, or a
  * helper that releases its page argument */
@@ -248,25 +449,20 @@ static bool call_releases(const struct model *m, const struct facts *fx, size_t 
 
 	if (call->err)
 		return false;
-	if (is_release_call(call->callee)) {
+	if (is_release_call(call->callee) || release_macro(m, call->callee)) {
 		const char *a0 = fx_arg(call, 0, A);
 
 		return names_holder(a0, holder) || is_alias(fx, k, a0, holder);
 	}
 	if (!model_lookup(m, call->callee, fx->module, &w))
 		return false;
-	const struct fx_func *wf = fref_func(w);
+	bool cut = false;
+	uint32_t rp = releases_params(m, w, DERIVE_DEPTH, &cut, A);
+	int na = fx_nargs(call);
 
-	for (size_t r = wf->call0; r < wf->call0 + wf->ncalls; r++) {
-		const struct fx_call *rc = &w.fx->calls.v[r];
-		int pi;
-
-		if (!is_release_call(rc->callee))
-			continue;
-		pi = fx_param_index(wf, fx_arg(rc, 0, A));
-		if (pi >= 0 && names_holder(fx_arg(call, pi, A), holder))
+	for (int j = 0; rp && j < na && j < 32; j++)
+		if (rp >> j & 1 && names_holder(fx_arg(call, j, A), holder))
 			return true;
-	}
 	return false;
 }
 
@@ -328,9 +524,79 @@ static bool releases_after(const struct model *m, struct fref fn, const struct f
 static bool releases_after(const struct model *m, struct fref fn, const struct fx_call *c,
 			   const char *holder, unsigned after, struct arena *A);
 
+/* the variable an argument text starts from: "&old_vpa" -> old_vpa,
+ * "old_vpa.pinned_addr" -> old_vpa, "(void *)x->f" -> x */
+static size_t arg_base(const char *t, const char **b)
+{
+	for (;;) {
+		while (*t == '&' || *t == '*' || *t == ' ')
+			t++;
+		if (*t == '(') {
+			const char *e = strchr(t, ')');
+
+			/* a cast "(type *)" or a parenthesis */
+			if (e && (memchr(t, '*', (size_t)(e - t)) || !strncmp(t, "(struct", 7) ||
+				  !strncmp(t, "(unsigned", 9) || !strncmp(t, "(void", 5)))
+				t = e + 1;
+			else
+				t++;
+			continue;
+		}
+		break;
+	}
+	*b = t;
+	size_t n = 0;
+
+	while (t[n] == '_' || (t[n] >= 'a' && t[n] <= 'z') || (t[n] >= 'A' && t[n] <= 'Z') ||
+	       (t[n] >= '0' && t[n] <= '9'))
+		n++;
+	return n;
+}
+
+/*
+ * The caller hands fn two objects of one struct ("update(vcpu, &vpa,
+ * &old_vpa)"): fn stores the pages into its parameter P, and the caller
+ * releases the same field of the other one ("unpin(old_vpa.pinned_addr)"),
+ * the object fn moved the previous pages to.  That is no release of the
+ * new pages.
+ */
+static bool releases_other_object(const struct model *m, struct fref up,
+				  const struct fx_call *cc, int P, const char *holder,
+				  struct arena *A)
+{
+	const struct fx_func *f = fref_func(up);
+	bool other = false;
+
+	if (P < 0)
+		return false;
+	for (size_t i = f->call0; i < f->call0 + f->ncalls; i++) {
+		const struct fx_call *r = &up.fx->calls.v[i];
+
+		if (r->line <= cc->line || !call_releases(m, up.fx, up.fn, r, holder, A))
+			continue;
+		for (int j = 0; j < fx_nargs(r); j++) {
+			const char *rb, *ab;
+			size_t rl = arg_base(fx_argtext(r, j, A), &rb);
+
+			if (!rl || !strstr(fx_arg(r, j, A), "->"))
+				continue;
+			for (int k = 0; k < fx_nargs(cc); k++) {
+				size_t al = arg_base(fx_argtext(cc, k, A), &ab);
+
+				if (al != rl || memcmp(ab, rb, rl))
+					continue;
+				if (k == P)
+					return false;	/* the same object */
+				other = true;
+			}
+		}
+	}
+	return other;
+}
+
 static int callers_release(const struct model *m, struct fref fn, const struct rel *rs,
 			   size_t nr, int depth, const char **who, const char **rn,
-			   int *budget, const char *holder, struct arena *A)
+			   int *budget, const char *holder, int P, struct arena *A)
 {
 	const struct fx_func *f = fref_func(fn);
 	struct cref cs[MAX_CALLERS];
@@ -354,7 +620,8 @@ static int callers_release(const struct model *m, struct fref fn, const struct r
 			const char *r = fref_func(rs[i].fn)->name;
 			bool self = rs[i].fn.fx == up.fx && rs[i].fn.fn == up.fn;
 
-			if ((self && releases_after(m, up, cc, holder, cc->line, A)) ||
+			if ((self && releases_after(m, up, cc, holder, cc->line, A) &&
+			     !releases_other_object(m, up, cc, P, holder, A)) ||
 			    (!self && reaches_after(m, up, r, 2, &via, cc, cc->line))) {
 				done = true;
 				*who = fref_func(up)->name;
@@ -363,7 +630,7 @@ static int callers_release(const struct model *m, struct fref fn, const struct r
 		}
 		if (!done && (depth <= 1 ||
 			      callers_release(m, up, rs, nr, depth - 1, who, rn, budget,
-					      holder, A) != 1))
+					      holder, -1, A) != 1))
 			return 0;
 	}
 	return ncall ? 1 : -1;
@@ -427,6 +694,239 @@ static bool user_trigger(struct ask *q, struct fref fn, int depth, int *seen_com
 		return true;
 	}
 	return false;
+}
+
+static enum verdict decide(struct ask *q, struct fref fn, const struct fx_call *c,
+			   int pa, const char *holder0, int depth);
+static bool arms_within(const struct fx_call *rel, const struct fx_call *c);
+
+/* a call of fn after src on src's path (every arm around it holds src) */
+static bool on_path_after(const struct fx_call *r, const struct fx_call *src)
+{
+	return r != src && !r->err && !r->jumped &&
+	       (r->line > src->line || (r->line == src->line && r->col > src->col)) &&
+	       arms_within(r, src);
+}
+
+/* r releases a value of s: an unpin/put of it, or a helper that does */
+static bool releases_val(const struct model *m, const struct facts *fx,
+			 const struct fx_call *r, const struct vals *s, struct arena *A)
+{
+	struct fref g;
+
+	if (is_release_call(r->callee) || release_macro(m, r->callee))
+		return arg_hits(r, 0, s);
+	if (!model_lookup(m, r->callee, fx->module, &g))
+		return false;
+	bool cut = false;
+	uint32_t rp = releases_params(m, g, DERIVE_DEPTH, &cut, A);
+	int na = fx_nargs(r);
+
+	for (int j = 0; rp && j < na && j < 32; j++)
+		if (rp >> j & 1 && arg_hits(r, j, s))
+			return true;
+	return false;
+}
+
+static enum verdict follow(struct ask *q, struct fref fn, const struct fx_call *src,
+			   struct vals *s, bool ret, int depth, int *budget);
+
+/* the value is what fn returns: ask each caller that calls it by name */
+static enum verdict follow_return(struct ask *q, struct fref fn, int depth, int *budget)
+{
+	const struct fx_func *f = fref_func(fn);
+	struct cref cs[MAX_CALLERS];
+	size_t nc = model_callers(q->m, f->name, fn.fx->module, cs, MAX_CALLERS);
+	enum verdict best = V_NONE;
+	int mark = q->lt->nsteps;
+
+	for (size_t i = 0; i < nc; i++) {
+		const struct fx_call *cc = &cs[i].fx->calls.v[cs[i].call];
+		struct fref up = { cs[i].fx, cc->func };
+		struct vals t = { .n = 0 };
+
+		if (cc->err || strcmp(cc->callee, f->name) || (up.fx == fn.fx && up.fn == fn.fn))
+			continue;
+		q->lt->nsteps = mark;
+		step(q, cs[i].fx, cc->line, "%s() returns it to %s()", f->name,
+		     fref_func(up)->name);
+		enum verdict v = follow(q, up, cc, &t, true, depth - 1, budget);
+
+		if (v == V_USER)
+			return v;
+		if (v > best)
+			best = v;
+	}
+	q->lt->nsteps = mark;
+	return best;
+}
+
+/*
+ * The value s (the pages of src, a call in fn, or a pfn or address made
+ * from them; ret: what src returns) after src: released on its path
+ * (bounded), kept in a struct field (the holder's rules decide), handed
+ * to the callers through a pointer parameter or the return value, or
+ * handed by address to a table its module releases from elsewhere.
+ */
+static enum verdict follow(struct ask *q, struct fref fn, const struct fx_call *src,
+			   struct vals *s, bool ret, int depth, int *budget)
+{
+	const struct model *m = q->m;
+	const struct fx_func *f = fref_func(fn);
+	enum verdict best = V_NONE;
+	int mark = q->lt->nsteps;
+
+	if (depth < 0 || --*budget < 0)
+		return V_NONE;
+	if (ret) {
+		if (src->in_return)
+			return follow_return(q, fn, depth, budget);
+		if (!src->assigned)
+			return V_NONE;
+		if (src->assigned[0] == '-')
+			return decide(q, fn, src, -1, src->assigned + 2, 0);
+		vals_add(s, src->assigned, strlen(src->assigned), src->line, q->A);
+	}
+	derive(fn.fx, fn.fn, src->line, s, false, q->A);
+	/* 1. released on the path after src */
+	for (size_t i = f->call0; i < f->call0 + f->ncalls; i++) {
+		const struct fx_call *r = &fn.fx->calls.v[i];
+
+		if (on_path_after(r, src) && releases_val(m, fn.fx, r, s, q->A)) {
+			snprintf(q->tmp, sizeof(q->tmp), "released by %s() in %s()", r->callee,
+				 f->name);
+			q->lt->why = arena_strdup(q->A, q->tmp);
+			return V_BOUNDED;
+		}
+	}
+	/* 2. a field, 3. a pointer parameter */
+	for (size_t i = f->asg0; i < f->asg0 + f->nasg; i++) {
+		const struct fx_assign *a = &fn.fx->assigns.v[i];
+		enum verdict v = V_NONE;
+
+		if (a->func != fn.fn || a->err || a->line < src->line ||
+		    !text_hits(a->ids, s, a->line) || !calls_derive(a->calls))
+			continue;
+		q->lt->nsteps = mark;
+		if (a->lhs[0] == '-') {
+			v = decide(q, fn, src, -1, a->lhs + 2, 0);
+		} else if (a->lhs[0] == '*') {
+			int pi = fx_param_index(f, a->lhs + 1);
+			struct cref cs[MAX_CALLERS];
+			size_t nc = pi >= 0 ? model_callers(m, f->name, fn.fx->module, cs,
+							    MAX_CALLERS) : 0;
+			int m2 = q->lt->nsteps;
+
+			for (size_t k = 0; k < nc && v != V_USER; k++) {
+				const struct fx_call *cc = &cs[k].fx->calls.v[cs[k].call];
+				struct fref up = { cs[k].fx, cc->func };
+				const char *x = fx_arg(cc, pi, q->A);
+				struct vals t = { .n = 0 };
+
+				if (cc->err || strcmp(cc->callee, f->name) || !x[0] ||
+				    strpbrk(x, "-()") || (up.fx == fn.fx && up.fn == fn.fn))
+					continue;
+				q->lt->nsteps = m2;
+				step(q, cs[k].fx, cc->line, "%s() hands it to %s() through %s",
+				     f->name, fref_func(up)->name, a->lhs);
+				vals_add(&t, x, strlen(x), cc->line, q->A);
+				enum verdict w = follow(q, up, cc, &t, false, depth - 1, budget);
+
+				if (w > v)
+					v = w;
+			}
+		}
+		if (v == V_USER)
+			return v;
+		if (v > best)
+			best = v;
+	}
+	/* 4. the return value */
+	for (size_t i = 0; i < fn.fx->rets.n; i++) {
+		const struct fx_ret *r = &fn.fx->rets.v[i];
+
+		if (r->func != fn.fn || r->line < src->line || !text_hits(r->ids, s, r->line) ||
+		    !calls_derive(r->calls))
+			continue;
+		q->lt->nsteps = mark;
+		enum verdict v = follow_return(q, fn, depth, budget);
+
+		if (v == V_USER)
+			return v;
+		if (v > best)
+			best = v;
+		break;
+	}
+	/* 5. handed by address to a call ("xchg(tbl, &hpa)") that keeps it,
+	 * released here only on some paths by a helper the module calls
+	 * from elsewhere too: the table holds it until that other path */
+	const struct fx_call *kept = NULL, *crel = NULL;
+	struct fref g = { 0 };
+
+	for (size_t i = f->call0; i < f->call0 + f->ncalls; i++) {
+		const struct fx_call *r = &fn.fx->calls.v[i];
+
+		if (r == src || r->line < src->line)
+			continue;
+		/* the module's release helper for the value: on any path,
+		 * error paths too (it names the helper, it bounds nothing) */
+		if (!crel && !is_release_call(r->callee) && releases_val(m, fn.fx, r, s, q->A) &&
+		    model_lookup(m, r->callee, fn.fx->module, &g))
+			crel = r;
+		else if (!kept && !r->err && strstr(r->argtext, "&") &&
+			 !releases_val(m, fn.fx, r, s, q->A)) {
+			for (int j = 0; j < fx_nargs(r) && !kept; j++) {
+				const char *t = fx_argtext(r, j, q->A);
+
+				if (t[0] == '&' && text_hits(t + 1, s, r->line))
+					kept = r;
+			}
+		}
+	}
+	if (kept && crel && kept->line <= crel->line) {
+		struct cref cs[MAX_CALLERS];
+		const struct fx_func *gf = fref_func(g);
+		size_t nc = model_callers(m, gf->name, g.fx->module, cs, MAX_CALLERS);
+		int comp = 0;
+
+		q->lt->nsteps = mark;
+		step(q, fn.fx, kept->line, "handed to %s() by %s(), released on some paths only",
+		     kept->callee, f->name);
+		step(q, g.fx, gf->line, "released by %s()", gf->name);
+		int m2 = q->lt->nsteps;
+
+		for (size_t k = 0; k < nc; k++) {
+			const struct fx_call *cc = &cs[k].fx->calls.v[cs[k].call];
+			struct fref up = { cs[k].fx, cc->func };
+
+			const struct fx_func *uf = fref_func(up);
+			bool pins = false;
+
+			/* a caller that pins its own page releases that one */
+			for (size_t i = uf->call0; i < uf->call0 + uf->ncalls && !pins; i++) {
+				const struct fx_call *uc = &up.fx->calls.v[i];
+
+				pins = api_lookup(uc->callee, uc->clen) ||
+				       !strcmp(uc->callee, src->callee);
+			}
+			if (cc->err || pins || (up.fx == fn.fx && up.fn == fn.fn))
+				continue;
+			q->lt->nsteps = m2;
+			step(q, cs[k].fx, cc->line, "%s() called from %s()", gf->name,
+			     fref_func(up)->name);
+			if (user_trigger(q, up, 5, &comp)) {
+				snprintf(q->tmp, sizeof(q->tmp), "the table of %s()", kept->callee);
+				q->lt->holder = arena_strdup(q->A, q->tmp);
+				q->lt->release = gf->name;
+				snprintf(q->tmp, sizeof(q->tmp), "handed to %s(), released in %s() "
+					 "only later: %s", kept->callee, gf->name, q->lt->trigger);
+				q->lt->why = arena_strdup(q->A, q->tmp);
+				return V_USER;
+			}
+		}
+	}
+	q->lt->nsteps = mark;
+	return best;
 }
 
 /*
@@ -534,6 +1034,19 @@ static enum verdict decide(struct ask *q, struct fref fn, const struct fx_call *
 		if (c->assigned[0] == '-')
 			holder = c->assigned + 2;
 	}
+	if (!holder && pa >= 0 && arg[0] && !strpbrk(arg, "-()")) {
+		/* a local page (array): follow it and what is made of it */
+		struct vals sv = { .n = 0 };
+		int budget = 400, mark = q->lt->nsteps;
+
+		vals_add(&sv, arg, strlen(arg), c->line, q->A);
+		if (follow(q, fn, c, &sv, false, 6, &budget) == V_USER)
+			return V_USER;
+		q->lt->nsteps = mark;
+		q->lt->trigger = NULL;
+		q->lt->holder = NULL;
+		q->lt->release = NULL;
+	}
 	if (!holder) {
 		q->lt->why = "pages not kept beyond the call";
 		return V_BOUNDED;
@@ -554,16 +1067,24 @@ static enum verdict decide(struct ask *q, struct fref fn, const struct fx_call *
 		const struct fx_store *s = &fn.fx->stores.v[i];
 
 		if (s->func == fn.fn && !s->alias && !strcmp(s->from, arg) &&
-		    !strcmp(s->field, holder))
+		    field_eq(s->field, holder))
 			hline = s->line;
 	}
-	q->lt->holder = arena_strdup(q->A, holder[0] == ':' ? holder + 2 : holder);
+	/* shown as "pages" (struct vx_buf) */
+	const char *tag = holder[0] != ':' ? strchr(holder, '@') : NULL;
+	char ofs[160] = "";
+
+	q->lt->holder = tag ? arena_strndup(q->A, holder, (size_t)(tag - holder))
+			    : arena_strdup(q->A, holder[0] == ':' ? holder + 2 : holder);
+	if (tag)
+		snprintf(ofs, sizeof(ofs), " of struct %.140s", tag + 1);
 	if (field_sg)
-		step(q, fn.fx, hline, "pages kept in ->%s, and in an sg table of it, by %s()",
-		     q->lt->holder, f->name);
+		step(q, fn.fx, hline, "pages kept in ->%s%s, and in an sg table of it, by %s()",
+		     q->lt->holder, ofs, f->name);
 	else
-		step(q, fn.fx, hline, "pages kept in %s%s by %s()",
-		     sg ? "the sg table " : holder[0] == ':' ? "" : "->", q->lt->holder, f->name);
+		step(q, fn.fx, hline, "pages kept in %s%s%s by %s()",
+		     sg ? "the sg table " : holder[0] == ':' ? "" : "->", q->lt->holder, ofs,
+		     f->name);
 
 	struct rel rs[32];
 	size_t nr = releases(m, fn.fx->module, holder, sg, rs, 32, q->A);
@@ -608,8 +1129,18 @@ static enum verdict decide(struct ask *q, struct fref fn, const struct fx_call *
 		const char *who = NULL, *rn = NULL;
 		int budget = 4000;
 
+		/* the object fn stores into, when it is a parameter */
+		int P = -1;
+
+		for (size_t i = f->asg0; i < f->asg0 + f->nasg && P < 0; i++) {
+			const struct fx_assign *a = &fn.fx->assigns.v[i];
+
+			if (a->func == fn.fn && a->base && a->lhs[0] == '-' &&
+			    field_eq(a->lhs + 2, holder))
+				P = fx_param_index(f, a->base);
+		}
 		if (callers_release(m, fn, rs, nr, CALLER_DEPTH, &who, &rn, &budget,
-				    holder, q->A) == 1) {
+				    holder, P, q->A) == 1) {
 			snprintf(q->tmp, sizeof(q->tmp),
 				 "%s() pins through %s() and releases through %s() before returning",
 				 who, f->name, rn);
@@ -753,8 +1284,13 @@ void lifetime_decide(const struct model *m, struct site *s, struct lifetime *lt,
 		strcpy(g + 2, s->storage_name);
 		holder = g;
 	}
-	else if (s->storage == ST_FIELD && !s->via)
-		holder = s->storage_name;
+	else if (s->storage == ST_FIELD && !s->via) {
+		/* the model's view of the argument names the struct too */
+		const char *a = pa >= 0 ? fx_arg(c, pa, A) : "";
+
+		holder = a[0] == '-' && field_eq(a + 2, s->storage_name) ? a + 2
+									 : s->storage_name;
+	}
 	if (s->returned && !holder && pa >= 0) {
 		/* the array goes back to the callers: ask them */
 		struct cref cs[MAX_CALLERS];

@@ -46,9 +46,12 @@ struct fx_func {
 	const char *params;	/* " a b c " parameter names              */
 	unsigned line;
 	size_t call0, ncalls;	/* range in facts.calls                   */
+	size_t asg0, nasg;	/* range in facts.assigns                 */
 	bool is_static;
 	bool exported;
 	bool sg_release;	/* walks an sg list and unpins/puts pages */
+	bool relp_done;		/* relp computed (lifetime.c, lazily)     */
+	uint32_t relp;		/* parameters whose pages it releases     */
 	const char *role;	/* entry role: "release", "unlocked_ioctl"... */
 };
 
@@ -61,21 +64,40 @@ struct fx_store {		/* "obj->field = ident" in a function     */
 struct fx_ret {			/* a return statement                     */
 	unsigned func, line;
 	const char *arms;	/* as for calls                           */
+	const char *ids;	/* " a b " identifiers of the value (no
+				   callees, no fields); NULL: none         */
+	const char *calls;	/* " f g " functions called in it         */
 	bool ok;		/* returns success: "return 0;", "return
 				   page_addr;" (not -E..., NULL, ret, err,
 				   ERR_PTR(), an upper-case constant)     */
+};
+
+/* an assignment "lhs = rhs;" (or "op="), for values derived from a
+ * page: "page = pages[0]", "*pfn = page_to_pfn(page)", "map->pfn = pfn" */
+struct fx_assign {
+	unsigned func, line;
+	const char *lhs;	/* "x", "*x" (through a pointer), "->f[@T]" */
+	const char *base;	/* "obj" of "obj->f = ...", or NULL       */
+	const char *ids;	/* " a b " identifiers of rhs             */
+	const char *calls;	/* " f g " functions rhs calls, or NULL   */
+	const char *arms;	/* as for calls                           */
+	bool err;
 };
 
 struct fx_role {		/* ".field = fn" or "x->field = fn"       */
 	const char *field, *fn;
 };
 
+#define MACRO_ARGS 12
 struct fx_macro {		/* #define NAME[(...)] body calling target */
 	const char *name, *target;
 	unsigned nlen, tlen;	/* their lengths and name_hash()es        */
 	uint32_t nhash, thash;
 	unsigned line;
 	bool fnlike;
+	bool mapped;		/* argmap filled (function-like, a call)  */
+	signed char argmap[MACRO_ARGS];	/* target's argument k is the
+				   macro's parameter argmap[k], or -1     */
 };
 
 struct facts {
@@ -88,6 +110,7 @@ struct facts {
 	VEC(struct fx_call) calls;
 	VEC(struct fx_store) stores;
 	VEC(struct fx_ret) rets;
+	VEC(struct fx_assign) assigns;
 	VEC(struct fx_role) roles;
 	VEC(struct fx_macro) macros;
 	VEC(const char *) exports;
@@ -99,10 +122,15 @@ void facts_free(struct facts *fx);
 const char *fx_arg(const struct fx_call *c, int idx, struct arena *A);
 int fx_nargs(const struct fx_call *c);
 const char *fx_argtext(const struct fx_call *c, int idx, struct arena *A);
+const char *fx_argspan(const struct fx_call *c, int idx, size_t *len);
 bool fx_has_param(const struct fx_func *f, const char *name);
 /* a and b sit in different arms of one if/else chain or switch */
 bool fx_exclusive(const struct fx_call *a, const struct fx_call *b);
 int fx_param_index(const struct fx_func *f, const char *name);
+/* a function that turns a page into another handle on it, or back */
+bool derive_call(const char *fn, size_t n);
+/* one holder: "pages" and "pages@vx_buf" (the struct, when known) */
+bool field_eq(const char *a, const char *b);
 
 /* module.c: the Kbuild module a file belongs to ("dir/foo.ko", or the
  * file's directory when no Makefile names it) */

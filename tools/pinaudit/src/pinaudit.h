@@ -21,6 +21,7 @@ void *arena_alloc(struct arena *a, size_t n);
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 char *arena_strdup(struct arena *a, const char *s);
 void arena_free(struct arena *a);
+size_t arena_bytes(const struct arena *a);
 
 /* ---- growable string buffer ---- */
 struct sbuf {

@@ -23,12 +23,13 @@ struct arena_chunk {
 	_Alignas(16) char data[];
 };
 
-void *arena_alloc(struct arena *a, size_t n)
+static void *arena_take(struct arena *a, size_t n, size_t align)
 {
 	struct arena_chunk *c = a->head;
 
-	n = (n + 15) & ~(size_t)15;
-	if (!c || c->size - c->used < n) {
+	if (c)
+		c->used = (c->used + align - 1) & ~(align - 1);
+	if (!c || c->used > c->size || c->size - c->used < n) {
 		size_t sz = n > 16384 ? n : 16384;
 
 		c = malloc(sizeof(*c) + sz);
@@ -43,9 +44,23 @@ void *arena_alloc(struct arena *a, size_t n)
 	return c->data + c->used - n;
 }
 
+void *arena_alloc(struct arena *a, size_t n)
+{
+	return arena_take(a, (n + 15) & ~(size_t)15, 16);
+}
+
+size_t arena_bytes(const struct arena *a)
+{
+	size_t n = 0;
+
+	for (const struct arena_chunk *c = a->head; c; c = c->next)
+		n += sizeof(*c) + c->size;
+	return n;
+}
+
 char *arena_strndup(struct arena *a, const char *s, size_t n)
 {
-	char *p = arena_alloc(a, n + 1);
+	char *p = arena_take(a, n + 1, 1);	/* strings need no alignment */
 
 	memcpy(p, s, n);
 	p[n] = 0;

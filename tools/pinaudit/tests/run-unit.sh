@@ -98,6 +98,30 @@ lint_fixture tree-vendor drivers/tee/tee_vendor.c
 lint_fixture tree-vendor drivers/fpga/fpga_region.c
 lint_fixture tree-vendor drivers/rdma/hw/vhw.c
 lint_fixture tree-vendor drivers/net/vzc.c
+# a Kbuild module over three directories (include/, mem/): compat macros
+# and a static inline under LINUX_VERSION_CODE in include/, buffers on a
+# list, an sg table filled with sg_set_page() and walked with for_each_sg
+# + sg_page(), references in an xarray dropped with release_pages(), all
+# released from .release or a DESTROY/UNIMPORT ioctl in vx_drv.c; a
+# per-submit mapping the caller's caller unmaps through a compat macro
+lint_fixture tree-vendor drivers/accel/vx/mem/vx_buf.c
+lint_fixture tree-vendor drivers/accel/vx/mem/vx_sg.c
+lint_fixture tree-vendor drivers/accel/vx/mem/vx_import.c
+lint_fixture tree-vendor drivers/accel/vx/include/vx_compat.h
+# registered buffers in a bio_vec table, and a direct read whose request
+# the read_iter path releases after the bio (a filesystem's DIO, as ivtv)
+lint_fixture tree-vendor drivers/block/vblk/vblk.c
+# a TEE module whose OS layer (os/, a Makefile's -objs) wraps the calls in
+# macros that reorder the arguments, differ per kernel version and take
+# the mmap lock in a statement expression, and in an out-of-line helper
+lint_fixture tree-vendor drivers/tee/vtee/core/vtee_shm.c
+lint_fixture tree-vendor drivers/tee/vtee/os/vtee_compat.c
+# a hypervisor module: a pfn returned through *pfn and a return value into
+# a vcpu mapping, a kernel address kept in a guest-registered area (the
+# caller releases the old area, not the new one), a physical address
+# handed to an IOMMU table by address; and the same values released
+# before the call that took them returns
+lint_fixture tree-vendor drivers/virt/vhv/vhv.c
 # a hypervisor module on the new API: a helper whose callers pick the
 # lifetime with their flags, references through the _longterm helper,
 # and that helper's own body in mm/
