@@ -281,7 +281,8 @@ struct blocked {
 	long age_ms;		/* ... and this age */
 	int listed;		/* the listing showed the hold */
 	int empty_after;	/* the listing was empty after the release */
-	char after[256];	/* what it showed instead */
+	char during[320];	/* the listing's head while held */
+	char after[256];	/* what it showed after the release */
 };
 
 /*
@@ -328,6 +329,8 @@ static struct blocked blocked_cma(unsigned int flags, const char *report,
 			b.age_ms = at < 0 ? -1 : log_age_ms(l.rec[at]);
 			log_free(&l);
 			s = listing();
+			if (s)
+				snprintf(b.during, sizeof(b.during), "%s", s);
 			b.listed = listing_has(s, group, b.pid,
 					       "gup_test_ioctl") ||
 				   listing_has(s, group, b.pid,
@@ -366,6 +369,8 @@ static void report_blocked(const char *what, const struct blocked *b)
 			 "%s: the log names the holder (pid %d, %s): %s, gup_test in its stack: %s, age %ld ms\n",
 			 what, b->pid, COMM, b->named ? "yes" : "no",
 			 b->stack ? "yes" : "no", b->age_ms);
+	ksft_print_msg("%s: the listing begins: %.*s\n", what,
+		       (int)strcspn(b->during, "\n"), b->during);
 	ksft_test_result(b->listed, "%s: the listing shows it: %s\n", what,
 			 b->listed ? "yes" : "no");
 	ksft_test_result(b->empty_after,
