@@ -637,7 +637,7 @@ void gup_release(int fd)
 #define SG_SECTOR 512
 #define SG_TIMEOUT_MS 20000
 
-static void sleep_ms(long ms)
+void sleep_ms(long ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 

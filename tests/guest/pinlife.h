@@ -217,6 +217,8 @@ void gigantic_free(void);
 /* One counter of /proc/vmstat, exact (vm.stat_refresh first); -1 if absent. */
 long long vmstat(const char *name);
 
+/* Sleep for ms milliseconds. */
+void sleep_ms(long ms);
 /* Read the first line of a file, without its newline: 0 or -errno. */
 int read_str(const char *path, char *buf, size_t size);
 /* Read one unsigned number from a file: 0 or -errno. */

@@ -29,7 +29,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "kselftest.h"
@@ -201,11 +200,18 @@ static int listing_has(const char *s, const char *what, pid_t pid,
 	return 0;
 }
 
-static void sleep_ms(long ms)
+/*
+ * Release a held gup_test pin and count, in the log records read so far
+ * and those that follow, the overdue reports that name this process.
+ */
+static int reports_after_release(int fd, int kmsg, struct log *l)
 {
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	long at;
 
-	nanosleep(&ts, NULL);
+	gup_release(fd);
+	sleep_ms(200);
+	log_read(kmsg, l);
+	return log_count(l, "page_pin_owner: ephemeral pin", getpid(), &at);
 }
 
 /* Ephemeral (or default) pins of an ordinary buffer, held 2x threshold */
@@ -243,10 +249,7 @@ static void held_pins(void)
 			 2 * THRESHOLD_MS, count,
 			 gup_test_in(&l, at) ? " and gup_test" : "",
 			 at < 0 ? -1 : log_age_ms(l.rec[at]));
-	gup_release(fd);
-	sleep_ms(200);
-	log_read(kmsg, &l);
-	count = log_count(&l, "page_pin_owner: ephemeral pin", getpid(), &at);
+	count = reports_after_release(fd, kmsg, &l);
 	ksft_test_result(count == 1,
 			 "ephemeral pin released: still %d report(s) in all\n",
 			 count);
@@ -259,10 +262,7 @@ static void held_pins(void)
 	if (err)
 		ksft_exit_fail_msg("long-term hold: %s\n", strerror(-err));
 	sleep_ms(2 * THRESHOLD_MS);
-	gup_release(fd);
-	sleep_ms(200);
-	log_read(kmsg, &l);
-	count = log_count(&l, "page_pin_owner: ephemeral pin", getpid(), &at);
+	count = reports_after_release(fd, kmsg, &l);
 	ksft_test_result(count == 0,
 			 "long-term pin held %d ms: %d report(s)\n",
 			 2 * THRESHOLD_MS, count);

@@ -1418,28 +1418,10 @@ const char *fx_argspan(const struct fx_call *c, int idx, size_t *len)
  * and cut at 200 bytes, so a late argument may be missing: "") */
 const char *fx_argtext(const struct fx_call *c, int idx, struct arena *A)
 {
-	const char *p = c->argtext, *b = p;
-	int depth = 0, k = 0;
+	size_t len;
+	const char *b = fx_argspan(c, idx, &len);
 
-	if (!p)
-		return "";
-	for (;; p++) {
-		if (*p == '(' || *p == '[' || *p == '{')
-			depth++;
-		else if (*p == ')' || *p == ']' || *p == '}')
-			depth--;
-		else if ((*p == ',' && depth == 0) || !*p) {
-			if (k == idx) {
-				while (*b == ' ')
-					b++;
-				return arena_strndup(A, b, (size_t)(p - b));
-			}
-			if (!*p)
-				return "";
-			k++;
-			b = p + 1;
-		}
-	}
+	return len ? arena_strndup(A, b, len) : "";
 }
 
 int fx_param_index(const struct fx_func *f, const char *name)
