@@ -135,6 +135,12 @@ boot-check: $(GUESTLOG)
 		check $(B)/out/patched-check-owner-off $(GUEST_TIMEOUT)
 	@$(GUESTLOG) check $(B)/out/patched-check-owner-off/console.log \
 		$(B)/out/patched-check-owner-off/tests.log
+	@echo "== guest tests: patched kernel, page_pin_owner on, make run's memory layout"
+	@GUEST_APPEND="pinlife.only=pin_owner_harms page_pin_owner=on" sh scripts/boot.sh \
+		$(B)/obj/patched/arch/x86/boot/bzImage $(B)/guest/patched-check.cpio \
+		run $(B)/out/patched-check-harms $(GUEST_TIMEOUT)
+	@$(GUESTLOG) check $(B)/out/patched-check-harms/console.log \
+		$(B)/out/patched-check-harms/tests.log
 
 # All of the above, both cores busy, each phase timed (scripts/check.sh).
 check:

@@ -26,7 +26,7 @@
  * many of them the path holds (for "plain", the mapping alone);
  * before/after: how many held pages sit in the region (offline: in the
  * blocks it offlines) before and after the harm's operation; result: the operation's (ETIMEDOUT: offlining still
- * retrying after OFFLINE_S); intact: every page still carries its stamp
+ * retrying after HARM_OFFLINE_S); intact: every page still carries its stamp
  * afterwards. A path the kernel refuses prints its error as result= and
  * "-" for before/after. offline adds blocks=N offlined=N.
  */
@@ -45,6 +45,7 @@
 #include "mm/gup_test.h"
 #include "pinlife.h"
 #include "pinlife_fuse.h"
+#include "pinlife_harm.h"
 #include "pinlife_served.h"
 #include "pinlife_ublk.h"
 
@@ -208,134 +209,6 @@ static void release(struct holder *h)
 	pipes_close(&h->pipes);
 }
 
-#define OFFLINE_S 5		/* per memory block */
-#define HARM_PAGES 8192		/* 32 MiB in ZONE_MOVABLE or hugetlb CMA */
-
-struct harm {
-	const char *name;
-	struct cma_area region;
-	size_t want;		/* buffer pages to hold in the region */
-	/* offline: the memory blocks the held pages sat in after filling */
-	unsigned long *blocks;
-	size_t nblocks, offlined;
-};
-
-static int harm_region(struct harm *hm)
-{
-	int err;
-
-	if (!strcmp(hm->name, "cma")) {
-		err = cma_find(&hm->region);
-		hm->want = hm->region.count > 1024 ? hm->region.count - 1024 : 1;
-	} else if (!strcmp(hm->name, "offline")) {
-		err = zone_find(&hm->region, "Movable");
-		hm->want = HARM_PAGES;
-	} else if (!strcmp(hm->name, "gigantic")) {
-		err = cma_find_named(&hm->region, "hugetlb");
-		hm->want = HARM_PAGES;
-	} else {
-		return -EINVAL;
-	}
-	return err;
-}
-
-/*
- * Memory to leave outside CMA when filling: the guest has no swap, so
- * past the zones' min watermarks (which THP raises to tens of MiB) the
- * fill would wake the OOM killer. Twice min_free_kbytes, plus 24 MiB.
- */
-static size_t keep_mib(void)
-{
-	uint64_t min_kib = 0;
-
-	read_u64("/proc/sys/vm/min_free_kbytes", &min_kib);
-	return 24 + 2 * min_kib / 1024;
-}
-
-/* The distinct memory blocks of the n pages, in pfn order. */
-static int harm_blocks(struct harm *hm, char *const *pages, size_t n)
-{
-	uint64_t per = memory_block_bytes() / PAGE_SZ;
-	size_t i, j;
-
-	if (!per)
-		return -ENOENT;
-	hm->blocks = calloc(n + 1, sizeof(*hm->blocks));
-	if (!hm->blocks)
-		return -ENOMEM;
-	for (i = 0; i < n; i++) {
-		int64_t pfn = pfn_of(pages[i]);
-		unsigned long b = pfn > 0 ? pfn / per : 0;
-
-		for (j = 0; j < hm->nblocks && hm->blocks[j] != b; j++)
-			;
-		if (pfn > 0 && j == hm->nblocks)
-			hm->blocks[hm->nblocks++] = b;
-	}
-	return 0;
-}
-
-/*
- * How many of the n pages sit in the harm's region: for offline, in the
- * memory blocks being offlined (a page migrated to another block of
- * ZONE_MOVABLE has left them).
- */
-static long harm_count(const struct harm *hm, char *const *pages, size_t n)
-{
-	uint64_t per = memory_block_bytes() / PAGE_SZ;
-	long in = 0;
-	size_t i, j;
-
-	if (strcmp(hm->name, "offline"))
-		return count_in_cma(&hm->region, pages, n);
-	for (i = 0; i < n; i++) {
-		int64_t pfn = pfn_of(pages[i]);
-
-		if (pfn < 0)
-			return -1;
-		for (j = 0; pfn > 0 && j < hm->nblocks; j++)
-			if ((uint64_t)pfn / per == hm->blocks[j]) {
-				in++;
-				break;
-			}
-	}
-	return in;
-}
-
-/* The harm's operation: 0 or -errno. */
-static int harm_do(struct harm *hm)
-{
-	int err = 0, e;
-	size_t i;
-
-	if (!strcmp(hm->name, "cma"))
-		return cma_alloc_all(&hm->region);
-	if (!strcmp(hm->name, "gigantic"))
-		return gigantic_alloc();
-	for (i = 0; i < hm->nblocks; i++) {
-		e = memory_block_offline(hm->blocks[i], OFFLINE_S);
-		if (!e)
-			hm->offlined++;
-		else if (!err)
-			err = e;
-	}
-	return err;
-}
-
-/* Undo a successful operation. */
-static void harm_undo(struct harm *hm)
-{
-	size_t i;
-
-	if (!strcmp(hm->name, "cma"))
-		cma_free_all(&hm->region);
-	else if (!strcmp(hm->name, "gigantic"))
-		gigantic_free();
-	else
-		for (i = 0; i < hm->nblocks; i++)
-			memory_block_online_movable(hm->blocks[i]);
-}
-
 static void harm_print(const struct harm *hm, const char *path,
 		       size_t filled, size_t held, const char *before,
 		       const char *after, int result, size_t damaged)
@@ -372,12 +245,10 @@ int main(int argc, char **argv)
 	}
 	if (err) {
 		fprintf(stderr, "harm_scenario: %s: no region for this harm (%s): %s\n",
-			hm.name, !strcmp(hm.name, "cma") ? "CMA area \"reserved\"" :
-			!strcmp(hm.name, "offline") ? "ZONE_MOVABLE" :
-			"hugetlb_cma= area", strerror(-err));
+			hm.name, harm_region_name(&hm), strerror(-err));
 		return 1;
 	}
-	err = fill_region(&hm.region, hm.want, keep_mib(), &f);
+	err = fill_region(&hm.region, hm.want, harm_keep_mib(), &f);
 	if (err) {
 		fprintf(stderr, "harm_scenario: filling memory: %s\n",
 			strerror(-err));

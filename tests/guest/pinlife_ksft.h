@@ -10,6 +10,7 @@
 
 #include "kselftest.h"
 #include "pinlife.h"
+#include "pinlife_owner.h"
 
 /*
  * Find the CMA area and fill memory (fill_memory(), keeping 24 MiB outside
@@ -69,6 +70,34 @@ static inline void ksft_pins_and_kmsg(int kmsg)
 	bad = kmsg_bad(kmsg, first, sizeof(first));
 	ksft_test_result(!bad, "kernel log: %d WARNING/BUG/Oops records%s%s",
 			 bad, bad ? ", first: " : "\n", first);
+}
+
+/*
+ * Four results for a harm blocked while gup_test held pages in its region
+ * (owner_blocked()): it failed; page_pin_owner's report named the holder,
+ * with gup_test in the stack and an age of a second or more; the listing
+ * showed it while held, and nothing once released.
+ */
+static inline void ksft_owner_blocked(const char *what, const char *harm,
+				      const struct owner_blocked *b)
+{
+	if (b->err)
+		ksft_exit_fail_msg("%s, %s: %s\n", what, harm, strerror(-b->err));
+	ksft_test_result(b->held > 0 && b->result != 0,
+			 "%s: %ld pages held in the region, %s: %s\n", what,
+			 b->held, harm, b->result ? strerror(-b->result) : "ok");
+	ksft_test_result(b->named && b->stack && b->age_ms >= 1000,
+			 "%s, %s: the log names the holder (pid %d): %s, gup_test in its stack: %s, age %ld ms\n",
+			 what, harm, b->pid, b->named ? "yes" : "no",
+			 b->stack ? "yes" : "no", b->age_ms);
+	ksft_print_msg("%s, %s: the listing begins: %.*s\n", what, harm,
+		       (int)strcspn(b->during, "\n"), b->during);
+	ksft_test_result(b->listed, "%s, %s: the listing shows it: %s\n",
+			 what, harm, b->listed ? "yes" : "no");
+	ksft_test_result(b->empty_after,
+			 "%s, %s: the listing is empty once released%s%.120s\n",
+			 what, harm, b->empty_after ? "" : "; it shows: ",
+			 b->after);
 }
 
 #endif
