@@ -537,6 +537,8 @@ struct extjob {
 	struct scan_result *res;
 	const bool *loaded;
 	bool *hit;
+	const size_t *todo;	/* the files to read (callindex.c's keys) */
+	size_t ntodo;
 	const char **names;
 	size_t nnames;
 	size_t m;		/* length of the shortest name (<= 255) */
@@ -685,15 +687,13 @@ static void *ext_worker(void *arg)
 
 	if (!buf)
 		exit(3);
-	while ((i = atomic_fetch_add(&j->next, 1)) < j->res->n) {
+	while ((i = atomic_fetch_add(&j->next, 1)) < j->ntodo) {
 		int fd;
 		size_t have = 0;
 		ssize_t r;
 
-		/* a file without a '{' (the register headers, 38% of the
-		 * stock tree's bytes) holds no function, so no caller */
-		if (j->loaded[i] || !j->res->has_body[i] ||
-		    (fd = open(j->res->paths[i], O_RDONLY | O_CLOEXEC)) < 0)
+		i = j->todo[i];
+		if ((fd = open(j->res->paths[i], O_RDONLY | O_CLOEXEC)) < 0)
 			continue;
 		while (!j->hit[i] && (r = read(fd, buf + have, WIN + KEEP - have)) > 0) {
 			have += (size_t)r;
@@ -792,6 +792,8 @@ void audit_model(struct scan_result *res)
 	const char **names = NULL;
 	size_t nnames = res->files_mode ? 0 : external_names(res, fidx, &names);
 	size_t next = 0;
+	double t_search = 0;
+	size_t nread = 0;
 
 	if (nnames) {
 		bool *hit = calloc(res->n + 1, 1);
@@ -805,10 +807,34 @@ void audit_model(struct scan_result *res)
 		ej->names = names;
 		ej->nnames = nnames;
 		ext_prepare(ej);
+		/* only the files whose called names (kept by the first pass)
+		 * may hold one of ours are read; a file without a '{' (the
+		 * register headers, 38% of the stock tree's bytes) holds no
+		 * function, so no caller */
+		uint16_t *want_keys = malloc(nnames * sizeof(*want_keys));
+		size_t *todo = malloc((res->n + 1) * sizeof(*todo)), ntodo = 0;
+
+		if (!want_keys || !todo)
+			exit(3);
+		for (size_t k = 0; k < nnames; k++)
+			want_keys[k] = call_key(names[k], strlen(names[k]));
+		for (size_t i = 0; i < res->n; i++)
+			if (!loaded[i] && res->has_body[i] &&
+			    (res->nckeys[i] == CALLKEYS_UNKNOWN ||
+			     call_keys_hit(res->ckeys[i], res->nckeys[i], want_keys, nnames)))
+				todo[ntodo++] = i;
+		ej->todo = todo;
+		ej->ntodo = ntodo;
 		if (getenv("PINAUDIT_STATS"))
 			for (size_t k = 0; k < nnames; k++)
 				fprintf(stderr, "pinaudit: callers wanted: %s\n", names[k]);
+		double ts = now();
+
 		run_parallel(ext_worker, ej, res->jobs);
+		t_search = now() - ts;
+		nread = ntodo;
+		free(todo);
+		free(want_keys);
 		free(ej->len);
 		free(ej);
 		for (size_t i = 0; i < res->n; i++)
@@ -856,9 +882,10 @@ void audit_model(struct scan_result *res)
 	}
 	if (getenv("PINAUDIT_STATS"))
 		fprintf(stderr, "pinaudit: model: %zu files read and lexed in %.3f s; "
-			"%zu names called from %zu other files, found in %.3f s; "
-			"wrappers %.3f s, lifetimes %.3f s\n",
-			res->nfacts, t1 - t0, nnames, next, t2 - t1, t3 - t2, now() - t3);
+			"%zu names called from %zu other files (%zu read), found in %.3f s "
+			"(search %.3f s); wrappers %.3f s, lifetimes %.3f s\n",
+			res->nfacts, t1 - t0, nnames, next, nread, t2 - t1, t_search, t3 - t2,
+			now() - t3);
 	free(fidx);
 	free(want);
 	free(loaded);

@@ -21,7 +21,9 @@ enum tk { T_ID, T_NUM, T_STR, T_P };
 struct tok {
 	const char *s;
 	unsigned len, line, col;
-	enum tk t;
+	unsigned char t;	/* enum tk                                 */
+	char p;			/* a one-character punctuator, else 0      */
+	bool kw;		/* is_kw(): a name that is no call to follow */
 };
 
 /* a variable of the current function declared "struct TAG *name" */
@@ -61,13 +63,13 @@ static inline bool idc(int c)
 /* (always inlined: called with literals, whose strlen() folds) */
 static inline __attribute__((always_inline)) bool tis(const struct tok *t, const char *s)
 {
-	return t->len && t->s[0] == s[0] && strlen(s) == t->len &&
-	       !memcmp(t->s, s, t->len);
+	/* the length first: it is in the token, the text is not */
+	return strlen(s) == t->len && t->s[0] == s[0] && !memcmp(t->s, s, t->len);
 }
 
 static inline __attribute__((always_inline)) bool tp(const struct tok *t, char c)
 {
-	return t->t == T_P && t->len == 1 && t->s[0] == c;
+	return t->p == c;
 }
 
 /* is the identifier [s, s + n) a GUP family or a page release call? */
@@ -230,6 +232,72 @@ static void define(struct lex *L, const char *s, const char *e, unsigned line)
 	VEC_PUSH(L->fx->macros, m);
 }
 
+/* names that are followed by '(' but are no calls to follow (decided
+ * once per identifier, in tokenize(), by its first letter) */
+static bool kw_name(const char *s, unsigned len)
+{
+#define KW(w) (len == sizeof(w) - 1 && !memcmp(s, w, sizeof(w) - 1))
+	switch (s[0]) {
+	case 'A':
+		return KW("ARRAY_SIZE");
+	case 'B':
+		return KW("BUILD_BUG_ON");
+	case 'E':
+		return KW("ERR_PTR");
+	case 'I':
+		return KW("IS_ERR");
+	case 'P':
+		return KW("PTR_ERR");
+	case 'R':
+		return KW("READ_ONCE");
+	case 'W':
+		return KW("WARN_ON") || KW("WARN_ON_ONCE");
+	case '_':
+		return KW("__typeof__") || KW("__attribute__") || KW("_Static_assert") ||
+		       KW("__builtin_expect");
+	case 'c':
+		return KW("case") || KW("container_of");
+	case 'd':
+		return KW("do") || KW("defined") || KW("dev_dbg") || KW("dev_err") ||
+		       KW("dev_info") || KW("dev_warn");
+	case 'e':
+		return KW("else");
+	case 'f':
+		return KW("for");
+	case 'g':
+		return KW("goto");
+	case 'i':
+		return KW("if");
+	case 'k':
+		return KW("kfree") || KW("kvfree");
+	case 'l':
+		return KW("likely");
+	case 'm':
+		return KW("max") || KW("min") || KW("max_t") || KW("min_t") ||
+		       KW("mutex_lock") || KW("mutex_unlock");
+	case 'o':
+		return KW("offsetof");
+	case 'p':
+		return KW("pr_err") || KW("printk") || KW("pr_info") || KW("pr_warn") ||
+		       KW("pr_debug");
+	case 'r':
+		return KW("return");
+	case 's':
+		return KW("sizeof") || KW("switch") || KW("spin_lock") || KW("spin_unlock") ||
+		       KW("static_assert") || KW("spin_lock_irqsave") ||
+		       KW("spin_unlock_irqrestore");
+	case 't':
+		return KW("typeof");
+	case 'u':
+		return KW("unlikely");
+	case 'w':
+		return KW("while");
+	default:
+		return false;
+	}
+#undef KW
+}
+
 static void tokenize(struct lex *L)
 {
 	const char *b = L->b;
@@ -237,6 +305,8 @@ static void tokenize(struct lex *L)
 	unsigned line = 1;
 	bool bol = true;
 
+	/* about one token in six bytes of C: grown once or twice, not ~16 times */
+	L->v.v = vec_grow(L->v.v, &L->v.cap, n / 6 + 64, sizeof(*L->v.v));
 	while (i < n) {
 		char c = b[i];
 
@@ -320,6 +390,7 @@ static void tokenize(struct lex *L)
 			while (j < n && idc((unsigned char)b[j]))
 				j++;
 			t.t = (unsigned char)(c - '0') < 10 ? T_NUM : T_ID;
+			t.kw = t.t == T_ID && kw_name(t.s, (unsigned)(j - i));
 			i = j;
 		} else if ((c == '-' && i + 1 < n && b[i + 1] == '>') ||
 			   ((c == '=' || c == '!' || c == '<' || c == '>' || c == '|' ||
@@ -329,6 +400,7 @@ static void tokenize(struct lex *L)
 			i += 2;
 		} else {
 			t.t = T_P;
+			t.p = c;
 			i++;
 		}
 		t.len = (unsigned)(t.s ? (size_t)((b + i) - t.s) : 0);
@@ -336,33 +408,6 @@ static void tokenize(struct lex *L)
 	}
 }
 
-/* names that are followed by '(' but are no calls to follow */
-#define KW(s) { s, sizeof(s) - 1 }
-static const struct { const char *s; unsigned len; } keywords[] = {
-	KW("if"), KW("while"), KW("for"), KW("switch"), KW("return"),
-	KW("sizeof"), KW("typeof"), KW("__typeof__"), KW("defined"), KW("do"),
-	KW("else"), KW("case"), KW("goto"), KW("__attribute__"),
-	KW("_Static_assert"), KW("static_assert"), KW("BUILD_BUG_ON"),
-	KW("offsetof"), KW("__builtin_expect"), KW("likely"), KW("unlikely"),
-	KW("READ_ONCE"), KW("WARN_ON"), KW("WARN_ON_ONCE"), KW("pr_err"),
-	KW("pr_debug"), KW("pr_info"), KW("pr_warn"), KW("dev_err"),
-	KW("dev_dbg"), KW("dev_warn"), KW("dev_info"), KW("printk"),
-	KW("ARRAY_SIZE"), KW("min"), KW("max"), KW("min_t"), KW("max_t"),
-	KW("IS_ERR"), KW("PTR_ERR"), KW("ERR_PTR"), KW("kfree"), KW("kvfree"),
-	KW("mutex_lock"), KW("mutex_unlock"), KW("spin_lock"),
-	KW("spin_unlock"), KW("spin_lock_irqsave"),
-	KW("spin_unlock_irqrestore"), KW("container_of"),
-};
-#undef KW
-
-static bool is_kw(const struct tok *t)
-{
-	for (size_t i = 0; i < sizeof(keywords) / sizeof(*keywords); i++)
-		if (keywords[i].len == t->len && keywords[i].s[0] == t->s[0] &&
-		    !memcmp(t->s, keywords[i].s, t->len))
-			return true;
-	return false;
-}
 
 /* does "return <v[0..n)>;" return success?  Error returns: nothing (a
  * void guard), a negative value, NULL or false, ERR_PTR() & co, a
@@ -420,7 +465,7 @@ static void declare(struct lex *L, size_t i, size_t nt)
 	for (;;) {
 		while (k < nt && tp(&v[k], '*'))
 			k++;
-		if (k + 1 >= nt || v[k].t != T_ID || is_kw(&v[k]))
+		if (k + 1 >= nt || v[k].t != T_ID || v[k].kw)
 			return;
 		if (!tp(&v[k + 1], ',') && !tp(&v[k + 1], ';') && !tp(&v[k + 1], '=') &&
 		    !tp(&v[k + 1], ')') && !tp(&v[k + 1], '['))
@@ -531,7 +576,7 @@ static bool expr_ids(const struct tok *v, size_t a, size_t z, const char **ids,
 	bool lower = false, foll = false;
 
 	for (size_t k = a; k < z; k++) {
-		if (v[k].t != T_ID || is_kw(&v[k]) ||
+		if (v[k].t != T_ID || v[k].kw ||
 		    (k > a && (tis(&v[k - 1], "->") || tp(&v[k - 1], '.'))))
 			continue;
 		if (k + 1 < z && tp(&v[k + 1], '(')) {
@@ -553,7 +598,7 @@ static bool expr_ids(const struct tok *v, size_t a, size_t z, const char **ids,
 	struct sbuf i = { 0 }, c = { 0 };
 
 	for (size_t k = a; k < z; k++) {
-		if (v[k].t != T_ID || is_kw(&v[k]) ||
+		if (v[k].t != T_ID || v[k].kw ||
 		    (k > a && (tis(&v[k - 1], "->") || tp(&v[k - 1], '.'))))
 			continue;
 		struct sbuf *o = k + 1 < z && tp(&v[k + 1], '(') ? &c : &i;
@@ -667,26 +712,21 @@ static bool is_role_field(const char *f)
 }
 
 /* one copy of each callee name per file */
+struct strent {
+	const char *s;
+	uint32_t h, n;
+};
 struct strtab {
-	const char **v;
+	struct strent *v;
 	size_t cap, n;
 };
 
-static uint32_t fnv(const char *s, size_t n)
+/* s[0, n) hashes to h (name_hash()) */
+static const char *intern_h(struct strtab *t, struct arena *A, const char *s, size_t n,
+			    uint32_t h)
 {
-	uint32_t h = 2166136261u;
-
-	for (size_t k = 0; k < n; k++)
-		h = (h ^ (unsigned char)s[k]) * 16777619u;
-	return h;
-}
-
-static const char *intern(struct strtab *t, struct arena *A, const char *s, size_t n)
-{
-	uint32_t h = fnv(s, n);
-
 	if ((t->n + 1) * 2 > t->cap) {
-		struct strtab g = { calloc(t->cap ? t->cap * 2 : 256, sizeof(char *)),
+		struct strtab g = { calloc(t->cap ? t->cap * 2 : 256, sizeof(*t->v)),
 				    t->cap ? t->cap * 2 : 256, t->n };
 
 		if (!g.v) {
@@ -695,10 +735,10 @@ static const char *intern(struct strtab *t, struct arena *A, const char *s, size
 		}
 		/* the strings stay where they are: only their slots move */
 		for (size_t k = 0; k < t->cap; k++)
-			if (t->v[k]) {
-				size_t j = fnv(t->v[k], strlen(t->v[k])) & (g.cap - 1);
+			if (t->v[k].s) {
+				size_t j = t->v[k].h & (g.cap - 1);
 
-				while (g.v[j])
+				while (g.v[j].s)
 					j = (j + 1) & (g.cap - 1);
 				g.v[j] = t->v[k];
 			}
@@ -706,14 +746,23 @@ static const char *intern(struct strtab *t, struct arena *A, const char *s, size
 		*t = g;
 	}
 	for (size_t k = h & (t->cap - 1);; k = (k + 1) & (t->cap - 1)) {
-		if (!t->v[k]) {
-			t->v[k] = arena_strndup(A, s, n);
+		struct strent *e = &t->v[k];
+
+		if (!e->s) {
+			e->s = arena_strndup(A, s, n);
+			e->h = h;
+			e->n = (uint32_t)n;
 			t->n++;
-			return t->v[k];
+			return e->s;
 		}
-		if (!strncmp(t->v[k], s, n) && !t->v[k][n])
-			return t->v[k];
+		if (e->h == h && e->n == n && !memcmp(e->s, s, n))
+			return e->s;
 	}
+}
+
+static const char *intern(struct strtab *t, struct arena *A, const char *s, size_t n)
+{
+	return intern_h(t, A, s, n, name_hash(s, n));
 }
 
 /* an if/else arm or a switch case (arm -1: the switch block itself) */
@@ -750,6 +799,7 @@ void facts_extract(const char *buf, size_t len, struct facts *fx)
 	struct lex L = { .b = buf, .n = len, .fx = fx };
 	struct arena *A = &fx->arena;
 	struct strtab names = { 0 }, texts = { 0 };	/* one copy per file */
+	struct sbuf cargs = { 0 }, ctext = { 0 };	/* a call's arguments */
 
 	tokenize(&L);
 	struct tok *v = L.v.v;
@@ -1221,17 +1271,16 @@ arms_done:
 			}
 			continue;
 		}
-		if (i + 1 >= nt || !tp(&v[i + 1], '(') || match[i + 1] == (size_t)-1 || is_kw(t))
+		if (i + 1 >= nt || !tp(&v[i + 1], '(') || match[i + 1] == (size_t)-1 || t->kw)
 			continue;
 		/* a call */
 		size_t o = i + 1, c = match[o];
 		struct fx_call call;
-		struct sbuf as = { 0 }, at = { 0 };
 
 		memset(&call, 0, sizeof(call));
-		call.callee = intern(&names, A, t->s, t->len);
 		call.clen = t->len;
 		call.chash = name_hash(t->s, t->len);
+		call.callee = intern_h(&names, A, t->s, t->len, call.chash);
 		call.line = t->line;
 		call.col = t->col;
 		call.func = (unsigned)fn;
@@ -1247,24 +1296,23 @@ arms_done:
 		call.err = err_label || after_return;
 		for (int e = 0; e < nerr && !call.err; e++)
 			call.err = err_start[e] <= i;
+		cargs.len = ctext.len = 0;	/* one buffer each for the whole file */
 		for (size_t a = o + 1, q = o + 1; q <= c; q++) {
 			if (q == c || (tp(&v[q], ',') )) {
 				if (a > o + 1)
-					sb_putc(&as, '\x1f');
-				arg_summary(&L, a, q, &as);
-				if (!as.len)
-					sb_putc(&as, ' ');
+					sb_putc(&cargs, '\x1f');
+				arg_summary(&L, a, q, &cargs);
+				if (!cargs.len)
+					sb_putc(&cargs, ' ');
 				a = q + 1;
 			} else if ((tp(&v[q], '(') || tp(&v[q], '[') || tp(&v[q], '{')) &&
 				   match[q] != (size_t)-1) {
 				q = match[q] - 0;
 			}
 		}
-		call.args = as.s ? intern(&texts, A, as.s, as.len) : "";
-		folded_text(&L, o + 1, c, &at);
-		call.argtext = at.s ? intern(&texts, A, at.s, at.len) : "";
-		sb_free(&as);
-		sb_free(&at);
+		call.args = cargs.len ? intern(&texts, A, cargs.s, cargs.len) : "";
+		folded_text(&L, o + 1, c, &ctext);
+		call.argtext = ctext.len ? intern(&texts, A, ctext.s, ctext.len) : "";
 		/* "x->f = call(...)" or "x = call(...)" */
 		if (i >= 2 && tp(&v[i - 1], '=') && v[i - 2].t == T_ID) {
 			char tmp[160];
@@ -1336,6 +1384,8 @@ arms_done:
 	free(match);
 	free(names.v);
 	free(texts.v);
+	sb_free(&cargs);
+	sb_free(&ctext);
 	free(stack);
 	free(L.v.v);
 }

@@ -40,8 +40,10 @@ static bool is_release_call(const char *fn)
 	/* most callees are none of these: their first letter says so */
 	if (!strchr("upbrfv_", fn[0]))
 		return false;
+	size_t n = strlen(fn);
+
 	for (size_t i = 0; i < sizeof(r) / sizeof(*r); i++)
-		if (!strcmp(r[i], fn))
+		if (r[i][0] == fn[0] && strlen(r[i]) == n && !memcmp(r[i], fn, n))
 			return strcmp(fn, "vfree") && strcmp(fn, "vunmap") && strcmp(fn, "__free_page");
 	return false;
 }
@@ -139,6 +141,13 @@ static void step(struct ask *q, const struct facts *fx, unsigned line, const cha
 	lt->nsteps++;
 }
 
+/* the function a call calls, as seen from module mod */
+static bool lookup_call(const struct model *m, const struct fx_call *c, const char *mod,
+			struct fref *out)
+{
+	return model_lookup_h(m, c->callee, c->chash, mod, out);
+}
+
 /* does fn (transitively, depth levels) call target on its normal path? */
 static bool reaches_after(const struct model *m, struct fref fn, const char *target,
 			  int depth, const char **via, const struct fx_call *from,
@@ -191,7 +200,7 @@ static bool reaches_after(const struct model *m, struct fref fn, const char *tar
 			return true;
 		}
 		/* callbacks passed as arguments run later: not followed here */
-		if (depth > 1 && model_lookup(m, c->callee, fn.fx->module, &t) &&
+		if (depth > 1 && lookup_call(m, c, fn.fx->module, &t) &&
 		    (t.fx != fn.fx || t.fn != fn.fn) &&
 		    reaches(m, t, target, depth - 1, via))
 			return true;
@@ -235,10 +244,10 @@ static bool tests_result(const struct fx_call *rel, const struct fx_call *c)
 }
 
 /* a compat macro around a release: "#define VX_UNPIN(p) unpin_user_page(p)" */
-static bool release_macro(const struct model *m, const char *name)
+static bool release_macro_h(const struct model *m, const char *name, uint32_t h)
 {
 	for (int d = 0; d < 3 && name[0] >= 'A' && name[0] <= 'z'; d++) {
-		const struct fx_macro *mc = model_macro(m, name);
+		const struct fx_macro *mc = d ? model_macro(m, name) : model_macro_h(m, name, h);
 
 		if (!mc)
 			return false;
@@ -247,6 +256,12 @@ static bool release_macro(const struct model *m, const char *name)
 		name = mc->target;
 	}
 	return false;
+}
+
+/* a call of a release, or of a compat macro around one */
+static bool release_call(const struct model *m, const struct fx_call *c)
+{
+	return is_release_call(c->callee) || release_macro_h(m, c->callee, c->chash);
 }
 
 struct rel {
@@ -370,7 +385,6 @@ static void derive(const struct facts *fx, unsigned func, unsigned after, struct
  */
 #define DERIVE_DEPTH 5
 
-static bool release_macro(const struct model *m, const char *name);
 
 static uint32_t releases_params(const struct model *m, struct fref f, int depth, bool *cut,
 				struct arena *A)
@@ -411,12 +425,12 @@ static uint32_t releases_params(const struct model *m, struct fref f, int depth,
 
 			if (call->err)
 				continue;
-			if (is_release_call(call->callee) || release_macro(m, call->callee)) {
+			if (release_call(m, call)) {
 				if (arg_hits(call, 0, &s))
 					rp |= 1u << i;
 				continue;
 			}
-			if (!model_lookup(m, call->callee, f.fx->module, &g) ||
+			if (!lookup_call(m, call, f.fx->module, &g) ||
 			    (g.fx == f.fx && g.fn == f.fn))
 				continue;
 			uint32_t grp = 0;
@@ -449,12 +463,12 @@ static bool call_releases(const struct model *m, const struct facts *fx, size_t 
 
 	if (call->err)
 		return false;
-	if (is_release_call(call->callee) || release_macro(m, call->callee)) {
+	if (release_call(m, call)) {
 		const char *a0 = fx_arg(call, 0, A);
 
 		return names_holder(a0, holder) || is_alias(fx, k, a0, holder);
 	}
-	if (!model_lookup(m, call->callee, fx->module, &w))
+	if (!lookup_call(m, call, fx->module, &w))
 		return false;
 	bool cut = false;
 	uint32_t rp = releases_params(m, w, DERIVE_DEPTH, &cut, A);
@@ -714,9 +728,9 @@ static bool releases_val(const struct model *m, const struct facts *fx,
 {
 	struct fref g;
 
-	if (is_release_call(r->callee) || release_macro(m, r->callee))
+	if (release_call(m, r))
 		return arg_hits(r, 0, s);
-	if (!model_lookup(m, r->callee, fx->module, &g))
+	if (!lookup_call(m, r, fx->module, &g))
 		return false;
 	bool cut = false;
 	uint32_t rp = releases_params(m, g, DERIVE_DEPTH, &cut, A);
@@ -871,7 +885,7 @@ static enum verdict follow(struct ask *q, struct fref fn, const struct fx_call *
 		/* the module's release helper for the value: on any path,
 		 * error paths too (it names the helper, it bounds nothing) */
 		if (!crel && !is_release_call(r->callee) && releases_val(m, fn.fx, r, s, q->A) &&
-		    model_lookup(m, r->callee, fn.fx->module, &g))
+		    lookup_call(m, r, fn.fx->module, &g))
 			crel = r;
 		else if (!kept && !r->err && strstr(r->argtext, "&") &&
 			 !releases_val(m, fn.fx, r, s, q->A)) {
@@ -1461,7 +1475,7 @@ static bool drops(struct needless *q, struct fref fn, int depth, const char **pr
 			*prim = c->callee;
 			return true;
 		}
-		if (depth > 1 && model_lookup(q->m, c->callee, fn.fx->module, &t) &&
+		if (depth > 1 && lookup_call(q->m, c, fn.fx->module, &t) &&
 		    (t.fx != fn.fx || t.fn != fn.fn) && drops(q, t, depth - 1, prim))
 			return true;
 	}
@@ -1520,7 +1534,7 @@ static const struct fx_call *drop_after(struct needless *q, struct fref fn,
 				continue;
 			*prim = r->callee;
 		} else if (partial_release(r) ||
-			   !model_lookup(q->m, r->callee, fn.fx->module, &t) ||
+			   !lookup_call(q->m, r, fn.fx->module, &t) ||
 			   (t.fx == fn.fx && t.fn == fn.fn) || !drops(q, t, 2, prim)) {
 			continue;
 		}

@@ -206,7 +206,13 @@ static bool same_dir(const char *a, const char *b)
 bool model_lookup(const struct model *m, const char *name, const char *mod,
 		  struct fref *out)
 {
-	const struct hent *e = hfind(&m->funcs, name);
+	return model_lookup_h(m, name, name_hash(name, strlen(name)), mod, out);
+}
+
+bool model_lookup_h(const struct model *m, const char *name, uint32_t h, const char *mod,
+		    struct fref *out)
+{
+	const struct hent *e = hfind_h(&m->funcs, name, h);
 	int best = 0;
 
 	if (!e)
@@ -262,7 +268,12 @@ size_t model_callers(const struct model *m, const char *name, const char *mod,
 
 const struct fx_macro *model_macro(const struct model *m, const char *name)
 {
-	const struct hent *e = hfind(&m->macros, name);
+	return model_macro_h(m, name, name_hash(name, strlen(name)));
+}
+
+const struct fx_macro *model_macro_h(const struct model *m, const char *name, uint32_t h)
+{
+	const struct hent *e = hfind_h(&m->macros, name, h);
 
 	if (!e)
 		return NULL;

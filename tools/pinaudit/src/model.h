@@ -163,6 +163,10 @@ struct cref {
 size_t model_callers(const struct model *m, const char *name, const char *mod,
 		     struct cref *out, size_t max);
 const struct fx_macro *model_macro(const struct model *m, const char *name);
+/* the same, the name's name_hash() known (a call's chash) */
+bool model_lookup_h(const struct model *m, const char *name, uint32_t h, const char *mod,
+		    struct fref *out);
+const struct fx_macro *model_macro_h(const struct model *m, const char *name, uint32_t h);
 const char *model_role(const struct model *m, const char *fn, const char *mod);
 
 static inline const struct fx_func *fref_func(struct fref r)

@@ -105,6 +105,7 @@ struct worker {
 	struct scan_result *res;
 	struct plist *paths;
 	atomic_size_t *next;
+	atomic_int nthread;
 	bool explicit_files;
 };
 
@@ -117,8 +118,12 @@ static void *work(void *arg)
 	char *buf = malloc(cap);
 	size_t bytes = 0, cands = 0;
 	double t_read = 0, t_filter = 0, t_an = 0, t0;
+	/* the called names' keys (callindex.c), in this thread's arena */
+	struct arena *ka = &res->key_arenas[atomic_fetch_add(&w->nthread, 1)];
+	uint64_t *seen = calloc(CALLKEY_WORDS, sizeof(*seen));
+	uint16_t *keys = malloc(65536 * sizeof(*keys));
 
-	if (!buf || !an) {
+	if (!buf || !an || !seen || !keys) {
 		fputs("pinaudit: out of memory\n", stderr);
 		exit(3);
 	}
@@ -184,11 +189,20 @@ static void *work(void *arg)
 		buf[len] = 0;
 		double t1 = now();
 
-		res->has_body[i] = memchr(buf, '{', len) != NULL;
-
 		t_read += t1 - t0;
-		unsigned bits = prefilter_bits(buf, len);
+		/* one pass: the prefilter, and the names called for the caller
+		 * search (callindex.c) */
+		unsigned bits = prefilter_scan(buf, len, seen, &res->has_body[i]);
+		size_t nk = call_keys_take(seen, keys);
 
+		/* a file without a '{' holds no caller: no keys needed */
+		if (res->has_body[i] && nk) {
+			uint16_t *k = arena_alloc(ka, nk * sizeof(*k));
+
+			memcpy(k, keys, nk * sizeof(*k));
+			res->ckeys[i] = k;
+		}
+		res->nckeys[i] = res->has_body[i] ? (uint32_t)nk : 0;
 		t0 = now();
 		t_filter += t0 - t1;
 		if (!bits)
@@ -232,8 +246,10 @@ static void *work(void *arg)
 	atomic_fetch_add(&res->bytes, bytes);
 	if (getenv("PINAUDIT_STATS"))
 		fprintf(stderr, "pinaudit: thread: %zu bytes, %zu candidates; "
-			"read %.3f s, prefilter %.3f s, analyse %.3f s\n",
+			"read %.3f s, prefilter and called names %.3f s, analyse %.3f s\n",
 			bytes, cands, t_read, t_filter, t_an);
+	free(seen);
+	free(keys);
 	free(buf);
 	analyzer_free(an);
 	return NULL;
@@ -367,8 +383,13 @@ int scan(char **args, int nargs, int jobs, struct scan_result *res)
 	res->n = paths.n;
 	res->files = calloc(paths.n ? paths.n : 1, sizeof(*res->files));
 	res->has_body = calloc(paths.n ? paths.n : 1, sizeof(*res->has_body));
-	if (!res->files || !res->has_body)
+	res->ckeys = calloc(paths.n ? paths.n : 1, sizeof(*res->ckeys));
+	res->nckeys = malloc((paths.n ? paths.n : 1) * sizeof(*res->nckeys));
+	if (!res->files || !res->has_body || !res->ckeys || !res->nckeys)
 		return -1;
+	/* a file not read (skipped) is read by the caller search, as before */
+	for (size_t i = 0; i < paths.n; i++)
+		res->nckeys[i] = CALLKEYS_UNKNOWN;
 
 	atomic_size_t next = 0;
 	struct worker wk = { .res = res, .paths = &paths, .next = &next };
@@ -379,6 +400,10 @@ int scan(char **args, int nargs, int jobs, struct scan_result *res)
 		jobs = 64;
 	if ((size_t)jobs > paths.n)
 		jobs = paths.n ? (int)paths.n : 1;
+	res->key_arenas = calloc((size_t)jobs, sizeof(*res->key_arenas));
+	if (!res->key_arenas)
+		return -1;
+	res->nkey_arenas = jobs;
 	pthread_t th[64];
 	int started = 0;
 
@@ -475,6 +500,11 @@ void scan_free(struct scan_result *res)
 	}
 	free(res->files);
 	free(res->has_body);
+	free(res->ckeys);
+	free(res->nckeys);
+	for (int j = 0; j < res->nkey_arenas; j++)
+		arena_free(&res->key_arenas[j]);
+	free(res->key_arenas);
 	free(res->paths);
 	free(res->root);
 	free(res->rel_prefix);
