@@ -661,8 +661,10 @@ static void arg_summary(struct lex *L, size_t a, size_t z, struct sbuf *out)
 		sb_puts(out, "()");
 		return;
 	}
-	/* the last field named before any subscript or operator */
-	const struct tok *last = NULL, *base = NULL;
+	/* the last field named before any subscript or operator; an sg
+	 * table's list ("buf->sgt.sgl") names the table ("sgt"), the holder
+	 * its walks and sg_set_page() calls share */
+	const struct tok *last = NULL, *base = NULL, *plast = NULL, *pbase = NULL;
 
 	for (size_t k = a; k < z; k++) {
 		if (tp(&v[k], '[') || tp(&v[k], '+') || tp(&v[k], '-') ||
@@ -670,9 +672,15 @@ static void arg_summary(struct lex *L, size_t a, size_t z, struct sbuf *out)
 			break;
 		if (v[k].t == T_P && (tis(&v[k], "->") || tis(&v[k], ".")) &&
 		    k + 1 < z && v[k + 1].t == T_ID) {
+			plast = last;
+			pbase = base;
 			last = &v[k + 1];
 			base = k == a + 1 ? &v[a] : NULL;
 		}
+	}
+	if (last && plast && tis(last, "sgl")) {
+		last = plast;
+		base = pbase;
 	}
 	if (last) {
 		sb_puts(out, "->");
@@ -1348,8 +1356,17 @@ arms_done:
 				if (tis(&v[q], "unpin_user_page") || tis(&v[q], "put_page") ||
 				    tis(&v[q], "unpin_user_pages") || tis(&v[q], "unpin_user_pages_dirty_lock") ||
 				    tis(&v[q], "unpin_user_page_range_dirty_lock") ||
-				    tis(&v[q], "folio_put") || tis(&v[q], "unpin_folio"))
-					fx->funcs.v[fn].sg_release = true;
+				    tis(&v[q], "folio_put") || tis(&v[q], "unpin_folio")) {
+					struct fx_func *wf = &fx->funcs.v[fn];
+					const char *tbl = fx_arg(&fx->calls.v[fx->calls.n - 1], 0, A);
+
+					/* the table it walks: its first walk's
+					 * ("->sgt@vx_buf", or a variable) */
+					if (!wf->sg_release)
+						wf->sg_table = tbl[0] ? tbl : NULL;
+					wf->sg_release = true;
+					break;
+				}
 		}
 	}
 	if (fn >= 0)

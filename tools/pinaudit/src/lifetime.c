@@ -480,9 +480,54 @@ static bool call_releases(const struct model *m, const struct facts *fx, size_t 
 	return false;
 }
 
+static bool is_sg_walk(const char *fn)
+{
+	return !strncmp(fn, "for_each_sg", 11) || !strncmp(fn, "for_each_sgtable_", 17);
+}
+
+/*
+ * "for_each_sg(buf->sgt.sgl, sg, n, i) sg_set_page(sg, pages[i], ...)":
+ * the entry sg is the loop's iterator; the pages go into the table the
+ * loop walks ("->sgt@vx_buf"), not into a variable named sg.  t: the
+ * summary of the sg call k's first argument; returns it, or the table.
+ */
+static const char *sg_iter_table(struct fref fn, const struct fx_call *k, const char *t,
+				 struct arena *A)
+{
+	const struct fx_func *f = fref_func(fn);
+	const char *table = t;
+
+	if (!t[0] || t[0] == '-' || strpbrk(t, "() "))
+		return t;
+	for (size_t i = f->call0; i < f->call0 + f->ncalls; i++) {
+		const struct fx_call *l = &fn.fx->calls.v[i];
+
+		if (l == k || l->line > k->line)
+			break;
+		if (is_sg_walk(l->callee) && !strcmp(fx_arg(l, 1, A), t)) {
+			const char *w = fx_arg(l, 0, A);
+
+			if (w[0])
+				table = w;	/* the innermost (last) loop */
+		}
+	}
+	return table;
+}
+
+/* an sg walker's table (fx_func.sg_table) is the pages' table (a field,
+ * "sgt@vx_buf"): a walk of another struct's table, or of another field,
+ * releases other pages; a walk of a variable or parameter may be of any
+ * table, and so may any walk when the pages' table is not a field */
+static bool walks_table(const struct fx_func *f, const char *table)
+{
+	if (!table || !f->sg_table || f->sg_table[0] != '-')
+		return true;
+	return field_eq(f->sg_table + 2, table);
+}
+
 /* functions of the module that release holder (or walk an sg list) */
 static size_t releases(const struct model *m, const char *mod, const char *holder,
-		       bool sg, struct rel *out, size_t max, struct arena *A)
+		       bool sg, const char *table, struct rel *out, size_t max, struct arena *A)
 {
 	size_t n = 0;
 
@@ -493,7 +538,7 @@ static size_t releases(const struct model *m, const char *mod, const char *holde
 			continue;
 		for (size_t k = 0; k < fx->funcs.n && n < max; k++) {
 			const struct fx_func *f = &fx->funcs.v[k];
-			bool hit = sg && f->sg_release;
+			bool hit = sg && f->sg_release && walks_table(f, table);
 			const struct fx_call *hc = NULL;
 
 			for (size_t c = f->call0; c < f->call0 + f->ncalls && !hit; c++)
@@ -650,9 +695,103 @@ static int callers_release(const struct model *m, struct fref fn, const struct r
 	return ncall ? 1 : -1;
 }
 
+/* a call that allocates the memory it returns */
+static bool is_alloc_call(const char *fn)
+{
+	static const char *const a[] = {
+		"kmalloc", "kzalloc", "kcalloc", "kmalloc_array", "kmalloc_node",
+		"kzalloc_node", "kvmalloc", "kvzalloc", "kvcalloc", "kvmalloc_array",
+		"vmalloc", "vzalloc", "kmem_cache_alloc", "kmem_cache_zalloc",
+		"devm_kzalloc", "devm_kmalloc",
+	};
+
+	for (size_t i = 0; i < sizeof(a) / sizeof(*a); i++)
+		if (!strcmp(a[i], fn))
+			return true;
+	return false;
+}
+
+/* g returns an object it allocates: "x = kzalloc(...); ... return x;" */
+static bool constructor(const struct model *m, const struct fx_call *c, const char *mod)
+{
+	struct fref g;
+
+	if (is_alloc_call(c->callee))
+		return true;
+	if (!lookup_call(m, c, mod, &g))
+		return false;
+	const struct fx_func *f = fref_func(g);
+
+	for (size_t i = f->asg0; i < f->asg0 + f->nasg; i++) {
+		const struct fx_assign *a = &g.fx->assigns.v[i];
+		char w[160];
+		bool alloc = false;
+
+		if (a->func != g.fn || a->err || !a->calls || a->lhs[0] == '*' ||
+		    a->lhs[0] == '-' || strlen(a->lhs) > 150)
+			continue;
+		for (const char *p = a->calls; *p && !alloc;) {
+			while (*p == ' ')
+				p++;
+			const char *e = strchr(p, ' ');
+			size_t l = e ? (size_t)(e - p) : strlen(p);
+			char nm[64];
+
+			if (l && l < sizeof(nm)) {
+				memcpy(nm, p, l);
+				nm[l] = 0;
+				alloc = is_alloc_call(nm);
+			}
+			p += l;
+		}
+		if (!alloc)
+			continue;
+		snprintf(w, sizeof(w), " %s ", a->lhs);
+		for (size_t r = 0; r < g.fx->rets.n; r++) {
+			const struct fx_ret *rt = &g.fx->rets.v[r];
+
+			if (rt->func == g.fn && rt->ok && rt->ids && strstr(rt->ids, w))
+				return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * The call c (in up) hands a release an object that up itself created
+ * earlier on the same path ("iter = iova_bitmap_alloc(...); ...
+ * iova_bitmap_free(iter);"): the object, and any pages kept in it, lives
+ * only while up runs, whatever pins into it in between.  A looked-up
+ * object ("obj = idr_remove(...); destroy(obj)") is no such object.
+ */
+static bool per_call_object(const struct model *m, struct fref up, const struct fx_call *c,
+			    struct arena *A)
+{
+	const struct fx_func *f = fref_func(up);
+
+	for (int j = 0; j < fx_nargs(c) && j < 8; j++) {
+		const char *x = fx_arg(c, j, A);
+
+		if (!x[0] || strpbrk(x, "-() ") || fx_has_param(f, x))
+			continue;
+		for (size_t i = f->call0; i < f->call0 + f->ncalls; i++) {
+			const struct fx_call *k = &up.fx->calls.v[i];
+
+			if (k == c || k->line > c->line || (k->line == c->line && k->col >= c->col))
+				break;
+			if (!k->err && !k->jumped && k->assigned && !strcmp(k->assigned, x) &&
+			    !fx_exclusive(k, c) && constructor(m, k, up.fx->module))
+				return true;
+		}
+	}
+	return false;
+}
+
 /* climb from fn to an entry point userspace drives; fills the steps */
 /* *seen_completion: 1 reached from a function named like a completion,
- * 2 from a completion or per-request operation of an ops table */
+ * 2 from a completion or per-request operation of an ops table, 3 from a
+ * function that creates the object and destroys it before returning
+ * (per_call_object()) */
 static bool user_trigger(struct ask *q, struct fref fn, int depth, int *seen_completion)
 {
 	const struct fx_func *f = fref_func(fn);
@@ -686,6 +825,16 @@ static bool user_trigger(struct ask *q, struct fref fn, int depth, int *seen_com
 
 		if (c->err || (up.fx == fn.fx && up.fn == fn.fn))
 			continue;
+		if (per_call_object(q->m, up, c, q->A)) {
+			if (comp < 3) {
+				comp = 3;
+				snprintf(q->tmp, sizeof(q->tmp), "%s() creates the object and "
+					 "destroys it with %s() before returning", fref_func(up)->name,
+					 f->name);
+				q->lt->bounded_by = arena_strdup(q->A, q->tmp);
+			}
+			continue;
+		}
 		int mark = q->lt->nsteps;
 
 		step(q, cs[i].fx, c->line, "%s() called from %s()", f->name,
@@ -955,6 +1104,7 @@ static enum verdict decide(struct ask *q, struct fref fn, const struct fx_call *
 	const char *arg = pa >= 0 ? fx_arg(c, pa, q->A) : "";
 	const char *holder = NULL;
 	bool sg = false;
+	const char *table = NULL;	/* the sg table's field, when known */
 	unsigned hline = c->line;
 
 	if (holder0)
@@ -980,9 +1130,10 @@ static enum verdict decide(struct ask *q, struct fref fn, const struct fx_call *
 				continue;
 			for (int a = 1; a < fx_nargs(k); a++)
 				if (!strcmp(fx_arg(k, a, q->A), arg)) {
-					const char *t = fx_arg(k, 0, q->A);
+					const char *t = sg_iter_table(fn, k, fx_arg(k, 0, q->A), q->A);
 
 					holder = t[0] == '-' ? t + 2 : t;
+					table = t[0] == '-' ? t + 2 : NULL;
 					sg = true;
 					hline = k->line;
 					break;
@@ -1075,6 +1226,12 @@ static enum verdict decide(struct ask *q, struct fref fn, const struct fx_call *
 			continue;
 		for (int a = 1; a < fx_nargs(k) && !sg; a++)
 			sg = field_sg = names_holder(fx_arg(k, a, q->A), holder);
+		if (sg) {
+			/* the table it goes in: what the walkers walk */
+			const char *t = sg_iter_table(fn, k, fx_arg(k, 0, q->A), q->A);
+
+			table = t[0] == '-' ? t + 2 : NULL;
+		}
 	}
 	/* the line where a local array goes into the holder */
 	for (size_t i = 0; hline == c->line && arg[0] && arg[0] != '-' && i < fn.fx->stores.n; i++) {
@@ -1101,7 +1258,7 @@ static enum verdict decide(struct ask *q, struct fref fn, const struct fx_call *
 		     f->name);
 
 	struct rel rs[32];
-	size_t nr = releases(m, fn.fx->module, holder, sg, rs, 32, q->A);
+	size_t nr = releases(m, fn.fx->module, holder, sg, table, rs, 32, q->A);
 
 	if (!nr) {
 		q->lt->why = "no release of the holder found in the module";
@@ -1193,6 +1350,14 @@ static enum verdict decide(struct ask *q, struct fref fn, const struct fx_call *
 	/* an ops table's completion (".release_cmd", ".complete"): the
 	 * framework ends the request; a function merely named like one may
 	 * wait on userspace (or a remote side it drives) */
+	if (!q->lt->trigger && comp == 3) {
+		snprintf(q->tmp, sizeof(q->tmp), "released in %s(), reached only from calls "
+			 "that hold the object for one call: %s", q->lt->release,
+			 q->lt->bounded_by);
+		q->lt->why = arena_strdup(q->A, q->tmp);
+		q->lt->nsteps = mark;
+		return V_BOUNDED;
+	}
 	if (!q->lt->trigger && comp == 2) {
 		snprintf(q->tmp, sizeof(q->tmp), "released in %s(), reached only from a "
 			 "completion or a per-request operation", q->lt->release);

@@ -50,6 +50,8 @@ struct fx_func {
 	bool is_static;
 	bool exported;
 	bool sg_release;	/* walks an sg list and unpins/puts pages */
+	const char *sg_table;	/* the table of its first such walk: "->f[@T]"
+				   (a field), or a variable; NULL: unknown */
 	bool relp_done;		/* relp computed (lifetime.c, lazily)     */
 	uint32_t relp;		/* parameters whose pages it releases     */
 	const char *role;	/* entry role: "release", "unlocked_ioctl"... */
@@ -189,6 +191,8 @@ struct lifetime {
 	const char *release;	/* the releasing function                 */
 	const char *trigger;	/* how userspace triggers the release     */
 	const char *why;	/* one line                               */
+	const char *bounded_by;	/* a caller that holds the object for one
+				   call (lifetime.c, per_call_object())   */
 	struct step steps[MAX_STEPS];
 	int nsteps;
 };
