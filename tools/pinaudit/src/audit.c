@@ -295,6 +295,35 @@ static void find_wrappers(struct scan_result *res, struct wrapper **out, size_t 
 	*nout = w.n;
 }
 
+/*
+ * The wrappers of the model as it is: found again only when files joined
+ * it since the last time (the three askers often see the same model).
+ * The list belongs to the cache; wrappers_done() frees it.
+ */
+static struct {
+	struct wrapper *w;
+	size_t n, nfacts;
+	bool valid;
+} wcache;
+
+static void wrappers_of(struct scan_result *res, struct wrapper **out, size_t *nout)
+{
+	if (!wcache.valid || wcache.nfacts != res->nfacts) {
+		free(wcache.w);
+		find_wrappers(res, &wcache.w, &wcache.n);
+		wcache.nfacts = res->nfacts;
+		wcache.valid = true;
+	}
+	*out = wcache.w;
+	*nout = wcache.n;
+}
+
+static void wrappers_done(void)
+{
+	free(wcache.w);
+	memset(&wcache, 0, sizeof(wcache));
+}
+
 static int cmp_site(const void *a, const void *b)
 {
 	const struct site *x = a, *y = b;
@@ -318,7 +347,7 @@ static bool want_wrapper_modules(struct scan_result *res, const size_t *fidx, bo
 	struct wrapper *w;
 	size_t nw, after = 0;
 
-	find_wrappers(res, &w, &nw);
+	wrappers_of(res, &w, &nw);
 	for (size_t i = 0; nw && i < res->nfacts; i++) {
 		struct facts *fx = res->facts[i];
 		struct file_res *fr = res->files[fidx[i]];
@@ -334,7 +363,6 @@ static bool want_wrapper_modules(struct scan_result *res, const size_t *fidx, bo
 			}
 		}
 	}
-	free(w);
 	for (size_t i = 0; i < res->n; i++)
 		after += want[i] && !loaded[i];
 	return after > 0;
@@ -345,7 +373,7 @@ static void add_wrapper_sites(struct scan_result *res, size_t *fidx)
 	struct wrapper *w;
 	size_t nw;
 
-	find_wrappers(res, &w, &nw);
+	wrappers_of(res, &w, &nw);
 	/* the family's calls inside a wrapper: its callers are the sites */
 	for (size_t i = 0; i < res->nfacts; i++) {
 		struct file_res *fr = res->files[fidx[i]];
@@ -417,7 +445,6 @@ static void add_wrapper_sites(struct scan_result *res, size_t *fidx)
 		if (fr && fr->sites.n != before)
 			qsort(fr->sites.v, fr->sites.n, sizeof(*fr->sites.v), cmp_site);
 	}
-	free(w);
 }
 
 struct lexjob {
@@ -727,7 +754,7 @@ static size_t external_names(struct scan_result *res, const size_t *fidx, const 
 
 	if (!names)
 		exit(3);
-	find_wrappers(res, &w, &nw);
+	wrappers_of(res, &w, &nw);
 	for (size_t i = 0; i < nw + res->nfacts; i++) {
 		/* the wrappers, then the functions that hold a site */
 		const char *name = NULL;
@@ -764,7 +791,6 @@ static size_t external_names(struct scan_result *res, const size_t *fidx, const 
 			exit(3);
 		names[n++] = name;
 	}
-	free(w);
 	*out = names;
 	return n;
 }
@@ -886,6 +912,7 @@ void audit_model(struct scan_result *res)
 			"(search %.3f s); wrappers %.3f s, lifetimes %.3f s\n",
 			res->nfacts, t1 - t0, nnames, next, nread, t2 - t1, t_search, t3 - t2,
 			now() - t3);
+	wrappers_done();
 	free(fidx);
 	free(want);
 	free(loaded);

@@ -63,30 +63,53 @@ static inline size_t ident_before(const char *b, const char *e)
 	return l;
 }
 
-void call_key_note(const char *b, const char *e, uint64_t *seen)
+static inline void note_key(uint64_t *seen, uint16_t h)
 {
-	size_t len = ident_before(b, e);
-
-	if (!len)
-		return;
-	uint16_t h = callkey_hash(callkey_tail(b, e, len < 8 ? (unsigned)len : 8), len);
-
 	seen[h >> 6] |= 1ull << (h & 63);
+	/* which words are set: call_keys_take() reads only those */
+	seen[CALLKEY_WORDS + (h >> 12)] |= 1ull << ((h >> 6) & 63);
+}
+
+void call_keys_note(const char *b, size_t i, uint32_t par, uint64_t *seen)
+{
+	while (par) {
+		const char *e = b + i + (unsigned)__builtin_ctz(par);
+		unsigned char c = e > b ? (unsigned char)e[-1] : 0;
+
+		par &= par - 1;
+		if (!ident_byte(c)) {
+			/* "name (": else no name before this '(' */
+			if (c != ' ' && c != '\t' && c != '\n')
+				continue;
+			while (e > b && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n'))
+				e--;
+		}
+		size_t len = ident_before(b, e);
+
+		if (len)
+			note_key(seen, callkey_hash(callkey_tail(b, e, len < 8 ? (unsigned)len : 8),
+						    len));
+	}
 }
 
 size_t call_keys_take(uint64_t *seen, uint16_t *keys)
 {
 	size_t nk = 0;
 
-	for (unsigned w = 0; w < CALLKEY_WORDS; w++) {
-		uint64_t x = seen[w];
+	for (unsigned s = 0; s < CALLKEY_WORDS / 64; s++) {
+		uint64_t set = seen[CALLKEY_WORDS + s];
 
-		if (!x)
-			continue;
-		seen[w] = 0;
-		while (x) {
-			keys[nk++] = (uint16_t)(w * 64 + (unsigned)__builtin_ctzll(x));
-			x &= x - 1;
+		seen[CALLKEY_WORDS + s] = 0;
+		while (set) {
+			unsigned w = s * 64 + (unsigned)__builtin_ctzll(set);
+			uint64_t x = seen[w];
+
+			set &= set - 1;
+			seen[w] = 0;
+			while (x) {
+				keys[nk++] = (uint16_t)(w * 64 + (unsigned)__builtin_ctzll(x));
+				x &= x - 1;
+			}
 		}
 	}
 	return nk;

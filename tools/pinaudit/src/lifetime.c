@@ -555,6 +555,77 @@ static size_t releases(const struct model *m, const char *mod, const char *holde
 	return n;
 }
 
+/*
+ * releases() asks every function of the module; sites of one module ask
+ * it of the same holder again (kvm's eight pfn sites).  The answer
+ * depends on the model alone: what it computes on the way (a release
+ * helper's parameters) is cached in the facts by the first asking, and a
+ * second asking would read exactly those, so the first answer is kept.
+ */
+struct rel_memo {
+	const char *mod, *holder, *table;
+	bool sg;
+	size_t n;
+	struct rel rs[32];
+};
+
+struct rule_memo {
+	struct arena a;
+	VEC(struct rel_memo) rel;
+};
+
+void rule_memo_free(struct rule_memo *rm)
+{
+	if (!rm)
+		return;
+	arena_free(&rm->a);
+	free(rm->rel.v);
+	free(rm);
+}
+
+static bool same_str(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+static size_t releases_memo(const struct model *m, const char *mod, const char *holder,
+			    bool sg, const char *table, struct rel *out, size_t max,
+			    struct arena *A)
+{
+	struct rule_memo **slot = model_rule_memo(m);
+
+	if (max > 32)
+		return releases(m, mod, holder, sg, table, out, max, A);
+	if (!*slot && !(*slot = calloc(1, sizeof(**slot))))
+		exit(3);
+	struct rule_memo *rm = *slot;
+
+	for (size_t i = 0; i < rm->rel.n; i++) {
+		const struct rel_memo *e = &rm->rel.v[i];
+
+		if (e->sg == sg && same_str(e->mod, mod) && same_str(e->holder, holder) &&
+		    same_str(e->table, table)) {
+			size_t n = e->n < max ? e->n : max;
+
+			memcpy(out, e->rs, n * sizeof(*out));
+			return n;
+		}
+	}
+	struct rel_memo e = {
+		.mod = arena_strdup(&rm->a, mod), .holder = arena_strdup(&rm->a, holder),
+		.table = table ? arena_strdup(&rm->a, table) : NULL, .sg = sg,
+	};
+
+	e.n = releases(m, mod, holder, sg, table, e.rs, 32, A);
+	VEC_PUSH(rm->rel, e);
+	{
+		size_t n = e.n < max ? e.n : max;
+
+		memcpy(out, e.rs, n * sizeof(*out));
+		return n;
+	}
+}
+
 /* the pinning function fn releases holder itself after line after, on the
  * path of the pin c (not in another arm, not in a branch on its result) */
 static bool releases_after(const struct model *m, struct fref fn, const struct fx_call *c,
@@ -1258,7 +1329,7 @@ static enum verdict decide(struct ask *q, struct fref fn, const struct fx_call *
 		     f->name);
 
 	struct rel rs[32];
-	size_t nr = releases(m, fn.fx->module, holder, sg, table, rs, 32, q->A);
+	size_t nr = releases_memo(m, fn.fx->module, holder, sg, table, rs, 32, q->A);
 
 	if (!nr) {
 		q->lt->why = "no release of the holder found in the module";

@@ -37,6 +37,7 @@ struct model {
 	struct hmap callers;	/* callee -> (facts, call) */
 	struct hmap macros;	/* name -> (facts, macro) */
 	struct hmap roles;	/* fn -> (facts, role)    */
+	struct rule_memo *memo;	/* lifetime.c's           */
 };
 
 #define NIL ((size_t)-1)
@@ -129,6 +130,12 @@ void model_add(struct model *m, struct facts *fx)
 	VEC_PUSH(m->files, fx);
 }
 
+struct rule_memo **model_rule_memo(const struct model *m)
+{
+	/* a cache: filling it changes no answer of the model */
+	return &((struct model *)m)->memo;
+}
+
 size_t model_nfacts(const struct model *m)
 {
 	return m->files.n;
@@ -191,6 +198,7 @@ void model_free(struct model *m)
 	hfree(&m->callers);
 	hfree(&m->macros);
 	hfree(&m->roles);
+	rule_memo_free(m->memo);
 	free(m->files.v);
 	free(m);
 }

@@ -102,16 +102,6 @@ static inline unsigned check_hit(const char *b, size_t n, size_t k)
 	return b[k] == '_' ? check_page_hit(b, n, k) : check_foll_hit(b, k);
 }
 
-/* the '(' at b[k]: note the key of the name before it (callindex.c) */
-static inline void note_call(const char *b, size_t k, uint64_t *seen)
-{
-	const char *e = b + k;
-
-	while (e > b && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n'))
-		e--;
-	call_key_note(b, e, seen);
-}
-
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 #define PF_X86 1
@@ -122,18 +112,6 @@ static inline void note_call(const char *b, size_t k, uint64_t *seen)
  * whether there is a '{'.  Returns where it stopped; *bits as the scalar
  * loop would have them at that point.
  */
-/* the '('s of the 32 bytes at b + i (bits of par): note the names before
- * them (out of line: the vector loop keeps its registers) */
-__attribute__((noinline))
-static size_t note_calls(const char *b, size_t i, unsigned par, uint64_t *seen)
-{
-	while (par) {
-		note_call(b, i + (size_t)__builtin_ctz(par), seen);
-		par &= par - 1;
-	}
-	return i;
-}
-
 __attribute__((target("avx2")))
 static size_t scan_avx2(const char *b, size_t n, unsigned *bitsp, uint64_t *seen, bool *body)
 {
@@ -163,7 +141,7 @@ static size_t scan_avx2(const char *b, size_t n, unsigned *bitsp, uint64_t *seen
 				break;
 		}
 		if (par)
-			i = note_calls(b, i, par, seen);
+			call_keys_note(b, i, par, seen);
 	}
 	*bitsp = bits;
 	*body |= brace != 0;
@@ -199,10 +177,8 @@ static size_t scan_sse2(const char *b, size_t n, unsigned *bits, uint64_t *seen,
 		braces = _mm_or_si128(braces, _mm_cmpeq_epi8(a0, cb));
 		unsigned par = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(a0, cl));
 
-		while (par) {
-			note_call(b, i + (size_t)__builtin_ctz(par), seen);
-			par &= par - 1;
-		}
+		if (par)
+			call_keys_note(b, i, par, seen);
 	}
 	*body |= _mm_movemask_epi8(braces) != 0;
 	return i;
@@ -246,7 +222,7 @@ unsigned prefilter_scan(const char *b, size_t n, uint64_t *seen, bool *body)
 		if (b[i] == '{')
 			brace = true;
 		else if (b[i] == '(')
-			note_call(b, i, seen);
+			call_keys_note(b, i, 1, seen);
 	}
 	if (body)
 		*body = brace;

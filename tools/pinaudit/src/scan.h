@@ -38,6 +38,8 @@ struct scan_result {
 };
 /* callindex.c: the names a file calls, as 16-bit keys */
 #define CALLKEY_WORDS 1024		/* a bitmap of every key: 8 KiB     */
+/* the bitmap, and one bit for each of its words that is not zero */
+#define CALLKEY_SEEN_WORDS (CALLKEY_WORDS + CALLKEY_WORDS / 64)
 #define CALLKEYS_UNKNOWN UINT32_MAX
 uint16_t call_key(const char *name, size_t len);
 /* the key of a name: its last k = min(len, 8) bytes (w, the first in the
@@ -65,14 +67,14 @@ static inline uint64_t callkey_tail(const char *b, const char *e, unsigned k)
 	return w;
 }
 
-/* the name that ends at e (b <= e) stands before a '(': set its key's
- * bit in seen (CALLKEY_WORDS words) */
-void call_key_note(const char *b, const char *e, uint64_t *seen);
-/* the keys set in seen, sorted, into keys (room for 65536); seen is left
- * zero for the next file */
+/* the '('s at b[i + j], j each bit of par: note the keys of the names
+ * before them in seen (CALLKEY_SEEN_WORDS words) */
+void call_keys_note(const char *b, size_t i, uint32_t par, uint64_t *seen);
+/* the keys noted in seen, sorted, into keys (room for 65536); seen is
+ * left zero for the next file */
 size_t call_keys_take(uint64_t *seen, uint16_t *keys);
-/* prefilter.c: prefilter_bits(), and with seen the keys of the names
- * called and whether there is a '{' */
+/* prefilter.c: prefilter_bits(), and with seen (CALLKEY_SEEN_WORDS
+ * zero words) the keys of the names called and whether there is a '{' */
 unsigned prefilter_scan(const char *b, size_t n, uint64_t *seen, bool *body);
 /* does the sorted set keys[0, nk) hold one of want[0, nw)? */
 bool call_keys_hit(const uint16_t *keys, size_t nk, const uint16_t *want, size_t nw);

@@ -58,6 +58,11 @@ size_t arena_bytes(const struct arena *a)
 	return n;
 }
 
+char *arena_alloc_str(struct arena *a, size_t n)
+{
+	return arena_take(a, n + 1, 1);	/* strings need no alignment */
+}
+
 char *arena_strndup(struct arena *a, const char *s, size_t n)
 {
 	char *p = arena_take(a, n + 1, 1);	/* strings need no alignment */
