@@ -450,8 +450,21 @@ static void add_wrapper_sites(struct scan_result *res, size_t *fidx)
 struct lexjob {
 	struct facts **slot;
 	size_t n;
+	struct lexorder {
+		uint32_t size;
+		size_t k;
+	} *order;		/* the slots, largest file first */
 	atomic_size_t next;
 };
+
+static int cmp_size_desc(const void *a, const void *b)
+{
+	const struct lexorder *x = a, *y = b;
+
+	if (x->size != y->size)
+		return x->size > y->size ? -1 : 1;
+	return x->k < y->k ? -1 : x->k > y->k;
+}
 
 static void *lex_worker(void *arg)
 {
@@ -462,7 +475,7 @@ static void *lex_worker(void *arg)
 	size_t cap = 0;
 
 	while ((k = atomic_fetch_add(&lj->next, 1)) < lj->n) {
-		struct facts *fx = lj->slot[k];
+		struct facts *fx = lj->slot[lj->order[k].k];
 		size_t len;
 
 		if (!read_into(fx->path, &buf, &cap, &len))
@@ -538,9 +551,21 @@ static void load_facts(struct scan_result *res, const bool *want, bool *loaded,
 		at[ns] = i;
 		slot[ns++] = fx;
 	}
+	/* the largest files first: the threads finish together (the facts
+	 * stay in slot order, the order of the paths) */
 	struct lexjob lj = { .slot = slot, .n = ns };
 
+	lj.order = malloc((ns + 1) * sizeof(*lj.order));
+	if (!lj.order)
+		exit(3);
+	for (size_t k = 0; k < ns; k++) {
+		lj.order[k].size = res->size ? res->size[at[k]] : 0;
+		lj.order[k].k = k;
+	}
+	qsort(lj.order, ns, sizeof(*lj.order), cmp_size_desc);
+
 	run_parallel(lex_worker, &lj, res->jobs);
+	free(lj.order);
 	for (size_t k = 0; k < ns; k++) {
 		if (!slot[k]->ok) {
 			facts_free(slot[k]);

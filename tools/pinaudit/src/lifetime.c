@@ -461,18 +461,22 @@ static bool call_releases(const struct model *m, const struct facts *fx, size_t 
 {
 	struct fref w;
 
-	if (call->err)
+	if (call->err || call->norel)
 		return false;
 	if (release_call(m, call)) {
 		const char *a0 = fx_arg(call, 0, A);
 
 		return names_holder(a0, holder) || is_alias(fx, k, a0, holder);
 	}
-	if (!lookup_call(m, call, fx->module, &w))
-		return false;
 	bool cut = false;
-	uint32_t rp = releases_params(m, w, DERIVE_DEPTH, &cut, A);
+	uint32_t rp = lookup_call(m, call, fx->module, &w) ?
+		      releases_params(m, w, DERIVE_DEPTH, &cut, A) : 0;
 	int na = fx_nargs(call);
+
+	/* releases nothing, whatever the holder: the model, and the
+	 * callee's answer (cached in its facts), do not change now */
+	if (!rp)
+		((struct fx_call *)call)->norel = true;
 
 	for (int j = 0; rp && j < na && j < 32; j++)
 		if (rp >> j & 1 && names_holder(fx_arg(call, j, A), holder))

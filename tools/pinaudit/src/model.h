@@ -33,6 +33,8 @@ struct fx_call {
 	bool in_return;		/* inside "return ...;": nothing after it
 				   runs on this path                      */
 	bool jumped;		/* after a label that only jumps reach    */
+	bool norel;		/* known to release no holder (lifetime.c's
+				   call_releases(), filled as it asks)    */
 	const char *arms;	/* "id:arm " for each enclosing if/else or
 				   switch case; NULL at body level        */
 	const char *conds;	/* " a < b " tokens of the conditions of the

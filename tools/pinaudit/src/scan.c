@@ -95,6 +95,101 @@ static void walk_dir(char *path, size_t plen, struct plist *out,
 	closedir(d);
 }
 
+/* the subdirectories of a root, walked by several threads: each into a
+ * list of its own, joined (and sorted) after */
+struct walkjob {
+	struct scan_result *res;
+	struct plist dirs;	/* the root's subdirectories, full paths  */
+	struct plist *out;	/* one list per thread                    */
+	atomic_size_t next;
+	atomic_int nthread;
+};
+
+static void *walk_worker(void *arg)
+{
+	struct walkjob *wj = arg;
+	struct plist *out = &wj->out[atomic_fetch_add(&wj->nthread, 1)];
+	char path[PATH_BUF];
+	size_t i;
+
+	while ((i = atomic_fetch_add(&wj->next, 1)) < wj->dirs.n) {
+		size_t n = strlen(wj->dirs.v[i]);
+
+		memcpy(path, wj->dirs.v[i], n + 1);
+		walk_dir(path, n, out, wj->res, 1);
+	}
+	return NULL;
+}
+
+/* walk_dir() of the root path[0, plen), its subdirectories in parallel */
+static void walk_root(char *path, size_t plen, struct plist *out, struct scan_result *res,
+		      int jobs)
+{
+	struct walkjob wj = { .res = res };
+	DIR *d = opendir(path);
+	struct dirent *de;
+
+	if (jobs < 2 || !d) {
+		if (d)
+			closedir(d);
+		walk_dir(path, plen, out, res, 0);
+		return;
+	}
+	while ((de = readdir(d))) {
+		const char *nm = de->d_name;
+		size_t nl = strlen(nm);
+		unsigned char t = de->d_type;
+
+		if (nm[0] == '.' || plen + nl + 2 >= PATH_BUF)
+			continue;
+		path[plen] = '/';
+		memcpy(path + plen + 1, nm, nl + 1);
+		if (t == DT_UNKNOWN) {
+			struct stat st;
+
+			if (lstat(path, &st))
+				t = DT_REG;
+			else if (S_ISDIR(st.st_mode))
+				t = DT_DIR;
+			else if (S_ISREG(st.st_mode))
+				t = DT_REG;
+			else
+				t = DT_LNK;
+		}
+		if (t == DT_DIR)
+			plist_add(&wj.dirs, path, plen + 1 + nl);
+		else if (t == DT_REG && want_file(nm, nl))
+			plist_add(out, path, plen + 1 + nl);
+		path[plen] = 0;
+	}
+	closedir(d);
+	if (jobs > 64)
+		jobs = 64;
+	wj.out = calloc((size_t)jobs, sizeof(*wj.out));
+	if (!wj.out) {
+		fputs("pinaudit: out of memory\n", stderr);
+		exit(3);
+	}
+	pthread_t th[64];
+	int started = 0;
+
+	for (int j = 1; j < jobs; j++)
+		if (!pthread_create(&th[started], NULL, walk_worker, &wj))
+			started++;
+	walk_worker(&wj);
+	for (int j = 0; j < started; j++)
+		pthread_join(th[j], NULL);
+	for (int j = 0; j < jobs; j++) {
+		for (size_t k = 0; k < wj.out[j].n; k++)
+			VEC_PUSH(*out, wj.out[j].v[k]);
+		free(wj.out[j].v);
+	}
+	for (size_t k = 0; k < wj.dirs.n; k++)
+		free(wj.dirs.v[k]);
+	free(wj.dirs.v);
+	free(wj.out);
+}
+
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -215,6 +310,7 @@ static void *work(void *arg)
 		double t1 = now();
 
 		t_read += t1 - t0;
+		res->size[i] = (uint32_t)len;
 		/* one pass: the prefilter, and the names called for the caller
 		 * search (callindex.c) */
 		unsigned bits = prefilter_scan(buf, len, seen, &res->has_body[i]);
@@ -343,7 +439,7 @@ int scan(char **args, int nargs, int jobs, struct scan_result *res)
 				res->root = strdup(path);
 				res->root_len = n;
 			}
-			walk_dir(path, n, &paths, res, 0);
+			walk_root(path, n, &paths, res, jobs);
 		} else {
 			plist_add(&paths, args[a], n);
 		}
@@ -411,8 +507,9 @@ int scan(char **args, int nargs, int jobs, struct scan_result *res)
 	res->files = calloc(paths.n ? paths.n : 1, sizeof(*res->files));
 	res->has_body = calloc(paths.n ? paths.n : 1, sizeof(*res->has_body));
 	res->ckeys = calloc(paths.n ? paths.n : 1, sizeof(*res->ckeys));
+	res->size = calloc(paths.n ? paths.n : 1, sizeof(*res->size));
 	res->nckeys = malloc((paths.n ? paths.n : 1) * sizeof(*res->nckeys));
-	if (!res->files || !res->has_body || !res->ckeys || !res->nckeys)
+	if (!res->files || !res->has_body || !res->ckeys || !res->nckeys || !res->size)
 		return -1;
 	/* a file not read (skipped) is read by the caller search, as before */
 	for (size_t i = 0; i < paths.n; i++)
@@ -528,6 +625,7 @@ void scan_free(struct scan_result *res)
 	free(res->files);
 	free(res->has_body);
 	free(res->ckeys);
+	free(res->size);
 	free(res->nckeys);
 	for (int j = 0; j < res->nkey_arenas; j++)
 		arena_free(&res->key_arenas[j]);

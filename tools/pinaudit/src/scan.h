@@ -15,6 +15,7 @@
 struct scan_result {
 	char **paths;			/* sorted; files[i] belongs to paths[i] */
 	struct file_res **files;	/* NULL: nothing to audit in that file  */
+	uint32_t *size;			/* bytes read (0: not read)         */
 	bool *has_body;			/* the file has a '{': it may hold a
 					   function (a call site, a caller) */
 	const uint16_t **ckeys;		/* the keys of the names each file
