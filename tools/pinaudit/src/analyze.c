@@ -541,12 +541,14 @@ int analyze_buffer(struct analyzer *an, const char *buf, size_t len,
 /*
  * Most of a file that calls the family is functions that cannot matter
  * to its sites, and tree-sitter's parse is the largest cost of a scan.
- * The insides of their bodies, and of the file-scope initializers and
- * struct, union and enum bodies that name no flag and nothing of the
- * family, are left out of the parse: tree-sitter's included ranges skip
- * them without lexing a byte, and offsets, lines and columns stay those
- * of the file.  Preprocessor lines in them are still parsed (a #define
- * in a body).  A function body is kept when it names the family or a
+ * Those functions (name, parameters and body), the file-scope
+ * declarations (prototypes, DEFINE_MUTEX(), EXPORT_SYMBOL()) and the
+ * insides of the file-scope initializers and struct, union and enum
+ * bodies that name no flag and nothing of the family, are left out of
+ * the parse: tree-sitter's included ranges skip them without lexing a
+ * byte, and offsets, lines and columns stay those of the file.
+ * Preprocessor lines and comments in them are still parsed (a #define in
+ * a body, a lifetime comment above a #define).  A function body is kept when it names the family or a
  * flag (FOLL_, ITER_, *_EPHEMERAL, *_USER_SERVED), or names a kept
  * function (a caller: the flags may be its argument); until nothing
  * changes.  The fields the skipped bodies assign are remembered: a flag
@@ -555,6 +557,7 @@ int analyze_buffer(struct analyzer *an, const char *buf, size_t len,
  * sees them; a file whose braces do not pair is parsed whole.
  */
 struct body {
+	size_t decl;			/* where its declaration starts */
 	size_t open, close;		/* the braces */
 	const char *name;		/* the function's name, in buf */
 	size_t nlen;
@@ -697,12 +700,79 @@ struct skip {
 };
 typedef VEC(struct skip) skips_t;
 
-/* what the parser may skip: the insides of the bodies that cannot matter,
- * less their preprocessor lines (a #define in a body); *fields: what those
- * bodies assign */
+/*
+ * Skip [a, z) of b, but for its preprocessor lines (a #define, an #if)
+ * and its comments (a lifetime comment above a #define), each with the
+ * newline that ends it: a directive needs its newline.  A string or
+ * character literal is crossed whole.
+ */
+static void skip_text(const char *b, size_t a, size_t z, skips_t *skips)
+{
+	size_t from = a;
+	bool line0 = a == 0 || b[a - 1] == '\n';
+
+	for (size_t i = a; i < z; i++) {
+		char c = b[i];
+		size_t keep_to = 0;
+
+		if (c == '\n') {
+			line0 = true;
+			continue;
+		}
+		if (c == ' ' || c == '\t')
+			continue;
+		if (line0 && c == '#') {
+			keep_to = i;
+			while (keep_to < z && b[keep_to] != '\n') {
+				if (b[keep_to] == '\\' && keep_to + 1 < z && b[keep_to + 1] == '\n')
+					keep_to++;
+				keep_to++;
+			}
+			if (keep_to < z)
+				keep_to++;
+		} else if (c == '/' && i + 1 < z && b[i + 1] == '*') {
+			const char *e = memmem(b + i + 2, z - i - 2, "*/", 2);
+
+			keep_to = e ? (size_t)(e - b) + 2 : z;
+		} else if (c == '/' && i + 1 < z && b[i + 1] == '/') {
+			const char *e = memchr(b + i, '\n', z - i);
+
+			keep_to = e ? (size_t)(e - b) + 1 : z;
+		} else if (c == '"' || c == '\'') {
+			size_t k = i + 1;
+
+			while (k < z && b[k] != c && b[k] != '\n') {
+				if (b[k] == '\\')
+					k++;
+				k++;
+			}
+			i = k < z ? k : z - 1;
+			line0 = false;
+			continue;
+		}
+		line0 = false;
+		if (!keep_to)
+			continue;
+		struct skip sk = { from, i };
+
+		if (sk.z > sk.a)
+			VEC_PUSH(*skips, sk);
+		from = keep_to;
+		i = keep_to - 1;
+		line0 = b[keep_to - 1] == '\n';
+	}
+	struct skip sk = { from, z };
+
+	if (sk.z > sk.a)
+		VEC_PUSH(*skips, sk);
+}
+
+/* what the parser may skip (see above), less preprocessor lines and
+ * comments; *fields: what the functions left out assign */
 static void reduce(const char *b, size_t n, struct fset *fields, skips_t *skips)
 {
 	VEC(struct body) bodies = { 0 };
+	skips_t decls = { 0 };		/* declarations that name nothing of ours */
 	int depth = 0, ncond = 0, in_else = 0;	/* #if nesting, of it in #else */
 	bool bol = true, bad = false, cand = false;
 	char last = ';';
@@ -781,7 +851,7 @@ static void reduce(const char *b, size_t n, struct fset *fields, skips_t *skips)
 				break;
 			}
 			if (depth == 0) {
-				struct body bd = { .open = open, .close = i, .fn = cand };
+				struct body bd = { .decl = decl, .open = open, .close = i, .fn = cand };
 
 				if (cand) {
 					body_name(b, decl, open, &bd);
@@ -795,6 +865,12 @@ static void reduce(const char *b, size_t n, struct fset *fields, skips_t *skips)
 				decl = i + 1;
 			}
 		} else if (c == ';' && depth == 0) {
+			/* a declaration at file scope ("int f(void);",
+			 * "static DEFINE_MUTEX(m);", "EXPORT_SYMBOL(f);") */
+			struct skip d = { decl, i + 1 };
+
+			if (!relevant(b, decl, i + 1))
+				VEC_PUSH(decls, d);
 			decl = i + 1;
 		}
 		last = c;
@@ -818,46 +894,33 @@ static void reduce(const char *b, size_t n, struct fset *fields, skips_t *skips)
 	}
 	for (size_t k = 0; k < bodies.n && !any; k++)
 		any = !bodies.v[k].keep;
-	if (!any)
+	if (!any && !decls.n)
 		goto done;
-	for (size_t k = 0; k < bodies.n; k++) {
-		const struct body *bd = &bodies.v[k];
-		size_t from = bd->open + 1;
-		bool line0 = false;
+	/*
+	 * Left out, in file order: a declaration at file scope that names
+	 * nothing of ours; a function that cannot matter, with its name and
+	 * parameters; the inside of an initializer or of a struct body that
+	 * names no flag.  Their preprocessor lines and comments stay.
+	 */
+	for (size_t k = 0, d = 0; k < bodies.n || d < decls.n;) {
+		if (d < decls.n && (k == bodies.n || decls.v[d].a < bodies.v[k].decl)) {
+			skip_text(b, decls.v[d].a, decls.v[d].z, skips);
+			d++;
+			continue;
+		}
+		const struct body *bd = &bodies.v[k++];
 
 		if (bd->keep)
 			continue;
-		if (bd->fn)
+		if (bd->fn) {
 			assigned_fields(b, bd->open, bd->close, fields);
-		for (size_t i = bd->open + 1; i < bd->close; i++) {
-			if (b[i] == '\n') {
-				line0 = true;
-				continue;
-			}
-			if (b[i] == ' ' || b[i] == '\t')
-				continue;
-			/* preprocessor lines stay (a #define in a body) */
-			if (line0 && b[i] == '#') {
-				struct skip sk = { from, i };
-
-				if (sk.z > sk.a)
-					VEC_PUSH(*skips, sk);
-				while (i < bd->close && b[i] != '\n') {
-					if (b[i] == '\\' && b[i + 1] == '\n')
-						i++;
-					i++;
-				}
-				from = i;
-				i--;
-			}
-			line0 = false;
+			skip_text(b, bd->decl, bd->close + 1, skips);
+		} else {
+			skip_text(b, bd->open + 1, bd->close, skips);
 		}
-		struct skip sk = { from, bd->close };
-
-		if (sk.z > sk.a)
-			VEC_PUSH(*skips, sk);
 	}
 done:
+	free(decls.v);
 	free(bodies.v);
 }
 

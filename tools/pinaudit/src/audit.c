@@ -295,6 +295,35 @@ static void find_wrappers(struct scan_result *res, struct wrapper **out, size_t 
 	*nout = w.n;
 }
 
+/*
+ * The wrappers of the model as it is: found again only when files joined
+ * it since the last time (the three askers often see the same model).
+ * The list belongs to the cache; wrappers_done() frees it.
+ */
+static struct {
+	struct wrapper *w;
+	size_t n, nfacts;
+	bool valid;
+} wcache;
+
+static void wrappers_of(struct scan_result *res, struct wrapper **out, size_t *nout)
+{
+	if (!wcache.valid || wcache.nfacts != res->nfacts) {
+		free(wcache.w);
+		find_wrappers(res, &wcache.w, &wcache.n);
+		wcache.nfacts = res->nfacts;
+		wcache.valid = true;
+	}
+	*out = wcache.w;
+	*nout = wcache.n;
+}
+
+static void wrappers_done(void)
+{
+	free(wcache.w);
+	memset(&wcache, 0, sizeof(wcache));
+}
+
 static int cmp_site(const void *a, const void *b)
 {
 	const struct site *x = a, *y = b;
@@ -318,7 +347,7 @@ static bool want_wrapper_modules(struct scan_result *res, const size_t *fidx, bo
 	struct wrapper *w;
 	size_t nw, after = 0;
 
-	find_wrappers(res, &w, &nw);
+	wrappers_of(res, &w, &nw);
 	for (size_t i = 0; nw && i < res->nfacts; i++) {
 		struct facts *fx = res->facts[i];
 		struct file_res *fr = res->files[fidx[i]];
@@ -334,7 +363,6 @@ static bool want_wrapper_modules(struct scan_result *res, const size_t *fidx, bo
 			}
 		}
 	}
-	free(w);
 	for (size_t i = 0; i < res->n; i++)
 		after += want[i] && !loaded[i];
 	return after > 0;
@@ -345,7 +373,7 @@ static void add_wrapper_sites(struct scan_result *res, size_t *fidx)
 	struct wrapper *w;
 	size_t nw;
 
-	find_wrappers(res, &w, &nw);
+	wrappers_of(res, &w, &nw);
 	/* the family's calls inside a wrapper: its callers are the sites */
 	for (size_t i = 0; i < res->nfacts; i++) {
 		struct file_res *fr = res->files[fidx[i]];
@@ -417,14 +445,26 @@ static void add_wrapper_sites(struct scan_result *res, size_t *fidx)
 		if (fr && fr->sites.n != before)
 			qsort(fr->sites.v, fr->sites.n, sizeof(*fr->sites.v), cmp_site);
 	}
-	free(w);
 }
 
 struct lexjob {
 	struct facts **slot;
 	size_t n;
+	struct lexorder {
+		uint32_t size;
+		size_t k;
+	} *order;		/* the slots, largest file first */
 	atomic_size_t next;
 };
+
+static int cmp_size_desc(const void *a, const void *b)
+{
+	const struct lexorder *x = a, *y = b;
+
+	if (x->size != y->size)
+		return x->size > y->size ? -1 : 1;
+	return x->k < y->k ? -1 : x->k > y->k;
+}
 
 static void *lex_worker(void *arg)
 {
@@ -435,7 +475,7 @@ static void *lex_worker(void *arg)
 	size_t cap = 0;
 
 	while ((k = atomic_fetch_add(&lj->next, 1)) < lj->n) {
-		struct facts *fx = lj->slot[k];
+		struct facts *fx = lj->slot[lj->order[k].k];
 		size_t len;
 
 		if (!read_into(fx->path, &buf, &cap, &len))
@@ -511,9 +551,21 @@ static void load_facts(struct scan_result *res, const bool *want, bool *loaded,
 		at[ns] = i;
 		slot[ns++] = fx;
 	}
+	/* the largest files first: the threads finish together (the facts
+	 * stay in slot order, the order of the paths) */
 	struct lexjob lj = { .slot = slot, .n = ns };
 
+	lj.order = malloc((ns + 1) * sizeof(*lj.order));
+	if (!lj.order)
+		exit(3);
+	for (size_t k = 0; k < ns; k++) {
+		lj.order[k].size = res->size ? res->size[at[k]] : 0;
+		lj.order[k].k = k;
+	}
+	qsort(lj.order, ns, sizeof(*lj.order), cmp_size_desc);
+
 	run_parallel(lex_worker, &lj, res->jobs);
+	free(lj.order);
 	for (size_t k = 0; k < ns; k++) {
 		if (!slot[k]->ok) {
 			facts_free(slot[k]);
@@ -537,6 +589,8 @@ struct extjob {
 	struct scan_result *res;
 	const bool *loaded;
 	bool *hit;
+	const size_t *todo;	/* the files to read (callindex.c's keys) */
+	size_t ntodo;
 	const char **names;
 	size_t nnames;
 	size_t m;		/* length of the shortest name (<= 255) */
@@ -685,15 +739,13 @@ static void *ext_worker(void *arg)
 
 	if (!buf)
 		exit(3);
-	while ((i = atomic_fetch_add(&j->next, 1)) < j->res->n) {
+	while ((i = atomic_fetch_add(&j->next, 1)) < j->ntodo) {
 		int fd;
 		size_t have = 0;
 		ssize_t r;
 
-		/* a file without a '{' (the register headers, 38% of the
-		 * stock tree's bytes) holds no function, so no caller */
-		if (j->loaded[i] || !j->res->has_body[i] ||
-		    (fd = open(j->res->paths[i], O_RDONLY | O_CLOEXEC)) < 0)
+		i = j->todo[i];
+		if ((fd = open(j->res->paths[i], O_RDONLY | O_CLOEXEC)) < 0)
 			continue;
 		while (!j->hit[i] && (r = read(fd, buf + have, WIN + KEEP - have)) > 0) {
 			have += (size_t)r;
@@ -727,7 +779,7 @@ static size_t external_names(struct scan_result *res, const size_t *fidx, const 
 
 	if (!names)
 		exit(3);
-	find_wrappers(res, &w, &nw);
+	wrappers_of(res, &w, &nw);
 	for (size_t i = 0; i < nw + res->nfacts; i++) {
 		/* the wrappers, then the functions that hold a site */
 		const char *name = NULL;
@@ -764,7 +816,6 @@ static size_t external_names(struct scan_result *res, const size_t *fidx, const 
 			exit(3);
 		names[n++] = name;
 	}
-	free(w);
 	*out = names;
 	return n;
 }
@@ -792,6 +843,8 @@ void audit_model(struct scan_result *res)
 	const char **names = NULL;
 	size_t nnames = res->files_mode ? 0 : external_names(res, fidx, &names);
 	size_t next = 0;
+	double t_search = 0;
+	size_t nread = 0;
 
 	if (nnames) {
 		bool *hit = calloc(res->n + 1, 1);
@@ -805,10 +858,34 @@ void audit_model(struct scan_result *res)
 		ej->names = names;
 		ej->nnames = nnames;
 		ext_prepare(ej);
+		/* only the files whose called names (kept by the first pass)
+		 * may hold one of ours are read; a file without a '{' (the
+		 * register headers, 38% of the stock tree's bytes) holds no
+		 * function, so no caller */
+		uint16_t *want_keys = malloc(nnames * sizeof(*want_keys));
+		size_t *todo = malloc((res->n + 1) * sizeof(*todo)), ntodo = 0;
+
+		if (!want_keys || !todo)
+			exit(3);
+		for (size_t k = 0; k < nnames; k++)
+			want_keys[k] = call_key(names[k], strlen(names[k]));
+		for (size_t i = 0; i < res->n; i++)
+			if (!loaded[i] && res->has_body[i] &&
+			    (res->nckeys[i] == CALLKEYS_UNKNOWN ||
+			     call_keys_hit(res->ckeys[i], res->nckeys[i], want_keys, nnames)))
+				todo[ntodo++] = i;
+		ej->todo = todo;
+		ej->ntodo = ntodo;
 		if (getenv("PINAUDIT_STATS"))
 			for (size_t k = 0; k < nnames; k++)
 				fprintf(stderr, "pinaudit: callers wanted: %s\n", names[k]);
+		double ts = now();
+
 		run_parallel(ext_worker, ej, res->jobs);
+		t_search = now() - ts;
+		nread = ntodo;
+		free(todo);
+		free(want_keys);
 		free(ej->len);
 		free(ej);
 		for (size_t i = 0; i < res->n; i++)
@@ -856,9 +933,11 @@ void audit_model(struct scan_result *res)
 	}
 	if (getenv("PINAUDIT_STATS"))
 		fprintf(stderr, "pinaudit: model: %zu files read and lexed in %.3f s; "
-			"%zu names called from %zu other files, found in %.3f s; "
-			"wrappers %.3f s, lifetimes %.3f s\n",
-			res->nfacts, t1 - t0, nnames, next, t2 - t1, t3 - t2, now() - t3);
+			"%zu names called from %zu other files (%zu read), found in %.3f s "
+			"(search %.3f s); wrappers %.3f s, lifetimes %.3f s\n",
+			res->nfacts, t1 - t0, nnames, next, nread, t2 - t1, t_search, t3 - t2,
+			now() - t3);
+	wrappers_done();
 	free(fidx);
 	free(want);
 	free(loaded);

@@ -21,7 +21,10 @@ enum tk { T_ID, T_NUM, T_STR, T_P };
 struct tok {
 	const char *s;
 	unsigned len, line, col;
-	enum tk t;
+	unsigned char t;	/* enum tk                                 */
+	char p;			/* a one-character punctuator, else 0      */
+	bool kw;		/* a name that is no call to follow        */
+	unsigned char word;	/* enum word (word_class())                */
 };
 
 /* a variable of the current function declared "struct TAG *name" */
@@ -61,14 +64,17 @@ static inline bool idc(int c)
 /* (always inlined: called with literals, whose strlen() folds) */
 static inline __attribute__((always_inline)) bool tis(const struct tok *t, const char *s)
 {
-	return t->len && t->s[0] == s[0] && strlen(s) == t->len &&
-	       !memcmp(t->s, s, t->len);
+	/* the length first: it is in the token, the text is not */
+	return strlen(s) == t->len && t->s[0] == s[0] && !memcmp(t->s, s, t->len);
 }
 
 static inline __attribute__((always_inline)) bool tp(const struct tok *t, char c)
 {
-	return t->t == T_P && t->len == 1 && t->s[0] == c;
+	return t->p == c;
 }
+
+/* the token is the word w (enum word): "return", "if" ... */
+#define tw(t, w) ((t)->word == (w))
 
 /* is the identifier [s, s + n) a GUP family or a page release call? */
 static bool gup_or_release(const char *s, size_t n)
@@ -230,6 +236,92 @@ static void define(struct lex *L, const char *s, const char *e, unsigned line)
 	VEC_PUSH(L->fx->macros, m);
 }
 
+/* the words the lexer asks about most, decided once per identifier */
+enum word {
+	W_NONE, W_IF, W_ELSE, W_SWITCH, W_CASE, W_DEFAULT, W_RETURN, W_GOTO,
+	W_STRUCT, W_STATIC,
+};
+
+/*
+ * An identifier's word (enum word) and whether it is followed by '(' but
+ * is no call to follow (a keyword, a logging or locking macro ...): the
+ * low bit.  By its first letter: tokenize() asks it of every identifier.
+ */
+static unsigned word_class(const char *s, unsigned len)
+{
+#define KW(w) (len == sizeof(w) - 1 && !memcmp(s, w, sizeof(w) - 1))
+#define W(w, id, kw) if (KW(w)) return (unsigned)(id) << 1 | (kw)
+	switch (s[0]) {
+	case 'A':
+		return KW("ARRAY_SIZE");
+	case 'B':
+		return KW("BUILD_BUG_ON");
+	case 'E':
+		return KW("ERR_PTR");
+	case 'I':
+		return KW("IS_ERR");
+	case 'P':
+		return KW("PTR_ERR");
+	case 'R':
+		return KW("READ_ONCE");
+	case 'W':
+		return KW("WARN_ON") || KW("WARN_ON_ONCE");
+	case '_':
+		return KW("__typeof__") || KW("__attribute__") || KW("_Static_assert") ||
+		       KW("__builtin_expect");
+	case 'c':
+		W("case", W_CASE, 1);
+		return KW("container_of");
+	case 'd':
+		W("default", W_DEFAULT, 0);
+		return KW("do") || KW("defined") || KW("dev_dbg") || KW("dev_err") ||
+		       KW("dev_info") || KW("dev_warn");
+	case 'e':
+		W("else", W_ELSE, 1);
+		return 0;
+	case 'f':
+		return KW("for");
+	case 'g':
+		W("goto", W_GOTO, 1);
+		return 0;
+	case 'i':
+		W("if", W_IF, 1);
+		return 0;
+	case 'k':
+		return KW("kfree") || KW("kvfree");
+	case 'l':
+		return KW("likely");
+	case 'm':
+		return KW("max") || KW("min") || KW("max_t") || KW("min_t") ||
+		       KW("mutex_lock") || KW("mutex_unlock");
+	case 'o':
+		return KW("offsetof");
+	case 'p':
+		return KW("pr_err") || KW("printk") || KW("pr_info") || KW("pr_warn") ||
+		       KW("pr_debug");
+	case 'r':
+		W("return", W_RETURN, 1);
+		return 0;
+	case 's':
+		W("switch", W_SWITCH, 1);
+		W("struct", W_STRUCT, 0);
+		W("static", W_STATIC, 0);
+		return KW("sizeof") || KW("spin_lock") || KW("spin_unlock") ||
+		       KW("static_assert") || KW("spin_lock_irqsave") ||
+		       KW("spin_unlock_irqrestore");
+	case 't':
+		return KW("typeof");
+	case 'u':
+		return KW("unlikely");
+	case 'w':
+		return KW("while");
+	default:
+		return 0;
+	}
+#undef W
+#undef KW
+}
+
 static void tokenize(struct lex *L)
 {
 	const char *b = L->b;
@@ -237,9 +329,14 @@ static void tokenize(struct lex *L)
 	unsigned line = 1;
 	bool bol = true;
 
+	/* about one token in six bytes of C: grown once or twice, not ~16 times */
+	L->v.v = vec_grow(L->v.v, &L->v.cap, n / 6 + 64, sizeof(*L->v.v));
 	while (i < n) {
 		char c = b[i];
 
+		/* most bytes start a name or are blanks: those first */
+		if (idc((unsigned char)c))
+			goto token;
 		if (c == '\n') {
 			line++;
 			ls = ++i;
@@ -260,17 +357,17 @@ static void tokenize(struct lex *L)
 			const char *e = memmem(b + i + 2, n - i - 2, "*/", 2);
 			size_t z = e ? (size_t)(e - b) + 2 : n;
 
-			for (size_t k = i; k < z; k++)
-				if (b[k] == '\n') {
-					line++;
-					ls = k + 1;
-				}
+			for (const char *p = b + i; (p = memchr(p, '\n', (size_t)(b + z - p))); p++) {
+				line++;
+				ls = (size_t)(p - b) + 1;
+			}
 			i = z;
 			continue;
 		}
 		if (c == '/' && i + 1 < n && b[i + 1] == '/') {
-			while (i < n && b[i] != '\n')
-				i++;
+			const char *e = memchr(b + i, '\n', n - i);
+
+			i = e ? (size_t)(e - b) : n;
 			continue;
 		}
 		if (bol && c == '#') {
@@ -301,6 +398,7 @@ static void tokenize(struct lex *L)
 			i = e;
 			continue;
 		}
+token:
 		bol = false;
 		struct tok t = { .s = b + i, .line = line, .col = (unsigned)(i - ls + 1) };
 
@@ -320,6 +418,12 @@ static void tokenize(struct lex *L)
 			while (j < n && idc((unsigned char)b[j]))
 				j++;
 			t.t = (unsigned char)(c - '0') < 10 ? T_NUM : T_ID;
+			if (t.t == T_ID) {
+				unsigned wc = word_class(t.s, (unsigned)(j - i));
+
+				t.kw = wc & 1;
+				t.word = (unsigned char)(wc >> 1);
+			}
 			i = j;
 		} else if ((c == '-' && i + 1 < n && b[i + 1] == '>') ||
 			   ((c == '=' || c == '!' || c == '<' || c == '>' || c == '|' ||
@@ -329,6 +433,7 @@ static void tokenize(struct lex *L)
 			i += 2;
 		} else {
 			t.t = T_P;
+			t.p = c;
 			i++;
 		}
 		t.len = (unsigned)(t.s ? (size_t)((b + i) - t.s) : 0);
@@ -336,33 +441,6 @@ static void tokenize(struct lex *L)
 	}
 }
 
-/* names that are followed by '(' but are no calls to follow */
-#define KW(s) { s, sizeof(s) - 1 }
-static const struct { const char *s; unsigned len; } keywords[] = {
-	KW("if"), KW("while"), KW("for"), KW("switch"), KW("return"),
-	KW("sizeof"), KW("typeof"), KW("__typeof__"), KW("defined"), KW("do"),
-	KW("else"), KW("case"), KW("goto"), KW("__attribute__"),
-	KW("_Static_assert"), KW("static_assert"), KW("BUILD_BUG_ON"),
-	KW("offsetof"), KW("__builtin_expect"), KW("likely"), KW("unlikely"),
-	KW("READ_ONCE"), KW("WARN_ON"), KW("WARN_ON_ONCE"), KW("pr_err"),
-	KW("pr_debug"), KW("pr_info"), KW("pr_warn"), KW("dev_err"),
-	KW("dev_dbg"), KW("dev_warn"), KW("dev_info"), KW("printk"),
-	KW("ARRAY_SIZE"), KW("min"), KW("max"), KW("min_t"), KW("max_t"),
-	KW("IS_ERR"), KW("PTR_ERR"), KW("ERR_PTR"), KW("kfree"), KW("kvfree"),
-	KW("mutex_lock"), KW("mutex_unlock"), KW("spin_lock"),
-	KW("spin_unlock"), KW("spin_lock_irqsave"),
-	KW("spin_unlock_irqrestore"), KW("container_of"),
-};
-#undef KW
-
-static bool is_kw(const struct tok *t)
-{
-	for (size_t i = 0; i < sizeof(keywords) / sizeof(*keywords); i++)
-		if (keywords[i].len == t->len && keywords[i].s[0] == t->s[0] &&
-		    !memcmp(t->s, keywords[i].s, t->len))
-			return true;
-	return false;
-}
 
 /* does "return <v[0..n)>;" return success?  Error returns: nothing (a
  * void guard), a negative value, NULL or false, ERR_PTR() & co, a
@@ -420,7 +498,7 @@ static void declare(struct lex *L, size_t i, size_t nt)
 	for (;;) {
 		while (k < nt && tp(&v[k], '*'))
 			k++;
-		if (k + 1 >= nt || v[k].t != T_ID || is_kw(&v[k]))
+		if (k + 1 >= nt || v[k].t != T_ID || v[k].kw)
 			return;
 		if (!tp(&v[k + 1], ',') && !tp(&v[k + 1], ';') && !tp(&v[k + 1], '=') &&
 		    !tp(&v[k + 1], ')') && !tp(&v[k + 1], '['))
@@ -531,7 +609,7 @@ static bool expr_ids(const struct tok *v, size_t a, size_t z, const char **ids,
 	bool lower = false, foll = false;
 
 	for (size_t k = a; k < z; k++) {
-		if (v[k].t != T_ID || is_kw(&v[k]) ||
+		if (v[k].t != T_ID || v[k].kw ||
 		    (k > a && (tis(&v[k - 1], "->") || tp(&v[k - 1], '.'))))
 			continue;
 		if (k + 1 < z && tp(&v[k + 1], '(')) {
@@ -553,7 +631,7 @@ static bool expr_ids(const struct tok *v, size_t a, size_t z, const char **ids,
 	struct sbuf i = { 0 }, c = { 0 };
 
 	for (size_t k = a; k < z; k++) {
-		if (v[k].t != T_ID || is_kw(&v[k]) ||
+		if (v[k].t != T_ID || v[k].kw ||
 		    (k > a && (tis(&v[k - 1], "->") || tp(&v[k - 1], '.'))))
 			continue;
 		struct sbuf *o = k + 1 < z && tp(&v[k + 1], '(') ? &c : &i;
@@ -588,7 +666,7 @@ static void arg_summary(struct lex *L, size_t a, size_t z, struct sbuf *out)
 			bool type = false;
 
 			while (k < z && !tp(&v[k], ')')) {
-				if (tis(&v[k], "struct") || tis(&v[k], "void") ||
+				if (tw(&v[k], W_STRUCT) || tis(&v[k], "void") ||
 				    tis(&v[k], "unsigned") || tp(&v[k], '*'))
 					type = true;
 				k++;
@@ -616,8 +694,10 @@ static void arg_summary(struct lex *L, size_t a, size_t z, struct sbuf *out)
 		sb_puts(out, "()");
 		return;
 	}
-	/* the last field named before any subscript or operator */
-	const struct tok *last = NULL, *base = NULL;
+	/* the last field named before any subscript or operator; an sg
+	 * table's list ("buf->sgt.sgl") names the table ("sgt"), the holder
+	 * its walks and sg_set_page() calls share */
+	const struct tok *last = NULL, *base = NULL, *plast = NULL, *pbase = NULL;
 
 	for (size_t k = a; k < z; k++) {
 		if (tp(&v[k], '[') || tp(&v[k], '+') || tp(&v[k], '-') ||
@@ -625,9 +705,15 @@ static void arg_summary(struct lex *L, size_t a, size_t z, struct sbuf *out)
 			break;
 		if (v[k].t == T_P && (tis(&v[k], "->") || tis(&v[k], ".")) &&
 		    k + 1 < z && v[k + 1].t == T_ID) {
+			plast = last;
+			pbase = base;
 			last = &v[k + 1];
 			base = k == a + 1 ? &v[a] : NULL;
 		}
+	}
+	if (last && plast && tis(last, "sgl")) {
+		last = plast;
+		base = pbase;
 	}
 	if (last) {
 		sb_puts(out, "->");
@@ -667,26 +753,21 @@ static bool is_role_field(const char *f)
 }
 
 /* one copy of each callee name per file */
+struct strent {
+	const char *s;
+	uint32_t h, n;
+};
 struct strtab {
-	const char **v;
+	struct strent *v;
 	size_t cap, n;
 };
 
-static uint32_t fnv(const char *s, size_t n)
+/* s[0, n) hashes to h (name_hash()) */
+static const char *intern_h(struct strtab *t, struct arena *A, const char *s, size_t n,
+			    uint32_t h)
 {
-	uint32_t h = 2166136261u;
-
-	for (size_t k = 0; k < n; k++)
-		h = (h ^ (unsigned char)s[k]) * 16777619u;
-	return h;
-}
-
-static const char *intern(struct strtab *t, struct arena *A, const char *s, size_t n)
-{
-	uint32_t h = fnv(s, n);
-
 	if ((t->n + 1) * 2 > t->cap) {
-		struct strtab g = { calloc(t->cap ? t->cap * 2 : 256, sizeof(char *)),
+		struct strtab g = { calloc(t->cap ? t->cap * 2 : 256, sizeof(*t->v)),
 				    t->cap ? t->cap * 2 : 256, t->n };
 
 		if (!g.v) {
@@ -695,10 +776,10 @@ static const char *intern(struct strtab *t, struct arena *A, const char *s, size
 		}
 		/* the strings stay where they are: only their slots move */
 		for (size_t k = 0; k < t->cap; k++)
-			if (t->v[k]) {
-				size_t j = fnv(t->v[k], strlen(t->v[k])) & (g.cap - 1);
+			if (t->v[k].s) {
+				size_t j = t->v[k].h & (g.cap - 1);
 
-				while (g.v[j])
+				while (g.v[j].s)
 					j = (j + 1) & (g.cap - 1);
 				g.v[j] = t->v[k];
 			}
@@ -706,14 +787,23 @@ static const char *intern(struct strtab *t, struct arena *A, const char *s, size
 		*t = g;
 	}
 	for (size_t k = h & (t->cap - 1);; k = (k + 1) & (t->cap - 1)) {
-		if (!t->v[k]) {
-			t->v[k] = arena_strndup(A, s, n);
+		struct strent *e = &t->v[k];
+
+		if (!e->s) {
+			e->s = arena_strndup(A, s, n);
+			e->h = h;
+			e->n = (uint32_t)n;
 			t->n++;
-			return t->v[k];
+			return e->s;
 		}
-		if (!strncmp(t->v[k], s, n) && !t->v[k][n])
-			return t->v[k];
+		if (e->h == h && e->n == n && !memcmp(e->s, s, n))
+			return e->s;
 	}
+}
+
+static const char *intern(struct strtab *t, struct arena *A, const char *s, size_t n)
+{
+	return intern_h(t, A, s, n, name_hash(s, n));
 }
 
 /* an if/else arm or a switch case (arm -1: the switch block itself) */
@@ -725,23 +815,52 @@ struct arm {
 	const char *path_arms, *path_conds;	/* it and the arms around it */
 };
 
+/* x then y[0, yl), in the arena; NULL when both are empty (x may be NULL) */
+static const char *cat2(struct arena *A, const char *x, const char *y, size_t yl)
+{
+	size_t xl = x ? strlen(x) : 0;
+
+	if (!xl && !yl)
+		return NULL;
+	char *r = arena_alloc_str(A, xl + yl);
+
+	if (xl)
+		memcpy(r, x, xl);
+	if (yl)
+		memcpy(r + xl, y, yl);
+	r[xl + yl] = 0;
+	return r;
+}
+
 static void push_arm(struct arena *A, struct arm *arms, int *narm, struct arm a)
 {
 	const struct arm *up = *narm ? &arms[*narm - 1] : NULL;
-	struct sbuf b = { 0 };
+	char id[32];
+	size_t il = 0;
 
-	if (up && up->path_arms)
-		sb_puts(&b, up->path_arms);
-	if (a.arm >= 0)
-		sb_printf(&b, "%u:%d ", a.id, a.arm);
-	a.path_arms = b.s ? arena_strdup(A, b.s) : NULL;
-	sb_free(&b);
-	if (up && up->path_conds)
-		sb_puts(&b, up->path_conds);
-	if (a.cond)
-		sb_puts(&b, a.cond);
-	a.path_conds = b.s ? arena_strdup(A, b.s) : NULL;
-	sb_free(&b);
+	if (a.arm >= 0) {
+		/* "id:arm " (both non-negative) */
+		char tmp[32];
+		size_t tl = 0;
+
+		for (unsigned v = (unsigned)a.arm; tl == 0 || v; v /= 10)
+			tmp[tl++] = (char)('0' + v % 10);
+		for (unsigned v = a.id; il == 0 || v; v /= 10)
+			id[il++] = (char)('0' + v % 10);
+		for (size_t k = 0; k < il / 2; k++) {
+			char c = id[k];
+
+			id[k] = id[il - 1 - k];
+			id[il - 1 - k] = c;
+		}
+		id[il++] = ':';
+		while (tl)
+			id[il++] = tmp[--tl];
+		id[il++] = ' ';
+	}
+	a.path_arms = cat2(A, up ? up->path_arms : NULL, id, il);
+	a.path_conds = cat2(A, up ? up->path_conds : NULL, a.cond ? a.cond : "",
+			    a.cond ? strlen(a.cond) : 0);
 	arms[(*narm)++] = a;
 }
 
@@ -750,6 +869,7 @@ void facts_extract(const char *buf, size_t len, struct facts *fx)
 	struct lex L = { .b = buf, .n = len, .fx = fx };
 	struct arena *A = &fx->arena;
 	struct strtab names = { 0 }, texts = { 0 };	/* one copy per file */
+	struct sbuf cargs = { 0 }, ctext = { 0 };	/* a call's arguments */
 
 	tokenize(&L);
 	struct tok *v = L.v.v;
@@ -889,12 +1009,12 @@ void facts_extract(const char *buf, size_t len, struct facts *fx)
 				f.name = arena_strndup(A, t->s, t->len);
 			}
 			for (size_t q = stmt0; q < i; q++)
-				if (tis(&v[q], "static"))
+				if (tw(&v[q], W_STATIC))
 					f.is_static = true;
 			/* struct-typed parameters */
 			L.nvars = 0;
 			for (size_t q = i + 2; q < close; q++)
-				if (tis(&v[q], "struct"))
+				if (tw(&v[q], W_STRUCT))
 					declare(&L, q, close + 1);
 			/* parameter names: the identifier before each ',' or ')' */
 			sb_putc(&ps, ' ');
@@ -930,14 +1050,14 @@ void facts_extract(const char *buf, size_t len, struct facts *fx)
 			depth--;
 		if (t->t != T_ID)
 			continue;
-		if (t->len == 6 && tis(t, "struct")) {
+		if (t->len == 6 && tw(t, W_STRUCT)) {
 			declare(&L, i, nt);
 			continue;
 		}
 		/* after a return at body level: reached only through a goto.
 		 * Only a return that is a statement of its own counts: not
 		 * the body of an unbraced "if (x) return y;" or "else return". */
-		if (tis(t, "return")) {
+		if (tw(t, W_RETURN)) {
 			size_t q = i;
 
 			while (q < nt && !tp(&v[q], ';'))
@@ -953,7 +1073,7 @@ void facts_extract(const char *buf, size_t len, struct facts *fx)
 
 			VEC_PUSH(fx->rets, r);
 		}
-		if ((tis(t, "return") || tis(t, "goto")) && depth == 1 && i > 0 &&
+		if ((tw(t, W_RETURN) || tw(t, W_GOTO)) && depth == 1 && i > 0 &&
 		    (tp(&v[i - 1], ';') || tp(&v[i - 1], '{') || tp(&v[i - 1], '}') ||
 		     tp(&v[i - 1], ':'))) {
 			size_t q = i;
@@ -961,10 +1081,10 @@ void facts_extract(const char *buf, size_t len, struct facts *fx)
 			while (q < nt && !tp(&v[q], ';'))
 				q++;
 			jump_end = q;	/* the ';' ending this jump */
-			if (tis(t, "goto") && i + 1 < nt && v[i + 1].t == T_ID &&
+			if (tw(t, W_GOTO) && i + 1 < nt && v[i + 1].t == T_ID &&
 			    !after_return && !jumped && !err_label && ngoes < 16)
 				goes[ngoes++] = &v[i + 1];
-			if (tis(t, "return"))
+			if (tw(t, W_RETURN))
 				ret_end = q;	/* its own calls run */
 		}
 		/* any assignment: "x = e", "*x = e", "obj->f = e", "x |= e" */
@@ -1049,33 +1169,31 @@ no_assign:
 			}
 		}
 		/* if/else chains and switch cases: which arm a call is in */
-		if ((tis(t, "if") || tis(t, "else") || tis(t, "switch")) && narm < 32) {
+		if ((tw(t, W_IF) || tw(t, W_ELSE) || tw(t, W_SWITCH)) && narm < 32) {
 			size_t b = i + 1;
-			bool is_if = !tis(t, "else");
+			bool is_if = !tw(t, W_ELSE);
 
 			if (is_if && (b >= nt || !tp(&v[b], '(') || match[b] == (size_t)-1))
 				goto arms_done;
 			const char *cond = NULL;
 
 			if (is_if) {
-				struct sbuf cb = { 0 };
-
-				for (size_t q = b + 1; q < match[b] && cb.len < 200; q++) {
-					sb_putc(&cb, ' ');
-					sb_putn(&cb, v[q].s, v[q].len);
+				ctext.len = 0;	/* (free between calls) */
+				for (size_t q = b + 1; q < match[b] && ctext.len < 200; q++) {
+					sb_putc(&ctext, ' ');
+					sb_putn(&ctext, v[q].s, v[q].len);
 				}
-				if (cb.s) {
-					sb_putc(&cb, ' ');
-					cond = arena_strdup(A, cb.s);
+				if (ctext.len) {
+					sb_putc(&ctext, ' ');
+					cond = arena_strdup(A, ctext.s);
 				}
-				sb_free(&cb);
 				b = match[b] + 1;
 			}
-			if (tis(t, "else") && b < nt && tis(&v[b], "if"))
+			if (tw(t, W_ELSE) && b < nt && tw(&v[b], W_IF))
 				goto arms_done;	/* the "if" continues the chain */
 			struct arm a = { 0, 0, b, cond, NULL, NULL };
 
-			if (tis(t, "switch")) {
+			if (tw(t, W_SWITCH)) {
 				if (b >= nt || !tp(&v[b], '{') || match[b] == (size_t)-1)
 					goto arms_done;
 				a.id = next_id++;
@@ -1085,8 +1203,8 @@ no_assign:
 				goto arms_done;
 			}
 			bool chained = i > 0 && last_end != (size_t)-1 &&
-				       ((tis(t, "else") && last_end + 1 == i) ||
-					(tis(t, "if") && tis(&v[i - 1], "else") && last_end + 2 == i));
+				       ((tw(t, W_ELSE) && last_end + 1 == i) ||
+					(tw(t, W_IF) && tw(&v[i - 1], W_ELSE) && last_end + 2 == i));
 			a.id = chained ? last_id : next_id++;
 			a.arm = chained ? last_arm + 1 : 0;
 			if (b < nt && tp(&v[b], '{') && match[b] != (size_t)-1) {
@@ -1105,7 +1223,7 @@ no_assign:
 				a.end = q;
 			}
 			push_arm(A, arms, &narm, a);
-		} else if ((tis(t, "case") || tis(t, "default")) && narm) {
+		} else if ((tw(t, W_CASE) || tw(t, W_DEFAULT)) && narm) {
 			/* the innermost switch: a case arm on top of its block */
 			int k = narm - 1;
 
@@ -1120,7 +1238,7 @@ no_assign:
 			}
 		}
 arms_done:
-		if (tis(t, "if") && i + 1 < nt && tp(&v[i + 1], '(') &&
+		if (tw(t, W_IF) && i + 1 < nt && tp(&v[i + 1], '(') &&
 		    match[i + 1] != (size_t)-1) {
 			size_t c = match[i + 1] + 1;
 
@@ -1147,16 +1265,16 @@ arms_done:
 					/* "return 0;" ends a normal early exit (an
 					 * ioctl case), not an error branch; so does
 					 * "return true;" (a lookup that found it) */
-					bool ok0 = tis(&v[r + 1], "return") && r + 3 == q &&
+					bool ok0 = tw(&v[r + 1], W_RETURN) && r + 3 == q &&
 						   ((v[r + 2].len == 1 && v[r + 2].s[0] == '0') ||
 						    tis(&v[r + 2], "true"));
 
-					if (!ok0 && (tis(&v[r + 1], "return") || tis(&v[r + 1], "goto"))) {
+					if (!ok0 && (tw(&v[r + 1], W_RETURN) || tw(&v[r + 1], W_GOTO))) {
 						err_start[nerr] = c;
 						err_end[nerr++] = match[c];
 					}
 				}
-			} else if (c < nt && nerr < 64 && (tis(&v[c], "return") || tis(&v[c], "goto"))) {
+			} else if (c < nt && nerr < 64 && (tw(&v[c], W_RETURN) || tw(&v[c], W_GOTO))) {
 				size_t q = c;
 
 				while (q < nt && !tp(&v[q], ';'))
@@ -1169,7 +1287,7 @@ arms_done:
 
 				while (q < nt && !tp(&v[q], ';'))
 					q++;
-				if (q + 1 < nt && (tis(&v[q + 1], "return") || tis(&v[q + 1], "goto"))) {
+				if (q + 1 < nt && (tw(&v[q + 1], W_RETURN) || tw(&v[q + 1], W_GOTO))) {
 					err_start[nerr] = c;
 					err_end[nerr++] = q;
 				}
@@ -1221,17 +1339,16 @@ arms_done:
 			}
 			continue;
 		}
-		if (i + 1 >= nt || !tp(&v[i + 1], '(') || match[i + 1] == (size_t)-1 || is_kw(t))
+		if (i + 1 >= nt || !tp(&v[i + 1], '(') || match[i + 1] == (size_t)-1 || t->kw)
 			continue;
 		/* a call */
 		size_t o = i + 1, c = match[o];
 		struct fx_call call;
-		struct sbuf as = { 0 }, at = { 0 };
 
 		memset(&call, 0, sizeof(call));
-		call.callee = intern(&names, A, t->s, t->len);
 		call.clen = t->len;
 		call.chash = name_hash(t->s, t->len);
+		call.callee = intern_h(&names, A, t->s, t->len, call.chash);
 		call.line = t->line;
 		call.col = t->col;
 		call.func = (unsigned)fn;
@@ -1247,27 +1364,27 @@ arms_done:
 		call.err = err_label || after_return;
 		for (int e = 0; e < nerr && !call.err; e++)
 			call.err = err_start[e] <= i;
+		cargs.len = ctext.len = 0;	/* one buffer each for the whole file */
 		for (size_t a = o + 1, q = o + 1; q <= c; q++) {
 			if (q == c || (tp(&v[q], ',') )) {
 				if (a > o + 1)
-					sb_putc(&as, '\x1f');
-				arg_summary(&L, a, q, &as);
-				if (!as.len)
-					sb_putc(&as, ' ');
+					sb_putc(&cargs, '\x1f');
+				arg_summary(&L, a, q, &cargs);
+				if (!cargs.len)
+					sb_putc(&cargs, ' ');
 				a = q + 1;
 			} else if ((tp(&v[q], '(') || tp(&v[q], '[') || tp(&v[q], '{')) &&
 				   match[q] != (size_t)-1) {
 				q = match[q] - 0;
 			}
 		}
-		call.args = as.s ? intern(&texts, A, as.s, as.len) : "";
-		folded_text(&L, o + 1, c, &at);
-		call.argtext = at.s ? intern(&texts, A, at.s, at.len) : "";
-		sb_free(&as);
-		sb_free(&at);
+		call.args = cargs.len ? intern(&texts, A, cargs.s, cargs.len) : "";
+		folded_text(&L, o + 1, c, &ctext);
+		call.argtext = ctext.len ? intern(&texts, A, ctext.s, ctext.len) : "";
 		/* "x->f = call(...)" or "x = call(...)" */
 		if (i >= 2 && tp(&v[i - 1], '=') && v[i - 2].t == T_ID) {
 			char tmp[160];
+			size_t tl;
 
 			if (i >= 3 && (tis(&v[i - 3], "->") || tp(&v[i - 3], '.'))) {
 				struct sbuf b = { 0 };
@@ -1275,10 +1392,17 @@ arms_done:
 					!tis(&v[i - 5], "->") && !tp(&v[i - 5], '.') ? &v[i - 4] : NULL;
 
 				put_field(&L, base, &v[i - 2], &b);
-				snprintf(tmp, sizeof(tmp), "->%.*s", b.len > 140 ? 140 : (int)b.len, b.s);
+				tl = b.len > 140 ? 140 : b.len;
+				memcpy(tmp, "->", 2);
+				memcpy(tmp + 2, b.s, tl);
+				tl += 2;
 				sb_free(&b);
-			} else
-				snprintf(tmp, sizeof(tmp), "%.*s", (int)(v[i - 2].len > 100 ? 100 : v[i - 2].len), v[i - 2].s);
+			} else {
+				tl = v[i - 2].len > 100 ? 100 : v[i - 2].len;
+				memcpy(tmp, v[i - 2].s, tl);
+			}
+			/* (a NUL in the name ends it, as it did the string) */
+			tmp[tl] = 0;
 			call.assigned = intern(&texts, A, tmp, strlen(tmp));
 		}
 		VEC_PUSH(fx->calls, call);
@@ -1300,8 +1424,17 @@ arms_done:
 				if (tis(&v[q], "unpin_user_page") || tis(&v[q], "put_page") ||
 				    tis(&v[q], "unpin_user_pages") || tis(&v[q], "unpin_user_pages_dirty_lock") ||
 				    tis(&v[q], "unpin_user_page_range_dirty_lock") ||
-				    tis(&v[q], "folio_put") || tis(&v[q], "unpin_folio"))
-					fx->funcs.v[fn].sg_release = true;
+				    tis(&v[q], "folio_put") || tis(&v[q], "unpin_folio")) {
+					struct fx_func *wf = &fx->funcs.v[fn];
+					const char *tbl = fx_arg(&fx->calls.v[fx->calls.n - 1], 0, A);
+
+					/* the table it walks: its first walk's
+					 * ("->sgt@vx_buf", or a variable) */
+					if (!wf->sg_release)
+						wf->sg_table = tbl[0] ? tbl : NULL;
+					wf->sg_release = true;
+					break;
+				}
 		}
 	}
 	if (fn >= 0)
@@ -1336,6 +1469,8 @@ arms_done:
 	free(match);
 	free(names.v);
 	free(texts.v);
+	sb_free(&cargs);
+	sb_free(&ctext);
 	free(stack);
 	free(L.v.v);
 }

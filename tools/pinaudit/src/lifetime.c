@@ -40,8 +40,10 @@ static bool is_release_call(const char *fn)
 	/* most callees are none of these: their first letter says so */
 	if (!strchr("upbrfv_", fn[0]))
 		return false;
+	size_t n = strlen(fn);
+
 	for (size_t i = 0; i < sizeof(r) / sizeof(*r); i++)
-		if (!strcmp(r[i], fn))
+		if (r[i][0] == fn[0] && strlen(r[i]) == n && !memcmp(r[i], fn, n))
 			return strcmp(fn, "vfree") && strcmp(fn, "vunmap") && strcmp(fn, "__free_page");
 	return false;
 }
@@ -139,6 +141,13 @@ static void step(struct ask *q, const struct facts *fx, unsigned line, const cha
 	lt->nsteps++;
 }
 
+/* the function a call calls, as seen from module mod */
+static bool lookup_call(const struct model *m, const struct fx_call *c, const char *mod,
+			struct fref *out)
+{
+	return model_lookup_h(m, c->callee, c->chash, mod, out);
+}
+
 /* does fn (transitively, depth levels) call target on its normal path? */
 static bool reaches_after(const struct model *m, struct fref fn, const char *target,
 			  int depth, const char **via, const struct fx_call *from,
@@ -191,7 +200,7 @@ static bool reaches_after(const struct model *m, struct fref fn, const char *tar
 			return true;
 		}
 		/* callbacks passed as arguments run later: not followed here */
-		if (depth > 1 && model_lookup(m, c->callee, fn.fx->module, &t) &&
+		if (depth > 1 && lookup_call(m, c, fn.fx->module, &t) &&
 		    (t.fx != fn.fx || t.fn != fn.fn) &&
 		    reaches(m, t, target, depth - 1, via))
 			return true;
@@ -235,10 +244,10 @@ static bool tests_result(const struct fx_call *rel, const struct fx_call *c)
 }
 
 /* a compat macro around a release: "#define VX_UNPIN(p) unpin_user_page(p)" */
-static bool release_macro(const struct model *m, const char *name)
+static bool release_macro_h(const struct model *m, const char *name, uint32_t h)
 {
 	for (int d = 0; d < 3 && name[0] >= 'A' && name[0] <= 'z'; d++) {
-		const struct fx_macro *mc = model_macro(m, name);
+		const struct fx_macro *mc = d ? model_macro(m, name) : model_macro_h(m, name, h);
 
 		if (!mc)
 			return false;
@@ -247,6 +256,12 @@ static bool release_macro(const struct model *m, const char *name)
 		name = mc->target;
 	}
 	return false;
+}
+
+/* a call of a release, or of a compat macro around one */
+static bool release_call(const struct model *m, const struct fx_call *c)
+{
+	return is_release_call(c->callee) || release_macro_h(m, c->callee, c->chash);
 }
 
 struct rel {
@@ -370,7 +385,6 @@ static void derive(const struct facts *fx, unsigned func, unsigned after, struct
  */
 #define DERIVE_DEPTH 5
 
-static bool release_macro(const struct model *m, const char *name);
 
 static uint32_t releases_params(const struct model *m, struct fref f, int depth, bool *cut,
 				struct arena *A)
@@ -411,12 +425,12 @@ static uint32_t releases_params(const struct model *m, struct fref f, int depth,
 
 			if (call->err)
 				continue;
-			if (is_release_call(call->callee) || release_macro(m, call->callee)) {
+			if (release_call(m, call)) {
 				if (arg_hits(call, 0, &s))
 					rp |= 1u << i;
 				continue;
 			}
-			if (!model_lookup(m, call->callee, f.fx->module, &g) ||
+			if (!lookup_call(m, call, f.fx->module, &g) ||
 			    (g.fx == f.fx && g.fn == f.fn))
 				continue;
 			uint32_t grp = 0;
@@ -447,18 +461,22 @@ static bool call_releases(const struct model *m, const struct facts *fx, size_t 
 {
 	struct fref w;
 
-	if (call->err)
+	if (call->err || call->norel)
 		return false;
-	if (is_release_call(call->callee) || release_macro(m, call->callee)) {
+	if (release_call(m, call)) {
 		const char *a0 = fx_arg(call, 0, A);
 
 		return names_holder(a0, holder) || is_alias(fx, k, a0, holder);
 	}
-	if (!model_lookup(m, call->callee, fx->module, &w))
-		return false;
 	bool cut = false;
-	uint32_t rp = releases_params(m, w, DERIVE_DEPTH, &cut, A);
+	uint32_t rp = lookup_call(m, call, fx->module, &w) ?
+		      releases_params(m, w, DERIVE_DEPTH, &cut, A) : 0;
 	int na = fx_nargs(call);
+
+	/* releases nothing, whatever the holder: the model, and the
+	 * callee's answer (cached in its facts), do not change now */
+	if (!rp)
+		((struct fx_call *)call)->norel = true;
 
 	for (int j = 0; rp && j < na && j < 32; j++)
 		if (rp >> j & 1 && names_holder(fx_arg(call, j, A), holder))
@@ -466,9 +484,54 @@ static bool call_releases(const struct model *m, const struct facts *fx, size_t 
 	return false;
 }
 
+static bool is_sg_walk(const char *fn)
+{
+	return !strncmp(fn, "for_each_sg", 11) || !strncmp(fn, "for_each_sgtable_", 17);
+}
+
+/*
+ * "for_each_sg(buf->sgt.sgl, sg, n, i) sg_set_page(sg, pages[i], ...)":
+ * the entry sg is the loop's iterator; the pages go into the table the
+ * loop walks ("->sgt@vx_buf"), not into a variable named sg.  t: the
+ * summary of the sg call k's first argument; returns it, or the table.
+ */
+static const char *sg_iter_table(struct fref fn, const struct fx_call *k, const char *t,
+				 struct arena *A)
+{
+	const struct fx_func *f = fref_func(fn);
+	const char *table = t;
+
+	if (!t[0] || t[0] == '-' || strpbrk(t, "() "))
+		return t;
+	for (size_t i = f->call0; i < f->call0 + f->ncalls; i++) {
+		const struct fx_call *l = &fn.fx->calls.v[i];
+
+		if (l == k || l->line > k->line)
+			break;
+		if (is_sg_walk(l->callee) && !strcmp(fx_arg(l, 1, A), t)) {
+			const char *w = fx_arg(l, 0, A);
+
+			if (w[0])
+				table = w;	/* the innermost (last) loop */
+		}
+	}
+	return table;
+}
+
+/* an sg walker's table (fx_func.sg_table) is the pages' table (a field,
+ * "sgt@vx_buf"): a walk of another struct's table, or of another field,
+ * releases other pages; a walk of a variable or parameter may be of any
+ * table, and so may any walk when the pages' table is not a field */
+static bool walks_table(const struct fx_func *f, const char *table)
+{
+	if (!table || !f->sg_table || f->sg_table[0] != '-')
+		return true;
+	return field_eq(f->sg_table + 2, table);
+}
+
 /* functions of the module that release holder (or walk an sg list) */
 static size_t releases(const struct model *m, const char *mod, const char *holder,
-		       bool sg, struct rel *out, size_t max, struct arena *A)
+		       bool sg, const char *table, struct rel *out, size_t max, struct arena *A)
 {
 	size_t n = 0;
 
@@ -479,7 +542,7 @@ static size_t releases(const struct model *m, const char *mod, const char *holde
 			continue;
 		for (size_t k = 0; k < fx->funcs.n && n < max; k++) {
 			const struct fx_func *f = &fx->funcs.v[k];
-			bool hit = sg && f->sg_release;
+			bool hit = sg && f->sg_release && walks_table(f, table);
 			const struct fx_call *hc = NULL;
 
 			for (size_t c = f->call0; c < f->call0 + f->ncalls && !hit; c++)
@@ -494,6 +557,77 @@ static size_t releases(const struct model *m, const char *mod, const char *holde
 		}
 	}
 	return n;
+}
+
+/*
+ * releases() asks every function of the module; sites of one module ask
+ * it of the same holder again (kvm's eight pfn sites).  The answer
+ * depends on the model alone: what it computes on the way (a release
+ * helper's parameters) is cached in the facts by the first asking, and a
+ * second asking would read exactly those, so the first answer is kept.
+ */
+struct rel_memo {
+	const char *mod, *holder, *table;
+	bool sg;
+	size_t n;
+	struct rel rs[32];
+};
+
+struct rule_memo {
+	struct arena a;
+	VEC(struct rel_memo) rel;
+};
+
+void rule_memo_free(struct rule_memo *rm)
+{
+	if (!rm)
+		return;
+	arena_free(&rm->a);
+	free(rm->rel.v);
+	free(rm);
+}
+
+static bool same_str(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+static size_t releases_memo(const struct model *m, const char *mod, const char *holder,
+			    bool sg, const char *table, struct rel *out, size_t max,
+			    struct arena *A)
+{
+	struct rule_memo **slot = model_rule_memo(m);
+
+	if (max > 32)
+		return releases(m, mod, holder, sg, table, out, max, A);
+	if (!*slot && !(*slot = calloc(1, sizeof(**slot))))
+		exit(3);
+	struct rule_memo *rm = *slot;
+
+	for (size_t i = 0; i < rm->rel.n; i++) {
+		const struct rel_memo *e = &rm->rel.v[i];
+
+		if (e->sg == sg && same_str(e->mod, mod) && same_str(e->holder, holder) &&
+		    same_str(e->table, table)) {
+			size_t n = e->n < max ? e->n : max;
+
+			memcpy(out, e->rs, n * sizeof(*out));
+			return n;
+		}
+	}
+	struct rel_memo e = {
+		.mod = arena_strdup(&rm->a, mod), .holder = arena_strdup(&rm->a, holder),
+		.table = table ? arena_strdup(&rm->a, table) : NULL, .sg = sg,
+	};
+
+	e.n = releases(m, mod, holder, sg, table, e.rs, 32, A);
+	VEC_PUSH(rm->rel, e);
+	{
+		size_t n = e.n < max ? e.n : max;
+
+		memcpy(out, e.rs, n * sizeof(*out));
+		return n;
+	}
 }
 
 /* the pinning function fn releases holder itself after line after, on the
@@ -636,9 +770,103 @@ static int callers_release(const struct model *m, struct fref fn, const struct r
 	return ncall ? 1 : -1;
 }
 
+/* a call that allocates the memory it returns */
+static bool is_alloc_call(const char *fn)
+{
+	static const char *const a[] = {
+		"kmalloc", "kzalloc", "kcalloc", "kmalloc_array", "kmalloc_node",
+		"kzalloc_node", "kvmalloc", "kvzalloc", "kvcalloc", "kvmalloc_array",
+		"vmalloc", "vzalloc", "kmem_cache_alloc", "kmem_cache_zalloc",
+		"devm_kzalloc", "devm_kmalloc",
+	};
+
+	for (size_t i = 0; i < sizeof(a) / sizeof(*a); i++)
+		if (!strcmp(a[i], fn))
+			return true;
+	return false;
+}
+
+/* g returns an object it allocates: "x = kzalloc(...); ... return x;" */
+static bool constructor(const struct model *m, const struct fx_call *c, const char *mod)
+{
+	struct fref g;
+
+	if (is_alloc_call(c->callee))
+		return true;
+	if (!lookup_call(m, c, mod, &g))
+		return false;
+	const struct fx_func *f = fref_func(g);
+
+	for (size_t i = f->asg0; i < f->asg0 + f->nasg; i++) {
+		const struct fx_assign *a = &g.fx->assigns.v[i];
+		char w[160];
+		bool alloc = false;
+
+		if (a->func != g.fn || a->err || !a->calls || a->lhs[0] == '*' ||
+		    a->lhs[0] == '-' || strlen(a->lhs) > 150)
+			continue;
+		for (const char *p = a->calls; *p && !alloc;) {
+			while (*p == ' ')
+				p++;
+			const char *e = strchr(p, ' ');
+			size_t l = e ? (size_t)(e - p) : strlen(p);
+			char nm[64];
+
+			if (l && l < sizeof(nm)) {
+				memcpy(nm, p, l);
+				nm[l] = 0;
+				alloc = is_alloc_call(nm);
+			}
+			p += l;
+		}
+		if (!alloc)
+			continue;
+		snprintf(w, sizeof(w), " %s ", a->lhs);
+		for (size_t r = 0; r < g.fx->rets.n; r++) {
+			const struct fx_ret *rt = &g.fx->rets.v[r];
+
+			if (rt->func == g.fn && rt->ok && rt->ids && strstr(rt->ids, w))
+				return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * The call c (in up) hands a release an object that up itself created
+ * earlier on the same path ("iter = iova_bitmap_alloc(...); ...
+ * iova_bitmap_free(iter);"): the object, and any pages kept in it, lives
+ * only while up runs, whatever pins into it in between.  A looked-up
+ * object ("obj = idr_remove(...); destroy(obj)") is no such object.
+ */
+static bool per_call_object(const struct model *m, struct fref up, const struct fx_call *c,
+			    struct arena *A)
+{
+	const struct fx_func *f = fref_func(up);
+
+	for (int j = 0; j < fx_nargs(c) && j < 8; j++) {
+		const char *x = fx_arg(c, j, A);
+
+		if (!x[0] || strpbrk(x, "-() ") || fx_has_param(f, x))
+			continue;
+		for (size_t i = f->call0; i < f->call0 + f->ncalls; i++) {
+			const struct fx_call *k = &up.fx->calls.v[i];
+
+			if (k == c || k->line > c->line || (k->line == c->line && k->col >= c->col))
+				break;
+			if (!k->err && !k->jumped && k->assigned && !strcmp(k->assigned, x) &&
+			    !fx_exclusive(k, c) && constructor(m, k, up.fx->module))
+				return true;
+		}
+	}
+	return false;
+}
+
 /* climb from fn to an entry point userspace drives; fills the steps */
 /* *seen_completion: 1 reached from a function named like a completion,
- * 2 from a completion or per-request operation of an ops table */
+ * 2 from a completion or per-request operation of an ops table, 3 from a
+ * function that creates the object and destroys it before returning
+ * (per_call_object()) */
 static bool user_trigger(struct ask *q, struct fref fn, int depth, int *seen_completion)
 {
 	const struct fx_func *f = fref_func(fn);
@@ -672,6 +900,16 @@ static bool user_trigger(struct ask *q, struct fref fn, int depth, int *seen_com
 
 		if (c->err || (up.fx == fn.fx && up.fn == fn.fn))
 			continue;
+		if (per_call_object(q->m, up, c, q->A)) {
+			if (comp < 3) {
+				comp = 3;
+				snprintf(q->tmp, sizeof(q->tmp), "%s() creates the object and "
+					 "destroys it with %s() before returning", fref_func(up)->name,
+					 f->name);
+				q->lt->bounded_by = arena_strdup(q->A, q->tmp);
+			}
+			continue;
+		}
 		int mark = q->lt->nsteps;
 
 		step(q, cs[i].fx, c->line, "%s() called from %s()", f->name,
@@ -714,9 +952,9 @@ static bool releases_val(const struct model *m, const struct facts *fx,
 {
 	struct fref g;
 
-	if (is_release_call(r->callee) || release_macro(m, r->callee))
+	if (release_call(m, r))
 		return arg_hits(r, 0, s);
-	if (!model_lookup(m, r->callee, fx->module, &g))
+	if (!lookup_call(m, r, fx->module, &g))
 		return false;
 	bool cut = false;
 	uint32_t rp = releases_params(m, g, DERIVE_DEPTH, &cut, A);
@@ -871,7 +1109,7 @@ static enum verdict follow(struct ask *q, struct fref fn, const struct fx_call *
 		/* the module's release helper for the value: on any path,
 		 * error paths too (it names the helper, it bounds nothing) */
 		if (!crel && !is_release_call(r->callee) && releases_val(m, fn.fx, r, s, q->A) &&
-		    model_lookup(m, r->callee, fn.fx->module, &g))
+		    lookup_call(m, r, fn.fx->module, &g))
 			crel = r;
 		else if (!kept && !r->err && strstr(r->argtext, "&") &&
 			 !releases_val(m, fn.fx, r, s, q->A)) {
@@ -941,6 +1179,7 @@ static enum verdict decide(struct ask *q, struct fref fn, const struct fx_call *
 	const char *arg = pa >= 0 ? fx_arg(c, pa, q->A) : "";
 	const char *holder = NULL;
 	bool sg = false;
+	const char *table = NULL;	/* the sg table's field, when known */
 	unsigned hline = c->line;
 
 	if (holder0)
@@ -966,9 +1205,10 @@ static enum verdict decide(struct ask *q, struct fref fn, const struct fx_call *
 				continue;
 			for (int a = 1; a < fx_nargs(k); a++)
 				if (!strcmp(fx_arg(k, a, q->A), arg)) {
-					const char *t = fx_arg(k, 0, q->A);
+					const char *t = sg_iter_table(fn, k, fx_arg(k, 0, q->A), q->A);
 
 					holder = t[0] == '-' ? t + 2 : t;
+					table = t[0] == '-' ? t + 2 : NULL;
 					sg = true;
 					hline = k->line;
 					break;
@@ -1061,6 +1301,12 @@ static enum verdict decide(struct ask *q, struct fref fn, const struct fx_call *
 			continue;
 		for (int a = 1; a < fx_nargs(k) && !sg; a++)
 			sg = field_sg = names_holder(fx_arg(k, a, q->A), holder);
+		if (sg) {
+			/* the table it goes in: what the walkers walk */
+			const char *t = sg_iter_table(fn, k, fx_arg(k, 0, q->A), q->A);
+
+			table = t[0] == '-' ? t + 2 : NULL;
+		}
 	}
 	/* the line where a local array goes into the holder */
 	for (size_t i = 0; hline == c->line && arg[0] && arg[0] != '-' && i < fn.fx->stores.n; i++) {
@@ -1087,7 +1333,7 @@ static enum verdict decide(struct ask *q, struct fref fn, const struct fx_call *
 		     f->name);
 
 	struct rel rs[32];
-	size_t nr = releases(m, fn.fx->module, holder, sg, rs, 32, q->A);
+	size_t nr = releases_memo(m, fn.fx->module, holder, sg, table, rs, 32, q->A);
 
 	if (!nr) {
 		q->lt->why = "no release of the holder found in the module";
@@ -1179,6 +1425,14 @@ static enum verdict decide(struct ask *q, struct fref fn, const struct fx_call *
 	/* an ops table's completion (".release_cmd", ".complete"): the
 	 * framework ends the request; a function merely named like one may
 	 * wait on userspace (or a remote side it drives) */
+	if (!q->lt->trigger && comp == 3) {
+		snprintf(q->tmp, sizeof(q->tmp), "released in %s(), reached only from calls "
+			 "that hold the object for one call: %s", q->lt->release,
+			 q->lt->bounded_by);
+		q->lt->why = arena_strdup(q->A, q->tmp);
+		q->lt->nsteps = mark;
+		return V_BOUNDED;
+	}
 	if (!q->lt->trigger && comp == 2) {
 		snprintf(q->tmp, sizeof(q->tmp), "released in %s(), reached only from a "
 			 "completion or a per-request operation", q->lt->release);
@@ -1461,7 +1715,7 @@ static bool drops(struct needless *q, struct fref fn, int depth, const char **pr
 			*prim = c->callee;
 			return true;
 		}
-		if (depth > 1 && model_lookup(q->m, c->callee, fn.fx->module, &t) &&
+		if (depth > 1 && lookup_call(q->m, c, fn.fx->module, &t) &&
 		    (t.fx != fn.fx || t.fn != fn.fn) && drops(q, t, depth - 1, prim))
 			return true;
 	}
@@ -1520,7 +1774,7 @@ static const struct fx_call *drop_after(struct needless *q, struct fref fn,
 				continue;
 			*prim = r->callee;
 		} else if (partial_release(r) ||
-			   !model_lookup(q->m, r->callee, fn.fx->module, &t) ||
+			   !lookup_call(q->m, r, fn.fx->module, &t) ||
 			   (t.fx == fn.fx && t.fn == fn.fn) || !drops(q, t, 2, prim)) {
 			continue;
 		}

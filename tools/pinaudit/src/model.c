@@ -13,8 +13,10 @@
 #include "model.h"
 
 struct hent {
-	const char *key;
+	const char *key;	/* klen bytes, not always NUL-terminated: a
+				   name in a call's argument summary      */
 	uint32_t h;		/* name_hash() of key */
+	uint32_t klen;
 	size_t first;		/* index into the item list, chained */
 };
 
@@ -37,12 +39,13 @@ struct model {
 	struct hmap callers;	/* callee -> (facts, call) */
 	struct hmap macros;	/* name -> (facts, macro) */
 	struct hmap roles;	/* fn -> (facts, role)    */
+	struct rule_memo *memo;	/* lifetime.c's           */
 };
 
 #define NIL ((size_t)-1)
 
-static void hput_h(struct hmap *h, const char *key, uint32_t hv, struct facts *fx,
-		   size_t idx);
+static void hput_h(struct hmap *h, const char *key, size_t klen, uint32_t hv,
+		   struct facts *fx, size_t idx);
 
 static void hgrow(struct hmap *h)
 {
@@ -70,9 +73,13 @@ static struct hent *hfind_h(const struct hmap *h, const char *key, uint32_t hv)
 {
 	if (!h->cap)
 		return NULL;
-	for (size_t k = hv & (h->cap - 1); h->t[k].key; k = (k + 1) & (h->cap - 1))
-		if (h->t[k].h == hv && !strcmp(h->t[k].key, key))
+	for (size_t k = hv & (h->cap - 1); h->t[k].key; k = (k + 1) & (h->cap - 1)) {
+		const struct hent *e = &h->t[k];
+
+		/* key (NUL-terminated) is e's klen bytes, and no more */
+		if (e->h == hv && !strncmp(e->key, key, e->klen) && !key[e->klen])
 			return &h->t[k];
+	}
 	return NULL;
 }
 
@@ -81,8 +88,8 @@ static struct hent *hfind(const struct hmap *h, const char *key)
 	return hfind_h(h, key, name_hash(key, strlen(key)));
 }
 
-static void hput_h(struct hmap *h, const char *key, uint32_t hv, struct facts *fx,
-		   size_t idx)
+static void hput_h(struct hmap *h, const char *key, size_t klen, uint32_t hv,
+		   struct facts *fx, size_t idx)
 {
 	struct hent *e = NULL;
 	size_t k;
@@ -90,13 +97,14 @@ static void hput_h(struct hmap *h, const char *key, uint32_t hv, struct facts *f
 	if ((h->n + 1) * 2 > h->cap)
 		hgrow(h);
 	for (k = hv & (h->cap - 1); h->t[k].key; k = (k + 1) & (h->cap - 1))
-		if (h->t[k].h == hv && !strcmp(h->t[k].key, key)) {
+		if (h->t[k].h == hv && h->t[k].klen == klen && !memcmp(h->t[k].key, key, klen)) {
 			e = &h->t[k];
 			break;
 		}
 	if (!e) {
 		e = &h->t[k];
 		e->key = key;
+		e->klen = (uint32_t)klen;
 		e->h = hv;
 		e->first = NIL;
 		h->n++;
@@ -109,7 +117,9 @@ static void hput_h(struct hmap *h, const char *key, uint32_t hv, struct facts *f
 
 static void hput(struct hmap *h, const char *key, struct facts *fx, size_t idx)
 {
-	hput_h(h, key, name_hash(key, strlen(key)), fx, idx);
+	size_t n = strlen(key);
+
+	hput_h(h, key, n, name_hash(key, n), fx, idx);
 }
 
 static void hfree(struct hmap *h)
@@ -127,6 +137,12 @@ struct model *model_new(void)
 void model_add(struct model *m, struct facts *fx)
 {
 	VEC_PUSH(m->files, fx);
+}
+
+struct rule_memo **model_rule_memo(const struct model *m)
+{
+	/* a cache: filling it changes no answer of the model */
+	return &((struct model *)m)->memo;
 }
 
 size_t model_nfacts(const struct model *m)
@@ -154,7 +170,8 @@ void model_index(struct model *m)
 		struct facts *fx = m->files.v[i];
 
 		for (size_t k = 0; k < fx->funcs.n; k++)
-			hput_h(&m->funcs, fx->funcs.v[k].name, fx->funcs.v[k].nhash, fx, k);
+			hput_h(&m->funcs, fx->funcs.v[k].name, fx->funcs.v[k].nlen,
+			       fx->funcs.v[k].nhash, fx, k);
 		for (size_t k = 0; k < fx->macros.n; k++)
 			hput(&m->macros, fx->macros.v[k].name, fx, k);
 		for (size_t k = 0; k < fx->roles.n; k++)
@@ -162,7 +179,7 @@ void model_index(struct model *m)
 		for (size_t k = 0; k < fx->calls.n; k++) {
 			const struct fx_call *c = &fx->calls.v[k];
 
-			hput_h(&m->callers, c->callee, c->chash, fx, k);
+			hput_h(&m->callers, c->callee, c->clen, c->chash, fx, k);
 			/* a function passed as an argument is called from here
 			 * (kref_put(&x->ref, release), INIT_WORK(&w, fn), ...) */
 			const char *p = c->args;
@@ -171,11 +188,9 @@ void model_index(struct model *m)
 				const char *e = strchr(p, '\x1f');
 				size_t l = e ? (size_t)(e - p) : strlen(p);
 
-				if (l > 2 && p[0] != '-' && !memchr(p, '(', l)) {
-					char *nm = arena_strndup(&fx->arena, p, l);
-
-					hput(&m->callers, nm, fx, k);
-				}
+				/* the name in place: the summaries stay with the facts */
+				if (l > 2 && p[0] != '-' && !memchr(p, '(', l))
+					hput_h(&m->callers, p, l, name_hash(p, l), fx, k);
 				p = e ? e + 1 : NULL;
 			}
 		}
@@ -191,6 +206,7 @@ void model_free(struct model *m)
 	hfree(&m->callers);
 	hfree(&m->macros);
 	hfree(&m->roles);
+	rule_memo_free(m->memo);
 	free(m->files.v);
 	free(m);
 }
@@ -206,7 +222,13 @@ static bool same_dir(const char *a, const char *b)
 bool model_lookup(const struct model *m, const char *name, const char *mod,
 		  struct fref *out)
 {
-	const struct hent *e = hfind(&m->funcs, name);
+	return model_lookup_h(m, name, name_hash(name, strlen(name)), mod, out);
+}
+
+bool model_lookup_h(const struct model *m, const char *name, uint32_t h, const char *mod,
+		    struct fref *out)
+{
+	const struct hent *e = hfind_h(&m->funcs, name, h);
 	int best = 0;
 
 	if (!e)
@@ -262,7 +284,12 @@ size_t model_callers(const struct model *m, const char *name, const char *mod,
 
 const struct fx_macro *model_macro(const struct model *m, const char *name)
 {
-	const struct hent *e = hfind(&m->macros, name);
+	return model_macro_h(m, name, name_hash(name, strlen(name)));
+}
+
+const struct fx_macro *model_macro_h(const struct model *m, const char *name, uint32_t h)
+{
+	const struct hent *e = hfind_h(&m->macros, name, h);
 
 	if (!e)
 		return NULL;

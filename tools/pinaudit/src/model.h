@@ -33,6 +33,8 @@ struct fx_call {
 	bool in_return;		/* inside "return ...;": nothing after it
 				   runs on this path                      */
 	bool jumped;		/* after a label that only jumps reach    */
+	bool norel;		/* known to release no holder (lifetime.c's
+				   call_releases(), filled as it asks)    */
 	const char *arms;	/* "id:arm " for each enclosing if/else or
 				   switch case; NULL at body level        */
 	const char *conds;	/* " a < b " tokens of the conditions of the
@@ -50,6 +52,8 @@ struct fx_func {
 	bool is_static;
 	bool exported;
 	bool sg_release;	/* walks an sg list and unpins/puts pages */
+	const char *sg_table;	/* the table of its first such walk: "->f[@T]"
+				   (a field), or a variable; NULL: unknown */
 	bool relp_done;		/* relp computed (lifetime.c, lazily)     */
 	uint32_t relp;		/* parameters whose pages it releases     */
 	const char *role;	/* entry role: "release", "unlocked_ioctl"... */
@@ -163,6 +167,15 @@ struct cref {
 size_t model_callers(const struct model *m, const char *name, const char *mod,
 		     struct cref *out, size_t max);
 const struct fx_macro *model_macro(const struct model *m, const char *name);
+/* the rules' memo of answers that depend on the model alone (lifetime.c),
+ * freed with the model */
+struct rule_memo;
+struct rule_memo **model_rule_memo(const struct model *m);
+void rule_memo_free(struct rule_memo *rm);
+/* the same, the name's name_hash() known (a call's chash) */
+bool model_lookup_h(const struct model *m, const char *name, uint32_t h, const char *mod,
+		    struct fref *out);
+const struct fx_macro *model_macro_h(const struct model *m, const char *name, uint32_t h);
 const char *model_role(const struct model *m, const char *fn, const char *mod);
 
 static inline const struct fx_func *fref_func(struct fref r)
@@ -185,6 +198,8 @@ struct lifetime {
 	const char *release;	/* the releasing function                 */
 	const char *trigger;	/* how userspace triggers the release     */
 	const char *why;	/* one line                               */
+	const char *bounded_by;	/* a caller that holds the object for one
+				   call (lifetime.c, per_call_object())   */
 	struct step steps[MAX_STEPS];
 	int nsteps;
 };

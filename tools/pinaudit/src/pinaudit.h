@@ -19,6 +19,8 @@ struct arena {
 };
 void *arena_alloc(struct arena *a, size_t n);
 char *arena_strndup(struct arena *a, const char *s, size_t n);
+/* room for a string of n bytes and its NUL */
+char *arena_alloc_str(struct arena *a, size_t n);
 char *arena_strdup(struct arena *a, const char *s);
 void arena_free(struct arena *a);
 size_t arena_bytes(const struct arena *a);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "pinaudit.h"
+#include "scan.h"
 
 /* the calls that release pages: unpin_user_page*(), put_page() ... */
 static const char *const release_fns[] = {
@@ -94,24 +95,66 @@ static unsigned check_foll_hit(const char *b, size_t k)
 	return !memcmp(b + k, "FOLL_", 5) && (k == 0 || !ident_ch(b[k - 1])) ? PF_FOLL : 0;
 }
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
+/* a hit of the vector loops at k: verify it, unless a call of the family
+ * is known already (then the answer is final, as the scalar loop's) */
+static inline unsigned check_hit(const char *b, size_t n, size_t k)
+{
+	return b[k] == '_' ? check_page_hit(b, n, k) : check_foll_hit(b, k);
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define PF_X86 1
 
 /*
- * One pass over the buffer: does it call the GUP family (PF_API), call an
- * unpin/put (PF_REL), or name a FOLL_ flag (PF_FOLL)?  Looks for "_p..e"
- * (every name of interest has "_page") and "F..._" at once, 16 bytes at a
- * time, and verifies each candidate.
+ * The vector loop, 32 bytes at a time (AVX2) or 16 (SSE2): "_p..e" (every
+ * name of interest has "_page"), "F..._", and, with seen, each '(' and
+ * whether there is a '{'.  Returns where it stopped; *bits as the scalar
+ * loop would have them at that point.
  */
-unsigned prefilter_bits(const char *b, size_t n)
+__attribute__((target("avx2")))
+static size_t scan_avx2(const char *b, size_t n, unsigned *bitsp, uint64_t *seen, bool *body)
 {
-	unsigned bits = 0;
+	const __m256i cu = _mm256_set1_epi8('_'), cp = _mm256_set1_epi8('p');
+	const __m256i ce = _mm256_set1_epi8('e'), cf = _mm256_set1_epi8('F');
+	const __m256i cl = _mm256_set1_epi8('('), cb = _mm256_set1_epi8('{');
+	unsigned bits = *bitsp, brace = 0;
 	size_t i = 0;
 
-#if defined(__SSE2__)
+	for (; i + 32 + 4 <= n; i += 32) {
+		__m256i a0 = _mm256_loadu_si256((const __m256i *)(b + i));
+		__m256i a1 = _mm256_loadu_si256((const __m256i *)(b + i + 1));
+		__m256i a4 = _mm256_loadu_si256((const __m256i *)(b + i + 4));
+		__m256i m1 = _mm256_and_si256(_mm256_cmpeq_epi8(a0, cu),
+				_mm256_and_si256(_mm256_cmpeq_epi8(a1, cp), _mm256_cmpeq_epi8(a4, ce)));
+		__m256i m2 = _mm256_and_si256(_mm256_cmpeq_epi8(a0, cf), _mm256_cmpeq_epi8(a4, cu));
+		unsigned mask = (unsigned)_mm256_movemask_epi8(_mm256_or_si256(m1, m2));
+		unsigned par = seen ? (unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(a0, cl)) : 0;
+
+		brace |= seen && !brace ? (unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(a0, cb)) : 0;
+		if (__builtin_expect(mask != 0, 0) && !(bits & PF_API)) {
+			while (mask && !(bits & PF_API)) {
+				bits |= check_hit(b, n, i + (size_t)__builtin_ctz(mask));
+				mask &= mask - 1;
+			}
+			if (!seen && (bits & PF_API))
+				break;
+		}
+		if (par)
+			call_keys_note(b, i, par, seen);
+	}
+	*bitsp = bits;
+	*body |= brace != 0;
+	return i;
+}
+
+static size_t scan_sse2(const char *b, size_t n, unsigned *bits, uint64_t *seen, bool *body)
+{
 	const __m128i cu = _mm_set1_epi8('_'), cp = _mm_set1_epi8('p');
 	const __m128i ce = _mm_set1_epi8('e'), cf = _mm_set1_epi8('F');
+	const __m128i cl = _mm_set1_epi8('('), cb = _mm_set1_epi8('{');
+	__m128i braces = _mm_setzero_si128();
+	size_t i = 0;
 
 	for (; i + 16 + 4 <= n; i += 16) {
 		__m128i a0 = _mm_loadu_si128((const __m128i *)(b + i));
@@ -122,25 +165,80 @@ unsigned prefilter_bits(const char *b, size_t n)
 		__m128i m2 = _mm_and_si128(_mm_cmpeq_epi8(a0, cf), _mm_cmpeq_epi8(a4, cu));
 		unsigned mask = (unsigned)_mm_movemask_epi8(_mm_or_si128(m1, m2));
 
-		while (mask) {
-			size_t k = i + (size_t)__builtin_ctz(mask);
-
+		while (mask && !(*bits & PF_API)) {
+			*bits |= check_hit(b, n, i + (size_t)__builtin_ctz(mask));
 			mask &= mask - 1;
-			bits |= b[k] == '_' ? check_page_hit(b, n, k) : check_foll_hit(b, k);
-			if (bits & PF_API)
+		}
+		if (!seen) {
+			if (*bits & PF_API)
+				return i;
+			continue;
+		}
+		braces = _mm_or_si128(braces, _mm_cmpeq_epi8(a0, cb));
+		unsigned par = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(a0, cl));
+
+		if (par)
+			call_keys_note(b, i, par, seen);
+	}
+	*body |= _mm_movemask_epi8(braces) != 0;
+	return i;
+}
+#endif
+
+/*
+ * One pass over the buffer: does it call the GUP family (PF_API), call an
+ * unpin/put (PF_REL), or name a FOLL_ flag (PF_FOLL)?  Each candidate of
+ * the vector loop is verified.  Without seen, the pass stops at the first
+ * call of the family (PF_FOLL_UNKNOWN: FOLL_ names after it were not
+ * looked for).  With seen (CALLKEY_WORDS words, zero), it also notes the
+ * keys of the names called (callindex.c) and whether there is a '{'
+ * (*body), to the end; the bits are the same either way.
+ */
+unsigned prefilter_scan(const char *b, size_t n, uint64_t *seen, bool *body)
+{
+	unsigned bits = 0;
+	size_t i = 0;
+	bool brace = false;
+
+	/* a file without a '{' (the register headers: 38% of the stock
+	 * tree's bytes) holds no function, so no caller: no keys needed */
+	if (seen && !memchr(b, '{', n)) {
+		*body = false;
+		seen = NULL;
+		body = NULL;
+	}
+#ifdef PF_X86
+	if (__builtin_cpu_supports("avx2"))
+		i = scan_avx2(b, n, &bits, seen, &brace);
+	else
+		i = scan_sse2(b, n, &bits, seen, &brace);
+	if (!seen && (bits & PF_API))
+		return bits | PF_FOLL_UNKNOWN;
+#endif
+	for (; i < n; i++) {
+		if (!(bits & PF_API) && i + 5 <= n) {
+			if (b[i] == '_' && b[i + 1] == 'p')
+				bits |= check_page_hit(b, n, i);
+			else if (b[i] == 'F')
+				bits |= check_foll_hit(b, i);
+			if (!seen && (bits & PF_API))
 				return bits | PF_FOLL_UNKNOWN;
 		}
+		if (!seen)
+			continue;
+		if (b[i] == '{')
+			brace = true;
+		else if (b[i] == '(')
+			call_keys_note(b, i, 1, seen);
 	}
-#endif
-	for (; i + 5 <= n; i++) {
-		if (b[i] == '_' && b[i + 1] == 'p')
-			bits |= check_page_hit(b, n, i);
-		else if (b[i] == 'F')
-			bits |= check_foll_hit(b, i);
-		if (bits & PF_API)
-			return bits | PF_FOLL_UNKNOWN;
-	}
-	return bits;
+	if (body)
+		*body = brace;
+	return bits & PF_API ? bits | PF_FOLL_UNKNOWN : bits;
+}
+
+unsigned prefilter_bits(const char *b, size_t n)
+{
+	return prefilter_scan(b, n, NULL, NULL);
 }
 
 bool prefilter(const char *buf, size_t len)

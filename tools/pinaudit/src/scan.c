@@ -95,6 +95,101 @@ static void walk_dir(char *path, size_t plen, struct plist *out,
 	closedir(d);
 }
 
+/* the subdirectories of a root, walked by several threads: each into a
+ * list of its own, joined (and sorted) after */
+struct walkjob {
+	struct scan_result *res;
+	struct plist dirs;	/* the root's subdirectories, full paths  */
+	struct plist *out;	/* one list per thread                    */
+	atomic_size_t next;
+	atomic_int nthread;
+};
+
+static void *walk_worker(void *arg)
+{
+	struct walkjob *wj = arg;
+	struct plist *out = &wj->out[atomic_fetch_add(&wj->nthread, 1)];
+	char path[PATH_BUF];
+	size_t i;
+
+	while ((i = atomic_fetch_add(&wj->next, 1)) < wj->dirs.n) {
+		size_t n = strlen(wj->dirs.v[i]);
+
+		memcpy(path, wj->dirs.v[i], n + 1);
+		walk_dir(path, n, out, wj->res, 1);
+	}
+	return NULL;
+}
+
+/* walk_dir() of the root path[0, plen), its subdirectories in parallel */
+static void walk_root(char *path, size_t plen, struct plist *out, struct scan_result *res,
+		      int jobs)
+{
+	struct walkjob wj = { .res = res };
+	DIR *d = opendir(path);
+	struct dirent *de;
+
+	if (jobs < 2 || !d) {
+		if (d)
+			closedir(d);
+		walk_dir(path, plen, out, res, 0);
+		return;
+	}
+	while ((de = readdir(d))) {
+		const char *nm = de->d_name;
+		size_t nl = strlen(nm);
+		unsigned char t = de->d_type;
+
+		if (nm[0] == '.' || plen + nl + 2 >= PATH_BUF)
+			continue;
+		path[plen] = '/';
+		memcpy(path + plen + 1, nm, nl + 1);
+		if (t == DT_UNKNOWN) {
+			struct stat st;
+
+			if (lstat(path, &st))
+				t = DT_REG;
+			else if (S_ISDIR(st.st_mode))
+				t = DT_DIR;
+			else if (S_ISREG(st.st_mode))
+				t = DT_REG;
+			else
+				t = DT_LNK;
+		}
+		if (t == DT_DIR)
+			plist_add(&wj.dirs, path, plen + 1 + nl);
+		else if (t == DT_REG && want_file(nm, nl))
+			plist_add(out, path, plen + 1 + nl);
+		path[plen] = 0;
+	}
+	closedir(d);
+	if (jobs > 64)
+		jobs = 64;
+	wj.out = calloc((size_t)jobs, sizeof(*wj.out));
+	if (!wj.out) {
+		fputs("pinaudit: out of memory\n", stderr);
+		exit(3);
+	}
+	pthread_t th[64];
+	int started = 0;
+
+	for (int j = 1; j < jobs; j++)
+		if (!pthread_create(&th[started], NULL, walk_worker, &wj))
+			started++;
+	walk_worker(&wj);
+	for (int j = 0; j < started; j++)
+		pthread_join(th[j], NULL);
+	for (int j = 0; j < jobs; j++) {
+		for (size_t k = 0; k < wj.out[j].n; k++)
+			VEC_PUSH(*out, wj.out[j].v[k]);
+		free(wj.out[j].v);
+	}
+	for (size_t k = 0; k < wj.dirs.n; k++)
+		free(wj.dirs.v[k]);
+	free(wj.dirs.v);
+	free(wj.out);
+}
+
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -105,6 +200,7 @@ struct worker {
 	struct scan_result *res;
 	struct plist *paths;
 	atomic_size_t *next;
+	atomic_int nthread;
 	bool explicit_files;
 };
 
@@ -117,20 +213,49 @@ static void *work(void *arg)
 	char *buf = malloc(cap);
 	size_t bytes = 0, cands = 0;
 	double t_read = 0, t_filter = 0, t_an = 0, t0;
+	/* the called names' keys (callindex.c), in this thread's arena */
+	struct arena *ka = &res->key_arenas[atomic_fetch_add(&w->nthread, 1)];
+	uint64_t *seen = calloc(CALLKEY_SEEN_WORDS, sizeof(*seen));
+	uint16_t *keys = malloc(65536 * sizeof(*keys));
 
-	if (!buf || !an) {
+	if (!buf || !an || !seen || !keys) {
 		fputs("pinaudit: out of memory\n", stderr);
 		exit(3);
 	}
-	for (;;) {
-		size_t i = atomic_fetch_add(w->next, 1);
+	/* the directory of the last file opened stays open: the files come
+	 * in order, most share it with the one before, and openat() on it
+	 * spares the kernel a walk of the whole path per file */
+	int dfd = -1;
+	char dpath[PATH_BUF];
+	size_t dlen = 0;
+	/* files are taken in runs of SCAN_RUN: fewer atomic operations, and
+	 * the threads write to different lines of the result arrays */
+	enum { SCAN_RUN = 32 };
+	size_t i = 0, run_end = 0;
 
+	for (;; i++) {
+		if (i == run_end) {
+			i = atomic_fetch_add(w->next, SCAN_RUN);
+			run_end = i + SCAN_RUN;
+		}
 		if (i >= w->paths->n)
 			break;
 		const char *path = w->paths->v[i];
+		const char *slash = strrchr(path, '/');
 
 		t0 = now();
-		int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+		if (slash && (dfd < 0 || dlen != (size_t)(slash - path) ||
+			      memcmp(dpath, path, dlen))) {
+			if (dfd >= 0)
+				close(dfd);
+			dlen = (size_t)(slash - path);
+			memcpy(dpath, path, dlen);
+			dpath[dlen] = 0;
+			dfd = open(dlen ? dpath : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		}
+		int fd = slash && dfd >= 0 ?
+			 openat(dfd, slash + 1, O_RDONLY | O_CLOEXEC | O_NOCTTY) :
+			 open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 		struct stat st;
 		size_t len = 0;
 
@@ -184,11 +309,21 @@ static void *work(void *arg)
 		buf[len] = 0;
 		double t1 = now();
 
-		res->has_body[i] = memchr(buf, '{', len) != NULL;
-
 		t_read += t1 - t0;
-		unsigned bits = prefilter_bits(buf, len);
+		res->size[i] = (uint32_t)len;
+		/* one pass: the prefilter, and the names called for the caller
+		 * search (callindex.c) */
+		unsigned bits = prefilter_scan(buf, len, seen, &res->has_body[i]);
+		size_t nk = call_keys_take(seen, keys);
 
+		/* a file without a '{' holds no caller: no keys needed */
+		if (res->has_body[i] && nk) {
+			uint16_t *k = arena_alloc(ka, nk * sizeof(*k));
+
+			memcpy(k, keys, nk * sizeof(*k));
+			res->ckeys[i] = k;
+		}
+		res->nckeys[i] = res->has_body[i] ? (uint32_t)nk : 0;
 		t0 = now();
 		t_filter += t0 - t1;
 		if (!bits)
@@ -232,8 +367,12 @@ static void *work(void *arg)
 	atomic_fetch_add(&res->bytes, bytes);
 	if (getenv("PINAUDIT_STATS"))
 		fprintf(stderr, "pinaudit: thread: %zu bytes, %zu candidates; "
-			"read %.3f s, prefilter %.3f s, analyse %.3f s\n",
+			"read %.3f s, prefilter and called names %.3f s, analyse %.3f s\n",
 			bytes, cands, t_read, t_filter, t_an);
+	if (dfd >= 0)
+		close(dfd);
+	free(seen);
+	free(keys);
 	free(buf);
 	analyzer_free(an);
 	return NULL;
@@ -300,7 +439,7 @@ int scan(char **args, int nargs, int jobs, struct scan_result *res)
 				res->root = strdup(path);
 				res->root_len = n;
 			}
-			walk_dir(path, n, &paths, res, 0);
+			walk_root(path, n, &paths, res, jobs);
 		} else {
 			plist_add(&paths, args[a], n);
 		}
@@ -367,8 +506,14 @@ int scan(char **args, int nargs, int jobs, struct scan_result *res)
 	res->n = paths.n;
 	res->files = calloc(paths.n ? paths.n : 1, sizeof(*res->files));
 	res->has_body = calloc(paths.n ? paths.n : 1, sizeof(*res->has_body));
-	if (!res->files || !res->has_body)
+	res->ckeys = calloc(paths.n ? paths.n : 1, sizeof(*res->ckeys));
+	res->size = calloc(paths.n ? paths.n : 1, sizeof(*res->size));
+	res->nckeys = malloc((paths.n ? paths.n : 1) * sizeof(*res->nckeys));
+	if (!res->files || !res->has_body || !res->ckeys || !res->nckeys || !res->size)
 		return -1;
+	/* a file not read (skipped) is read by the caller search, as before */
+	for (size_t i = 0; i < paths.n; i++)
+		res->nckeys[i] = CALLKEYS_UNKNOWN;
 
 	atomic_size_t next = 0;
 	struct worker wk = { .res = res, .paths = &paths, .next = &next };
@@ -379,6 +524,10 @@ int scan(char **args, int nargs, int jobs, struct scan_result *res)
 		jobs = 64;
 	if ((size_t)jobs > paths.n)
 		jobs = paths.n ? (int)paths.n : 1;
+	res->key_arenas = calloc((size_t)jobs, sizeof(*res->key_arenas));
+	if (!res->key_arenas)
+		return -1;
+	res->nkey_arenas = jobs;
 	pthread_t th[64];
 	int started = 0;
 
@@ -475,6 +624,12 @@ void scan_free(struct scan_result *res)
 	}
 	free(res->files);
 	free(res->has_body);
+	free(res->ckeys);
+	free(res->size);
+	free(res->nckeys);
+	for (int j = 0; j < res->nkey_arenas; j++)
+		arena_free(&res->key_arenas[j]);
+	free(res->key_arenas);
 	free(res->paths);
 	free(res->root);
 	free(res->rel_prefix);

@@ -58,6 +58,11 @@ size_t arena_bytes(const struct arena *a)
 	return n;
 }
 
+char *arena_alloc_str(struct arena *a, size_t n)
+{
+	return arena_take(a, n + 1, 1);	/* strings need no alignment */
+}
+
 char *arena_strndup(struct arena *a, const char *s, size_t n)
 {
 	char *p = arena_take(a, n + 1, 1);	/* strings need no alignment */
@@ -188,11 +193,14 @@ const size_t api_count = sizeof(api_table) / sizeof(api_table[0]);
 
 const struct api_info *api_lookup(const char *name, size_t len)
 {
-	/* every name ends in "pages", "pages2", "_fast" ... cheap reject */
-	if (len < 13 || len > 28)
+	/* every name starts "get_", "pin_" or "iov_" and holds "_page":
+	 * cheap rejects, for the model asks of every call and function */
+	if (len < 13 || len > 28 ||
+	    (memcmp(name + 3, "_user_page", 10) && memcmp(name, "iov_iter_", 9) &&
+	     memcmp(name, "get_dump_page", 13)))
 		return NULL;
 	for (size_t i = 0; i < api_count; i++)
-		if (strlen(api_table[i].name) == len &&
+		if (api_table[i].name[0] == name[0] && strlen(api_table[i].name) == len &&
 		    !memcmp(api_table[i].name, name, len))
 			return &api_table[i];
 	return NULL;

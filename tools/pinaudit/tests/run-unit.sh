@@ -108,6 +108,29 @@ lint_fixture tree-vendor drivers/accel/vx/mem/vx_buf.c
 lint_fixture tree-vendor drivers/accel/vx/mem/vx_sg.c
 lint_fixture tree-vendor drivers/accel/vx/mem/vx_import.c
 lint_fixture tree-vendor drivers/accel/vx/include/vx_compat.h
+# sg tables filled entry by entry (for_each_sg + sg_set_page()) and
+# released by walks (for_each_sg_page + sg_page_iter_page(), for_each_sg
+# + sg_page()): the holder is the table the loop walks, not the loop's
+# iterator, and a walk of another struct's table releases other pages
+lint_fixture tree-vendor drivers/media/vcap/vcap_sg.c
+"$BIN" inventory -f tsv "$F/tree-vendor" >"$TMP/o" 2>/dev/null
+hold() { awk -F'\t' -v f="$1" '$4 == f { print $19 "|" $17 "|" $14 }' "$TMP/o" | sed 's/ [^ ]*:/:/'; }
+check "sg: the table holds the pages, not the iterator (vx)" \
+	test "$(hold vx_sg_register | cut -d'|' -f1,2)" = "sgt|user"
+check "sg: the table holds the pages, its page walk releases them" \
+	test "$(hold vcap_buf_map)" = "sgt|user|vcap_buf_unmap():60"
+check "sg: another table's walk is no release of these pages" \
+	test "$(hold neg_vcap_frame_map | cut -d'|' -f1,2)" = "sgt|bounded"
+"$BIN" lint "$F/tree-vendor/drivers/media/vcap" >"$TMP/o" 2>/dev/null
+check "sg: the note names the table and its struct" \
+	grep -q 'vcap_sg.c:48: note: pages kept in the sg table sgt of struct vcap_buf by vcap_buf_map()' "$TMP/o"
+# an object one ioctl creates and destroys (iova_bitmap's dirty report):
+# what is pinned into it in between is released within that ioctl; a
+# registration looked up and destroyed by a later ioctl is not
+lint_fixture tree-vendor drivers/iommu/vdirty/vdirty.c
+"$BIN" inventory -f tsv "$F/tree-vendor/drivers/iommu/vdirty" >"$TMP/o" 2>/dev/null
+check "per-call object: bounded, and says which caller holds it" \
+	grep -q 'vd_report() creates the object and destroys it with vd_bitmap_free() before returning' "$TMP/o"
 # registered buffers in a bio_vec table, and a direct read whose request
 # the read_iter path releases after the bio (a filesystem's DIO, as ivtv)
 lint_fixture tree-vendor drivers/block/vblk/vblk.c
