@@ -487,22 +487,6 @@ static void *lex_worker(void *arg)
 	return NULL;
 }
 
-/* fn(arg) on jobs threads, this one included */
-static void run_parallel(void *(*fn)(void *), void *arg, int jobs)
-{
-	pthread_t th[64];
-	int started = 0;
-
-	if (jobs > 64)
-		jobs = 64;
-	for (int j = 1; j < jobs; j++)
-		if (!pthread_create(&th[started], NULL, fn, arg))
-			started++;
-	fn(arg);
-	for (int j = 0; j < started; j++)
-		pthread_join(th[j], NULL);
-}
-
 /* want file i and the files of its module (its directory, and the
  * directory of the Kbuild composite that names it) */
 static void want_module(struct scan_result *res, bool *want, size_t i, struct modmap *mm,

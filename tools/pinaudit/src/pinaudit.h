@@ -40,6 +40,8 @@ void sb_free(struct sbuf *b);
 /* generic dynamic array helper */
 #define VEC(type) struct { type *v; size_t n, cap; }
 void *vec_grow(void *v, size_t *cap, size_t need, size_t elsz);
+/* fn(arg) on jobs threads, this one included */
+void run_parallel(void *(*fn)(void *), void *arg, int jobs);
 #define VEC_PUSH(vec, val) do { \
 	if ((vec).n + 1 > (vec).cap) \
 		(vec).v = vec_grow((vec).v, &(vec).cap, (vec).n + 1, sizeof(*(vec).v)); \

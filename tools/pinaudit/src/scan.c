@@ -170,15 +170,7 @@ static void walk_root(char *path, size_t plen, struct plist *out, struct scan_re
 		fputs("pinaudit: out of memory\n", stderr);
 		exit(3);
 	}
-	pthread_t th[64];
-	int started = 0;
-
-	for (int j = 1; j < jobs; j++)
-		if (!pthread_create(&th[started], NULL, walk_worker, &wj))
-			started++;
-	walk_worker(&wj);
-	for (int j = 0; j < started; j++)
-		pthread_join(th[j], NULL);
+	run_parallel(walk_worker, &wj, jobs);
 	for (int j = 0; j < jobs; j++) {
 		for (size_t k = 0; k < wj.out[j].n; k++)
 			VEC_PUSH(*out, wj.out[j].v[k]);
@@ -528,15 +520,7 @@ int scan(char **args, int nargs, int jobs, struct scan_result *res)
 	if (!res->key_arenas)
 		return -1;
 	res->nkey_arenas = jobs;
-	pthread_t th[64];
-	int started = 0;
-
-	for (int j = 1; j < jobs; j++)
-		if (!pthread_create(&th[started], NULL, work, &wk))
-			started++;
-	work(&wk);
-	for (int j = 0; j < started; j++)
-		pthread_join(th[j], NULL);
+	run_parallel(work, &wk, jobs);
 	return 0;
 }
 

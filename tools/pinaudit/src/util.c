@@ -3,6 +3,7 @@
  * pinaudit: small helpers (arena, string buffer, tables).
  */
 #define _GNU_SOURCE
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -244,4 +245,21 @@ double now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* fn(arg) on jobs threads (at most 64), this one included; a thread that
+ * cannot be started leaves its share to the others */
+void run_parallel(void *(*fn)(void *), void *arg, int jobs)
+{
+	pthread_t th[64];
+	int started = 0;
+
+	if (jobs > 64)
+		jobs = 64;
+	for (int j = 1; j < jobs; j++)
+		if (!pthread_create(&th[started], NULL, fn, arg))
+			started++;
+	fn(arg);
+	for (int j = 0; j < started; j++)
+		pthread_join(th[j], NULL);
 }
