@@ -5,6 +5,7 @@
 #   make check   host unit tests, then the patched kernel's guest test suites
 #   make bench   stock vs patched gup_test benchmarks under -icount
 #   make bench-vendor  stock vs every pin long-term (the vendor alternative)
+#   make profile stock vs patched instructions by kernel function (insnprof)
 #   make mm-selftests  the mm selftests beyond GUP, stock vs patched
 #   make tree    editable git tree of the series in build/tree
 #   make export  write build/tree's commits back to patches/
@@ -28,14 +29,16 @@ src_patched := $(PATCHED_SRC)
 src_vendor := $(B)/src/vendor
 
 GUESTLOG := $(B)/host/guestlog
+INSNPROF := $(B)/host/insnprof.so
+INSNPROF_DIFF := $(B)/host/insnprof-diff
 
-.PHONY: all run check bench bench-vendor mm-selftests tree export mail deps fetch unit guest-check clean checkpatch compile-touched contract bisect-check \
+.PHONY: all run check bench bench-vendor profile mm-selftests tree export mail deps fetch unit guest-check clean checkpatch compile-touched contract bisect-check \
 	kernel-stock kernel-patched kernel-vendor src-patched src-vendor guest-stock guest-patched guest-vendor boot-check help
 
 all: run
 
 help:
-	@sed -n '2,12p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,13p' Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	@sh scripts/deps.sh
@@ -89,6 +92,8 @@ PINAUDIT := $(CURDIR)/tools/pinaudit/build/pinaudit
 unit: fetch $(GUESTLOG)
 	@echo "== host unit tests: guestlog"
 	@$(MAKE) -s --no-print-directory -C tools/guestlog check OUT=$(B)/host
+	@echo "== host unit tests: insnprof"
+	@$(MAKE) -s --no-print-directory -C tools/insnprof check OUT=$(B)/host
 	@echo "== host unit tests: series tooling"
 	@sh tests/host/test-series.sh
 	@echo "== host unit tests: the contract step, stamps"
@@ -167,6 +172,24 @@ mm-selftests: guest-stock guest-patched $(GUESTLOG)
 
 bench: guest-stock guest-patched $(GUESTLOG)
 	$(call both,bench,gup_test benchmarks under -icount,bench,--icount)
+
+# Where the instructions of vmsplice.again go, by kernel function: both
+# kernels boot under -icount with the insnprof plugin, which counts the
+# second splice of pin_bench cma between the marks it sets; per page.
+profile_units = $$(sed -n 's/^PINLIFE-PROFILE vmsplice.again pages=\([0-9]*\).*/\1/p' $(B)/out/$(1)-profile/tests.log)
+profile: guest-stock guest-patched $(INSNPROF) $(INSNPROF_DIFF)
+	@for k in stock patched; do \
+		echo "== instructions by function under -icount: $$k"; \
+		QEMU_PLUGIN=$(INSNPROF),map=$(B)/obj/$$k/System.map,out=$(B)/out/$$k-profile/insnprof.txt \
+			sh scripts/boot.sh $(B)/obj/$$k/arch/x86/boot/bzImage $(B)/guest/$$k.cpio \
+			profile $(B)/out/$$k-profile $(BENCH_TIMEOUT) --icount || exit 1; \
+	done
+	@echo
+	@$(INSNPROF_DIFF) --top 12 $(B)/out/stock-profile/insnprof.txt $(call profile_units,stock) \
+		$(B)/out/patched-profile/insnprof.txt $(call profile_units,patched)
+
+$(INSNPROF) $(INSNPROF_DIFF): $(wildcard tools/insnprof/*.c tools/insnprof/*.h)
+	@$(MAKE) -s --no-print-directory -C tools/insnprof OUT=$(B)/host
 
 # The vendor alternative: every pin long-term (bench/vendor-longterm.patch).
 bench-vendor: guest-stock guest-vendor $(GUESTLOG)

@@ -25,6 +25,8 @@ truncate -s 64M "$out/nvme.img"
 # the benchmarks keep one vCPU, and guest time then counts instructions.
 extra="-smp 2 -accel tcg,thread=multi"
 [ "$icount" = --icount ] && extra="-smp 1 -icount shift=0,sleep=off"
+# QEMU_PLUGIN: a TCG plugin and its arguments (make profile: insnprof).
+[ -n "${QEMU_PLUGIN:-}" ] && extra="$extra -plugin $QEMU_PLUGIN"
 
 # An NVMe controller with one namespace (io_uring passthrough tests).
 # 1 GiB: the 64 MiB CMA area, 32 reserved 2 MiB huge pages for the

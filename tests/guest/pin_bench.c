@@ -10,7 +10,9 @@
  *   pin_bench cma
  *	Fill memory, then vmsplice every page of the buffer that landed in
  *	CMA into unread pipes: the cost of splicing pages that sit in CMA
- *	(on a kernel that migrates them first, the migration).
+ *	(on a kernel that migrates them first, the migration); then the
+ *	same pages again, wherever they now sit, between the marks that
+ *	tools/insnprof counts in (make profile).
  *   pin_bench pin-cma
  *	Fill memory, then hold a long-term pin (the gup_test held pin: the
  *	default pin, or FOLL_LONGTERM on a stock kernel) over the pages that
@@ -164,12 +166,19 @@ static int cma_cost(void)
 	printf("PINLIFE-BENCH vmsplice.in_cma.per_1000_pages us=%lld\n",
 	       (t1 - t0) * 1000 / (long long)f.ncma);
 	pipes_close(&pipes);
-	/* The same pages again: now wherever the first splice left them. */
+	/*
+	 * The same pages again: now wherever the first splice left them.
+	 * make profile counts this loop's instructions by kernel function.
+	 */
+	profile_marks_map();
 	t0 = now_us();
+	profile_mark(1);
 	err = vmsplice_pages(&pipes, f.cma_pages, f.ncma);
+	profile_mark(0);
 	t1 = now_us();
 	printf("PINLIFE-BENCH vmsplice.again.per_1000_pages us=%lld\n",
 	       (t1 - t0) * 1000 / (long long)f.ncma);
+	printf("PINLIFE-PROFILE vmsplice.again pages=%zu\n", f.ncma);
 	pipes_close(&pipes);
 	fill_release(&f);
 	return err != 0;

@@ -85,6 +85,16 @@ void fill_release(struct fill *f);
 
 /* Pipes holding vmspliced pages, PIPE_SLOTS pages each. */
 #define PIPE_SLOTS 256		/* F_SETPIPE_SZ of 1 MiB */
+/*
+ * Marks for tools/insnprof (make profile): code at a fixed user address
+ * whose execution the QEMU plugin sees. profile_marks_map() maps it (0, or
+ * -errno: the marks then do nothing); profile_mark(1) opens the window the
+ * plugin counts in, profile_mark(0) closes it. A call and a return each.
+ */
+#define PROFILE_MARK_ADDR 0x100000000000UL
+int profile_marks_map(void);
+void profile_mark(int on);
+
 struct pipes {
 	int (*fd)[2];
 	size_t n;
