@@ -263,6 +263,22 @@ static bool fn_visit(TSNode n, void *arg)
 	return true;
 }
 
+struct ts_args {
+	struct ctx *c;
+	TSNode *args;
+	int na;
+};
+
+static const char *ts_arg(void *ctx, int i, size_t *len)
+{
+	struct ts_args *t = ctx;
+
+	*len = 0;
+	if (i < 0 || i >= t->na)
+		return "";
+	return ntext(t->c, t->args[i], len);
+}
+
 static void do_site(struct ctx *c, TSNode call, TSNode fn)
 {
 	TSNode f = ts_node_child_by_field_name(call, "function", 8);
@@ -284,8 +300,14 @@ static void do_site(struct ctx *c, TSNode call, TSNode fn)
 	s.col = pt.column + 1;
 	s.api = api;
 	s.func = function_name(c, fn);
-	if (api->flags_arg >= 0 && na > api->flags_arg) {
-		TSNode fa = args[api->flags_arg];
+	struct ts_args ta = { c, args, na };
+	int pidx, fidx;
+
+	api_args(api, na, ts_arg, &ta, &pidx, &fidx);
+	s.pages_arg = pidx;
+	s.flags_arg = fidx;
+	if (fidx >= 0 && na > fidx) {
+		TSNode fa = args[fidx];
 
 		s.flags_expr = folded(c, fa, 160);
 		resolve_expr(c, fn, fa, &r, 0);
@@ -299,8 +321,8 @@ static void do_site(struct ctx *c, TSNode call, TSNode fn)
 				add_anchor(&r, (size_t)(p - c->buf));
 		}
 	} else {
-		s.flags_expr = api->flags_arg >= 0 ? "?" : "";
-		if (api->flags_arg >= 0)
+		s.flags_expr = fidx >= 0 ? "?" : "";
+		if (fidx >= 0)
 			list_add(&r.unres, "?", 1);
 	}
 	s.flags = r.flags;
@@ -331,8 +353,8 @@ static void do_site(struct ctx *c, TSNode call, TSNode fn)
 	memset(&fs, 0, sizeof(fs));
 	fs.c = c;
 	fs.fn = fn;
-	if (api->pages_arg >= 0 && na > api->pages_arg && !ts_node_is_null(fn)) {
-		TSNode pa = strip_expr(args[api->pages_arg]);
+	if (pidx >= 0 && na > pidx && !ts_node_is_null(fn)) {
+		TSNode pa = strip_expr(args[pidx]);
 		const char *nm;
 		bool fld;
 
@@ -1019,6 +1041,25 @@ static int parse_file(struct analyzer *an, const char *buf, size_t len,
 		for (size_t k = 0; k < fr->callbacks.n && !r->completion; k++)
 			if (!strcmp(fr->callbacks.v[k], r->func))
 				r->completion = true;
+	}
+	/* a macro around the family (a compat header of #defines alone):
+	 * the module model learns it as a wrapper, so the file is wanted */
+	for (size_t i = 0; i < c.macros.n && !fr->names_family; i++) {
+		TSNode v = ts_node_child_by_field_name(c.macros.v[i], "value", 5);
+		size_t vl;
+		const char *vt = ts_node_is_null(v) ? NULL : ntext(&c, v, &vl);
+
+		for (size_t k = 0; vt && k < vl && !fr->names_family; k++) {
+			size_t e = k;
+
+			if (!is_ident((unsigned char)vt[k]) ||
+			    (k && is_ident((unsigned char)vt[k - 1])))
+				continue;
+			while (e < vl && is_ident((unsigned char)vt[e]))
+				e++;
+			fr->names_family = api_lookup(vt + k, e - k) != NULL;
+			k = e;
+		}
 	}
 	free(c.macros.v);
 	free(c.pins.v);

@@ -168,6 +168,22 @@ static void wadd_bit(const char *name)
 	wbits[b / 64] |= 1ull << (b % 64);
 }
 
+/* api_args()'s view of a call of the model */
+static const char *fx_arg_cb(void *ctx, int i, size_t *len)
+{
+	return fx_argspan(ctx, i, len);
+}
+
+/* the pages and flags of the family's call in a macro's body, by the
+ * signature its arity says (an older one under its own #if) */
+static void macro_api_args(const struct fx_macro *mc, const struct api_info *api,
+			   int *pages, int *flags)
+{
+	struct fx_call c = { .argtext = mc->argtext };
+
+	api_args(api, mc->nargs, fx_arg_cb, &c, pages, flags);
+}
+
 static void find_wrappers(struct scan_result *res, struct wrapper **out, size_t *nout)
 {
 	VEC(struct wrapper) w = { 0 };
@@ -195,8 +211,11 @@ static void find_wrappers(struct scan_result *res, struct wrapper **out, size_t 
 
 					if (!api && !inner)
 						continue;
-					pa = api ? api->pages_arg : inner->pages;
-					fa = api ? api->flags_arg : inner->flags;
+					if (api)
+						api_args(api, fx_nargs(call), fx_arg_cb,
+							 (void *)call, &pa, &fa);
+					else
+						pa = inner->pages, fa = inner->flags;
 					int pp = pa >= 0 ? fx_param_index(f, fx_arg(call, pa, &fx->arena)) : -1;
 					int fp = fa >= 0 ? fx_param_index(f, fx_arg(call, fa, &fx->arena)) : -1;
 
@@ -254,6 +273,9 @@ static void find_wrappers(struct scan_result *res, struct wrapper **out, size_t 
 						int pa = api ? api->pages_arg : inner->pages;
 						int fa = api ? api->flags_arg : inner->flags;
 
+						if (api)
+							macro_api_args(mc, api, &pa, &fa);
+
 						if (pa >= 0 && pa < MACRO_ARGS && mc->argmap[pa] >= 0) {
 							old->pages = mc->argmap[pa];
 							old->flags = fa >= 0 && fa < MACRO_ARGS ?
@@ -269,6 +291,8 @@ static void find_wrappers(struct scan_result *res, struct wrapper **out, size_t 
 					.flags = api ? api->flags_arg : inner->flags,
 					.must = inner ? inner->must : 0, .macro = true,
 				};
+				if (api && mc->mapped)
+					macro_api_args(mc, api, &nw.pages, &nw.flags);
 				/* a function-like macro may reorder or drop the
 				 * arguments: its own parameters say where they are */
 				if (mc->mapped) {
@@ -416,6 +440,8 @@ static void add_wrapper_sites(struct scan_result *res, size_t *fidx)
 			s.col = call->col;
 			s.func = fx->funcs.v[call->func].name;
 			s.api = wr->api;
+			s.pages_arg = wr->api->pages_arg;
+			s.flags_arg = wr->api->flags_arg;
 			s.via = wr->chain;
 			s.wrapper_pages = wr->pages + 1;
 			s.flags = s.must = wr->must;
@@ -816,7 +842,7 @@ void audit_model(struct scan_result *res)
 		exit(3);
 	res->model = model_new();
 	for (size_t i = 0; i < res->n; i++)
-		if (res->files[i] && res->files[i]->sites.n)
+		if (res->files[i] && (res->files[i]->sites.n || res->files[i]->names_family))
 			want_module(res, want, i, mm, &tmp);
 	double t0 = now();
 

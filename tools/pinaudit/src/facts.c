@@ -97,11 +97,12 @@ static bool gup_or_release(const char *s, size_t n)
  * VX_GUP(mm, pages, a, n) get_user_pages_remote(mm, a, n, 0, pages, NULL)"
  * gives 0 2 3 -1 1 -1.  p points after the call's '('.
  */
-static void macro_argmap(struct fx_macro *m, const char *params, size_t plen,
+static void macro_argmap(struct arena *A, struct fx_macro *m, const char *params, size_t plen,
 			 const char *p, const char *e)
 {
 	int k = 0, depth = 0;
 	const char *a = p;
+	struct sbuf at = { 0 };
 
 	for (int i = 0; i < MACRO_ARGS; i++)
 		m->argmap[i] = -1;
@@ -125,6 +126,9 @@ static void macro_argmap(struct fx_macro *m, const char *params, size_t plen,
 		while (ae > as && (ae[-1] == ' ' || ae[-1] == '\t' || ae[-1] == '\\' ||
 				   ae[-1] == '\n' || ae[-1] == ')'))
 			ae--;
+		if (k)
+			sb_puts(&at, ", ");
+		sb_putn(&at, as, (size_t)(ae - as));
 		int idx = 0;
 
 		for (const char *q = params; q < params + plen;) {
@@ -148,6 +152,9 @@ static void macro_argmap(struct fx_macro *m, const char *params, size_t plen,
 			break;
 	}
 	m->mapped = true;
+	m->nargs = (signed char)k;
+	m->argtext = arena_strndup(A, at.s ? at.s : "", at.len);
+	sb_free(&at);
 }
 
 /* a #define: record it when its body calls (or names) a function; a call
@@ -227,7 +234,7 @@ static void define(struct lex *L, const char *s, const char *e, unsigned line)
 	if (!first || (!m.fnlike && nid != 1))
 		return;
 	if (m.fnlike && fcall)
-		macro_argmap(&m, params, plen, fcall, e);
+		macro_argmap(&L->fx->arena, &m, params, plen, fcall, e);
 	m.target = arena_strndup(&L->fx->arena, first, flen);
 	m.tlen = (unsigned)flen;
 	m.thash = name_hash(first, flen);

@@ -1526,7 +1526,7 @@ void lifetime_decide(const struct model *m, struct site *s, struct lifetime *lt,
 		lt->why = "released in the same function";
 		return;
 	}
-	int pa = s->api->pages_arg;
+	int pa = s->pages_arg;
 	const char *holder = NULL;
 
 	if (s->wrapper_pages > 0)
@@ -1553,7 +1553,7 @@ void lifetime_decide(const struct model *m, struct site *s, struct lifetime *lt,
 		enum verdict best = V_BOUNDED;
 		int mark = lt->nsteps;
 		/* the flags are a parameter: each caller chooses the lifetime */
-		int fa = s->api->flags_arg;
+		int fa = s->flags_arg;
 		int fp = fa >= 0 && !s->via ? fx_param_index(fref_func(fn), fx_arg(c, fa, A)) : -1;
 
 		for (size_t i = 0; i < nc; i++) {
@@ -1857,7 +1857,7 @@ void needless_decide(const struct model *m, struct site *s, struct arena *A)
 	const struct fx_call *c;
 	const char *prim = NULL;
 	struct fref fn;
-	int pa = s->api->pages_arg;
+	int pa = s->pages_arg;
 
 	s->nneedless = 0;
 	memset(&work, 0, sizeof(work));

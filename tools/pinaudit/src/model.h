@@ -102,6 +102,8 @@ struct fx_macro {		/* #define NAME[(...)] body calling target */
 	bool mapped;		/* argmap filled (function-like, a call)  */
 	signed char argmap[MACRO_ARGS];	/* target's argument k is the
 				   macro's parameter argmap[k], or -1     */
+	signed char nargs;	/* the body call's arguments (mapped)     */
+	const char *argtext;	/* ... as written, ", "-separated         */
 };
 
 struct facts {

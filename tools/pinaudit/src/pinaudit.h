@@ -63,6 +63,12 @@ struct api_info {
 	int pages_arg;	/* index of the pages argument, -1 if none */
 };
 const struct api_info *api_lookup(const char *name, size_t len);
+/* the pages and flags argument indexes of a call of api with nargs
+ * arguments, older signatures included; arg(ctx, i, &len) gives argument
+ * i as written */
+void api_args(const struct api_info *api, int nargs,
+	      const char *(*arg)(void *ctx, int idx, size_t *len), void *ctx,
+	      int *pages, int *flags);
 extern const struct api_info api_table[];
 extern const size_t api_count;
 
@@ -106,6 +112,8 @@ struct site {
 	unsigned line, col;
 	const char *func;
 	const struct api_info *api;
+	int pages_arg, flags_arg;	/* argument indexes in this call (the
+					   signature its arity says, api_args()) */
 	const char *flags_expr;		/* as written, whitespace folded    */
 	uint32_t flags;			/* known FOLL_ / ITER_ names        */
 	uint32_t must;			/* ... of those, set on every path  */
@@ -168,6 +176,8 @@ struct file_res {
 	bool mentions_ephemeral;
 	bool deferred;			/* unpins only: parsed on demand    */
 	bool lexed;			/* validation lexer has run         */
+	bool names_family;		/* names the family outside a call site:
+					   a macro body (a wrapper's header) */
 	const char *skip_reason;	/* non-NULL: file skipped           */
 };
 

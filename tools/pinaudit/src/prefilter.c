@@ -61,6 +61,28 @@ static bool comment_line(const char *b, size_t k)
 	return true;
 }
 
+/* the line of b[s] is a #define whose body is the name at [s, e) alone
+ * ("#define VENDOR_PIN pin_user_pages"): an alias of the family, which a
+ * header of #defines alone may hold */
+static bool define_alias(const char *b, size_t n, size_t s, size_t e)
+{
+	size_t l = s;
+
+	while (e < n && (b[e] == ' ' || b[e] == '\t' || b[e] == '\r'))
+		e++;
+	if (e < n && b[e] != '\n')
+		return false;
+	while (l > 0 && b[l - 1] != '\n')
+		l--;
+	while (l < s && (b[l] == ' ' || b[l] == '\t'))
+		l++;
+	if (l >= s || b[l] != '#')
+		return false;
+	for (l++; l < s && (b[l] == ' ' || b[l] == '\t'); l++)
+		;
+	return s - l > 7 && !memcmp(b + l, "define", 6);
+}
+
 /* a "_page" at k: is its identifier one of ours, followed by '(' ? */
 static unsigned check_page_hit(const char *b, size_t n, size_t k)
 {
@@ -83,6 +105,8 @@ static unsigned check_page_hit(const char *b, size_t n, size_t k)
 
 	if (!api && !rel)
 		return 0;
+	if (api && define_alias(b, n, s, e))
+		return PF_API;
 	while (e < n && (b[e] == ' ' || b[e] == '\t' || b[e] == '\n' || b[e] == '\r'))
 		e++;
 	if (e >= n || b[e] != '(')

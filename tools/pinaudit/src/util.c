@@ -207,6 +207,118 @@ const struct api_info *api_lookup(const char *name, size_t len)
 	return NULL;
 }
 
+/*
+ * Older signatures of the family, told apart by arity.  Vendor code that
+ * builds against many kernels calls each one under its own #if:
+ *
+ *   get_user_pages(tsk, mm, start, n, write, force, pages, vmas)    < 4.6
+ *   get_user_pages(start, n, write, force, pages, vmas)              4.6-4.8
+ *   get_user_pages_remote(tsk, mm, start, n, write, force, pages, vmas) 4.6-4.8
+ *   get_user_pages_remote(tsk, mm, start, n, gup_flags, pages, vmas[, locked])
+ *                                                                    4.9-5.8
+ *   get_user_pages_remote(mm, start, n, gup_flags, pages, vmas, locked)
+ *                                                                    5.9-6.4
+ *   pin_user_pages_remote(tsk, mm, start, n, gup_flags, pages, vmas, locked)
+ *                                                                    5.6-5.8
+ *   get_user_pages_unlocked(tsk, mm, start, n, write, force, pages)  < 4.6
+ *   get_user_pages_unlocked(start, n, write, force, pages)           4.6-4.8
+ *
+ * (the write argument stands for the flags).  When two signatures have
+ * the same arity, the arguments' types decide: a literal or NULL is never
+ * the page array, a FOLL_ expression is the flags (api_args()).
+ */
+static const struct old_sig {
+	const char *name;
+	signed char nargs, flags, pages;
+} old_sigs[] = {
+	{ "get_user_pages",		8, 4, 6 },
+	{ "get_user_pages",		6, 2, 4 },
+	{ "get_user_pages_remote",	8, 4, 5 },
+	{ "get_user_pages_remote",	8, 4, 6 },
+	{ "get_user_pages_remote",	7, 3, 4 },
+	{ "get_user_pages_remote",	7, 4, 5 },
+	{ "pin_user_pages_remote",	8, 4, 5 },
+	{ "pin_user_pages_remote",	7, 3, 4 },
+	{ "get_user_pages_unlocked",	7, 4, 6 },
+	{ "get_user_pages_unlocked",	5, 2, 4 },
+};
+
+/* an argument that cannot be a page array: a number, NULL, true/false */
+static bool scalar_arg(const char *t, size_t n)
+{
+	while (n && (*t == ' ' || *t == '('))
+		t++, n--;
+	while (n && (t[n - 1] == ' ' || t[n - 1] == ')'))
+		n--;
+	if (!n)
+		return false;
+	if ((n == 4 && (!memcmp(t, "NULL", 4) || !memcmp(t, "true", 4))) ||
+	    (n == 5 && !memcmp(t, "false", 5)))
+		return true;
+	if (*t == '!')
+		return true;		/* "!!write" */
+	for (size_t i = 0; i < n; i++)
+		if (!(t[i] >= '0' && t[i] <= '9') && !(i && (t[i] == 'x' || t[i] == 'u' ||
+							      t[i] == 'U' || t[i] == 'l' || t[i] == 'L')))
+			return false;
+	return true;
+}
+
+/* does the argument look like the flags: FOLL_..., "flags", "write" */
+static bool flagish_arg(const char *t, size_t n)
+{
+	return memmem(t, n, "FOLL_", 5) || memmem(t, n, "flag", 4) ||
+	       memmem(t, n, "write", 5) || memmem(t, n, "rw", 2);
+}
+
+static int sig_score(const char *(*arg)(void *, int, size_t *), void *ctx, int pages, int flags)
+{
+	size_t pl, fl;
+	const char *pt = arg(ctx, pages, &pl), *ft = arg(ctx, flags, &fl);
+	int sc = 0;
+
+	if (scalar_arg(pt, pl))
+		sc -= 4;
+	if (memmem(pt, pl, "page", 4))
+		sc += 2;
+	if (flagish_arg(pt, pl))
+		sc -= 2;
+	if (flagish_arg(ft, fl) || scalar_arg(ft, fl))
+		sc += 1;
+	if (memmem(ft, fl, "page", 4))
+		sc -= 2;
+	return sc;
+}
+
+void api_args(const struct api_info *api, int nargs,
+	      const char *(*arg)(void *ctx, int idx, size_t *len), void *ctx,
+	      int *pages, int *flags)
+{
+	int best = -1000;
+
+	*pages = api->pages_arg;
+	*flags = api->flags_arg;
+	for (size_t i = 0; i < sizeof(old_sigs) / sizeof(old_sigs[0]); i++) {
+		const struct old_sig *o = &old_sigs[i];
+
+		if (o->nargs != nargs || strcmp(o->name, api->name))
+			continue;
+		int sc = sig_score(arg, ctx, o->pages, o->flags);
+
+		if (sc > best) {
+			best = sc;
+			*pages = o->pages;
+			*flags = o->flags;
+		}
+	}
+	/* the current signature competes when it has the same arity */
+	if (best > -1000 && api->pages_arg >= 0 && api->flags_arg >= 0 &&
+	    sig_score(arg, ctx, api->pages_arg, api->flags_arg) > best) {
+		*pages = api->pages_arg;
+		*flags = api->flags_arg;
+	}
+}
+
 const char *const flag_names[] = {
 	"FOLL_WRITE", "FOLL_GET", "FOLL_LONGTERM", "FOLL_PIN",
 	"FOLL_EPHEMERAL", "ITER_EPHEMERAL", "FOLL_USER_SERVED", "ITER_USER_SERVED",
