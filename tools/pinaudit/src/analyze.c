@@ -279,6 +279,66 @@ static const char *ts_arg(void *ctx, int i, size_t *len)
 	return ntext(t->c, t->args[i], len);
 }
 
+/* "#if X", "#ifdef X", "#ifndef X": the directive that opens pp */
+static void branch_opener(struct ctx *c, TSNode pp, struct sbuf *b)
+{
+	const char *t = ts_node_type(pp);
+	TSNode cond = ts_node_child_by_field_name(pp, "condition", 9);
+
+	if (ts_node_is_null(cond))
+		cond = ts_node_child_by_field_name(pp, "name", 4);
+	if (!strcmp(t, "preproc_ifdef") || !strcmp(t, "preproc_elifdef")) {
+		size_t l;
+		const char *d = ts_node_child_count(pp) ?
+				ntext(c, ts_node_child(pp, 0), &l) : "#ifdef";
+
+		if (!ts_node_child_count(pp))
+			l = 6;
+		sb_putn(b, d, l);
+	} else {
+		sb_puts(b, !strcmp(t, "preproc_elif") ? "#elif" : "#if");
+	}
+	if (!ts_node_is_null(cond)) {
+		sb_putc(b, ' ');
+		sb_puts(b, folded(c, cond, 100));
+	}
+}
+
+/* the innermost preprocessor branch around n (see struct site) */
+static const char *branch_of(struct ctx *c, TSNode n)
+{
+	struct sbuf b = { 0 };
+	const char *r = NULL;
+
+	for (TSNode p = ts_node_parent(n); !ts_node_is_null(p); p = ts_node_parent(p)) {
+		const char *t = ts_node_type(p);
+
+		if (strncmp(t, "preproc_", 8))
+			continue;
+		if (!strcmp(t, "preproc_else")) {
+			TSNode o = ts_node_parent(p);
+
+			sb_puts(&b, "#else");
+			while (!ts_node_is_null(o) && !strcmp(ts_node_type(o), "preproc_elif"))
+				o = ts_node_parent(o);
+			if (!ts_node_is_null(o) && !strncmp(ts_node_type(o), "preproc_if", 10)) {
+				sb_puts(&b, " of ");
+				branch_opener(c, o, &b);
+			}
+		} else if (!strcmp(t, "preproc_if") || !strcmp(t, "preproc_ifdef") ||
+			   !strcmp(t, "preproc_elif") || !strcmp(t, "preproc_elifdef")) {
+			branch_opener(c, p, &b);
+		} else {
+			continue;
+		}
+		break;
+	}
+	if (b.len)
+		r = arena_strdup(c->A, b.s);
+	sb_free(&b);
+	return r;
+}
+
 static void do_site(struct ctx *c, TSNode call, TSNode fn)
 {
 	TSNode f = ts_node_child_by_field_name(call, "function", 8);
@@ -300,6 +360,7 @@ static void do_site(struct ctx *c, TSNode call, TSNode fn)
 	s.col = pt.column + 1;
 	s.api = api;
 	s.func = function_name(c, fn);
+	s.branch = branch_of(c, call);
 	struct ts_args ta = { c, args, na };
 	int pidx, fidx;
 
@@ -797,6 +858,11 @@ static void reduce(const char *b, size_t n, struct fset *fields, skips_t *skips)
 	skips_t decls = { 0 };		/* declarations that name nothing of ours */
 	int depth = 0, ncond = 0, in_else = 0;	/* #if nesting, of it in #else */
 	bool bol = true, bad = false, cand = false;
+	/* the range since the last body or declaration holds an #else or
+	 * #elif branch: whole functions may be defined in it (compat code
+	 * defines one per kernel range), and the brace count does not see
+	 * them, so the range is never left out */
+	bool crossed = false;
 	char last = ';';
 	size_t decl = 0, open = 0;
 
@@ -834,6 +900,8 @@ static void reduce(const char *b, size_t n, struct fset *fields, skips_t *skips)
 			} else if (k + 3 < n && b[k] == 'e' && b[k + 1] == 'l' && ncond) {
 				if (in_else < ncond)	/* #else, #elif */
 					in_else = ncond;
+				if (depth == 0)
+					crossed = true;
 			} else if (k + 4 < n && !memcmp(b + k, "endif", 5) && ncond) {
 				if (in_else == ncond)
 					in_else = 0;
@@ -883,6 +951,9 @@ static void reduce(const char *b, size_t n, struct fset *fields, skips_t *skips)
 					 * analysis reads, unless it names a flag */
 					bd.keep = relevant(b, open, i);
 				}
+				if (crossed)
+					bd.keep = true;
+				crossed = false;
 				VEC_PUSH(bodies, bd);
 				decl = i + 1;
 			}
@@ -891,8 +962,9 @@ static void reduce(const char *b, size_t n, struct fset *fields, skips_t *skips)
 			 * "static DEFINE_MUTEX(m);", "EXPORT_SYMBOL(f);") */
 			struct skip d = { decl, i + 1 };
 
-			if (!relevant(b, decl, i + 1))
+			if (!crossed && !relevant(b, decl, i + 1))
 				VEC_PUSH(decls, d);
+			crossed = false;
 			decl = i + 1;
 		}
 		last = c;

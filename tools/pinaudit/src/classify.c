@@ -161,6 +161,15 @@ static bool needless_class(const struct site *s)
 	}
 }
 
+/* "... (in #elif X)": which preprocessor branch the site is in */
+static void branch_suffix(char *tmp, size_t n, const struct site *s)
+{
+	size_t l = strlen(tmp);
+
+	if (s->branch && l + 8 < n)
+		snprintf(tmp + l, n - l, " (in %s)", s->branch);
+}
+
 void lint(struct file_res **files, size_t nfiles, enum api_gen gen,
 	  struct findings *out)
 {
@@ -214,6 +223,7 @@ void lint(struct file_res **files, size_t nfiles, enum api_gen gen,
 					 s->func, s->lt->holder ? s->lt->holder : "?", s->rel_func,
 					 s->via && *s->via ? ", called through " : "",
 					 s->via ? s->via : "");
+				branch_suffix(tmp, sizeof(tmp), s);
 				add(out, f, s->line, s->col, "looks-long-term", tmp);
 				struct finding *fd = &out->v[out->n - 1];
 
@@ -251,6 +261,7 @@ void lint(struct file_res **files, size_t nfiles, enum api_gen gen,
 					 "default now), or migrate first, as the series' _longterm "
 					 "helpers do", s->api->name, s->func,
 					 s->lt->holder ? s->lt->holder : "?", s->rel_func);
+				branch_suffix(tmp, sizeof(tmp), s);
 				add(out, f, s->line, s->col, "user-held-reference", tmp);
 				struct finding *fd = &out->v[out->n - 1];
 

@@ -312,6 +312,10 @@ static void json_site(struct sbuf *b, const struct site *s)
 		sb_puts(b, ", \"evidence\": ");
 		json_str(b, s->evidence);
 	}
+	if (s->branch) {
+		sb_puts(b, ", \"branch\": ");
+		json_str(b, s->branch);
+	}
 	sb_puts(b, "}");
 }
 
@@ -442,6 +446,8 @@ static char *site_note(const struct site *s)
 {
 	struct sbuf b = { 0 };
 
+	if (s->branch)
+		sb_printf(&b, "[%s] ", s->branch);
 	if (s->looks_long)
 		sb_printf(&b, "LOOKS LONG-TERM: %s", s->evidence);
 	else if (s->evidence)
@@ -517,7 +523,7 @@ static int do_inventory(struct run *r, const char *fmt)
 		for (const char *h = "file,line,col,function,api,kind,flags_expr,flags,"
 		     "unresolved,conditional,class,storage,looks_long_term,"
 		     "released_in,evidence,conditional_flags,lifetime,via,holder,"
-		     "trigger\n"; *h; h++)
+		     "trigger,branch\n"; *h; h++)
 			sb_putc(&b, *h == ',' ? sep : *h);
 		for (size_t i = 0; i < r->sr.n; i++) {
 			const struct file_res *f = r->sr.files[i];
@@ -561,6 +567,8 @@ static int do_inventory(struct run *r, const char *fmt)
 				cell(&b, s->lt && s->lt->holder ? s->lt->holder : "");
 				sb_putc(&b, sep);
 				cell(&b, s->lt && s->lt->v == V_USER && s->lt->trigger ? s->lt->trigger : "");
+				sb_putc(&b, sep);
+				cell(&b, s->branch ? s->branch : "");
 				sb_putc(&b, '\n');
 			}
 		}

@@ -115,6 +115,9 @@ struct site {
 	int pages_arg, flags_arg;	/* argument indexes in this call (the
 					   signature its arity says, api_args()) */
 	const char *flags_expr;		/* as written, whitespace folded    */
+	const char *branch;		/* the #if/#elif/#else branch the call
+					   is in ("#elif X", "#else of #if X"),
+					   innermost; NULL: none            */
 	uint32_t flags;			/* known FOLL_ / ITER_ names        */
 	uint32_t must;			/* ... of those, set on every path  */
 	const char *flags_extra;	/* other names, '|'-separated       */

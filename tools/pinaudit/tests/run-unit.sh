@@ -131,6 +131,31 @@ lint_fixture tree-vendor drivers/iommu/vdirty/vdirty.c
 "$BIN" inventory -f tsv "$F/tree-vendor/drivers/iommu/vdirty" >"$TMP/o" 2>/dev/null
 check "per-call object: bounded, and says which caller holds it" \
 	grep -q 'vd_report() creates the object and destroys it with vd_bitmap_free() before returning' "$TMP/o"
+# issue 28, sites not listed and old signatures: a compat header of
+# #defines alone (aliases and function-like macros chosen under #if, one
+# of them the old get_user_pages_remote(tsk, mm, ...)), the same function
+# defined once per #if/#elif/#else branch (with functions after the
+# branch that the reduced parse leaves out), and the pre-4.6/4.9
+# get_user_pages(tsk, mm, start, n, write, force, pages, vmas) family
+lint_fixture tree-vendor drivers/compat/vc/vc_main.c
+lint_fixture tree-vendor drivers/compat/vc/vc_branches.c
+lint_fixture tree-vendor drivers/compat/vc/vc_oldsig.c
+"$BIN" inventory -f tsv "$F/tree-vendor/drivers/compat" >"$TMP/o" 2>/dev/null
+vcol() { awk -F'\t' -v f="$1" -v l="$2" -v c="$3" 'NR == 1 { for (i = 1; i <= NF; i++) k[$i] = i; next }
+	$1 ~ f && $2 == l { print $(k[c]) }' "$TMP/o"; }
+check "branches: every branch's site is listed (3 in vc_branches.c)" \
+	test "$(grep -c 'vc_branches.c' "$TMP/o")" = 3
+check "branches: the #elif is named" test "$(vcol vc_branches 25 branch)" = "#elif LINUX_VERSION_CODE >= KERNEL_VERSION(4, 9, 0)"
+check "branches: the #else names its #if" \
+	test "$(vcol vc_branches 52 branch)" = "#else of #ifdef CONFIG_VC_SCRATCH"
+check "old signature: write argument as the flags" test "$(vcol vc_oldsig 27 flags_expr)" = "1"
+check "old signature: pages found by type, user-held" test "$(vcol vc_oldsig 27 lifetime)" = "user"
+check "define-only header: alias macro is a wrapper" \
+	test "$(vcol vc_main 20 via)" = "VC_PIN_USER_PAGES (macro) -> pin_user_pages()"
+check "define-only header: old remote signature in a macro, flags found" \
+	test "$(vcol vc_main 58 flags_expr)" = "FOLL_WRITE"
+"$BIN" inventory -f json "$F/tree-vendor/drivers/compat" >"$TMP/o" 2>/dev/null
+check "branches: json field" grep -q '"branch": "#else of #if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 6, 0)"' "$TMP/o"
 # registered buffers in a bio_vec table, and a direct read whose request
 # the read_iter path releases after the bio (a filesystem's DIO, as ivtv)
 lint_fixture tree-vendor drivers/block/vblk/vblk.c
