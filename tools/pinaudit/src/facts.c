@@ -493,7 +493,9 @@ static bool success_value(const struct tok *v, size_t n)
  * name are two holders (field_eq()).  Only a field right after a typed
  * variable gets a tag: "ctx->buf->pages" has none.
  */
-static void declare(struct lex *L, size_t i, size_t nt)
+static const char *cat2(struct arena *A, const char *x, const char *y, size_t yl);
+
+static void declare(struct lex *L, size_t i, size_t nt, struct fx_func *body)
 {
 	struct tok *v = L->v.v;
 	const struct tok *tag;
@@ -503,8 +505,20 @@ static void declare(struct lex *L, size_t i, size_t nt)
 		return;
 	tag = &v[i + 1];
 	for (;;) {
+		size_t k0 = k;
+
 		while (k < nt && tp(&v[k], '*'))
 			k++;
+		/* "struct x_cb cb;" in a body: an object on the stack */
+		if (body && k == k0 && k + 1 < nt && v[k].t == T_ID && !v[k].kw &&
+		    (tp(&v[k + 1], ';') || tp(&v[k + 1], ',') || tp(&v[k + 1], '=') ||
+		     tp(&v[k + 1], '['))) {
+			char w[128];
+			int l = snprintf(w, sizeof(w), "%s%.*s ", body->objs ? "" : " ",
+					 (int)(v[k].len > 100 ? 100 : v[k].len), v[k].s);
+
+			body->objs = cat2(&L->fx->arena, body->objs, w, (size_t)l);
+		}
 		if (k + 1 >= nt || v[k].t != T_ID || v[k].kw)
 			return;
 		if (!tp(&v[k + 1], ',') && !tp(&v[k + 1], ';') && !tp(&v[k + 1], '=') &&
@@ -1022,7 +1036,7 @@ void facts_extract(const char *buf, size_t len, struct facts *fx)
 			L.nvars = 0;
 			for (size_t q = i + 2; q < close; q++)
 				if (tw(&v[q], W_STRUCT))
-					declare(&L, q, close + 1);
+					declare(&L, q, close + 1, NULL);
 			/* parameter names: the identifier before each ',' or ')' */
 			sb_putc(&ps, ' ');
 			for (size_t q = i + 2; q <= close; q++)
@@ -1058,7 +1072,7 @@ void facts_extract(const char *buf, size_t len, struct facts *fx)
 		if (t->t != T_ID)
 			continue;
 		if (t->len == 6 && tw(t, W_STRUCT)) {
-			declare(&L, i, nt);
+			declare(&L, i, nt, fn >= 0 ? &fx->funcs.v[fn] : NULL);
 			continue;
 		}
 		/* after a return at body level: reached only through a goto.

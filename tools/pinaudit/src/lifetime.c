@@ -103,7 +103,7 @@ static bool user_role(const char *role)
 static bool user_name(const char *fn)
 {
 	static const char *const w[] = {
-		"ioctl", "release", "destroy", "close", "unregister", "dereg",
+		"ioctl", "destroy", "close", "unregister", "dereg",
 		"unmap", "free", "remove", "put", "cleanup", "teardown", "fini",
 		"exit", "evict", "unbind", "drain", "dequeue", "flush",
 	};
@@ -844,6 +844,26 @@ static bool per_call_object(const struct model *m, struct fref up, const struct 
 {
 	const struct fx_func *f = fref_func(up);
 
+	for (int j = 0; f->objs && j < fx_nargs(c) && j < 8; j++) {
+		/* "&cb", "&cb.sgt", "cb.pages": an object on up's stack */
+		size_t l, k = 0;
+		const char *t = fx_argspan(c, j, &l);
+		char w[80];
+
+		if (l && t[0] == '&')
+			k++;
+		size_t s0 = k;
+
+		while (k < l && (t[k] == '_' || (t[k] >= 'a' && t[k] <= 'z') ||
+				 (t[k] >= 'A' && t[k] <= 'Z') || (t[k] >= '0' && t[k] <= '9')))
+			k++;
+		if (k == s0 || k - s0 > 70 || (k < l && t[k] != '.' && t[k] != '[') ||
+		    (s0 == 0 && k == l))
+			continue;
+		snprintf(w, sizeof(w), " %.*s ", (int)(k - s0), t + s0);
+		if (strstr(f->objs, w))
+			return true;
+	}
 	for (int j = 0; j < fx_nargs(c) && j < 8; j++) {
 		const char *x = fx_arg(c, j, A);
 

@@ -57,6 +57,9 @@ struct fx_func {
 	bool relp_done;		/* relp computed (lifetime.c, lazily)     */
 	uint32_t relp;		/* parameters whose pages it releases     */
 	const char *role;	/* entry role: "release", "unlocked_ioctl"... */
+	const char *objs;	/* " a b " struct objects declared in the body
+				   ("struct x_cb cb;", not pointers): they
+				   live for one call; NULL: none           */
 };
 
 struct fx_store {		/* "obj->field = ident" in a function     */

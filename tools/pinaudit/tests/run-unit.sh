@@ -154,6 +154,14 @@ check "define-only header: alias macro is a wrapper" \
 	test "$(vcol vc_main 20 via)" = "VC_PIN_USER_PAGES (macro) -> pin_user_pages()"
 check "define-only header: old remote signature in a macro, flags found" \
 	test "$(vcol vc_main 58 flags_expr)" = "FOLL_WRITE"
+# false alarms: a transfer block on the read path's stack (its pages
+# live for one call, as a kzalloc()/kfree() pair's), a never-called
+# helper named *_release (no trigger by its name); the positive keeps
+# another struct's pages until .release
+lint_fixture tree-vendor drivers/compat/vc/vc_stack.c
+"$BIN" inventory -f tsv "$F/tree-vendor/drivers/compat" >"$TMP/o" 2>/dev/null
+check "stack object: bounded by the call that declares it" \
+	test "$(vcol vc_stack 38 lifetime)" = "bounded"
 "$BIN" inventory -f json "$F/tree-vendor/drivers/compat" >"$TMP/o" 2>/dev/null
 check "branches: json field" grep -q '"branch": "#else of #if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 6, 0)"' "$TMP/o"
 # registered buffers in a bio_vec table, and a direct read whose request
