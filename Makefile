@@ -129,22 +129,30 @@ guest-check: guest-patched
 	@$(MAKE) -s --no-print-directory boot-check
 
 # The boot alone, for scripts/check.sh, which has built guest-patched.
+# guestlog fails each boot on any difference from its section of
+# tests/expected/check-patched.txt and on any kernel report but the
+# warnings tests/expected/warnings-allowed lists.
+CHECK_EXPECTED = --expected $(CURDIR)/tests/expected/check-patched.txt \
+	--warnings-allowed $(CURDIR)/tests/expected/warnings-allowed
 boot-check: $(GUESTLOG)
 	@echo "== guest tests: patched kernel"
 	@$(call boot,patched,check)
-	@$(GUESTLOG) check $(B)/out/patched-check/console.log \
-		$(B)/out/patched-check/tests.log
+	@$(GUESTLOG) check $(CHECK_EXPECTED) --boot main \
+		$(if $(STRESS_HOTPLUG),--boot main+hotplug) \
+		$(B)/out/patched-check/console.log $(B)/out/patched-check/tests.log
 	@echo "== guest tests: patched kernel, page_pin_owner switched off"
 	@PIN_OWNER=off GUEST_APPEND=pinlife.only=pin_owner sh scripts/boot.sh \
 		$(B)/obj/patched/arch/x86/boot/bzImage $(B)/guest/patched-check.cpio \
 		check $(B)/out/patched-check-owner-off $(GUEST_TIMEOUT)
-	@$(GUESTLOG) check $(B)/out/patched-check-owner-off/console.log \
+	@$(GUESTLOG) check $(CHECK_EXPECTED) --boot owner-off \
+		$(B)/out/patched-check-owner-off/console.log \
 		$(B)/out/patched-check-owner-off/tests.log
 	@echo "== guest tests: patched kernel, page_pin_owner on, make run's memory layout"
 	@GUEST_APPEND="pinlife.only=pin_owner_harms page_pin_owner=on" sh scripts/boot.sh \
 		$(B)/obj/patched/arch/x86/boot/bzImage $(B)/guest/patched-check.cpio \
 		run $(B)/out/patched-check-harms $(GUEST_TIMEOUT)
-	@$(GUESTLOG) check $(B)/out/patched-check-harms/console.log \
+	@$(GUESTLOG) check $(CHECK_EXPECTED) --boot harms \
+		$(B)/out/patched-check-harms/console.log \
 		$(B)/out/patched-check-harms/tests.log
 
 # All of the above, both cores busy, each phase timed (scripts/check.sh).
@@ -162,8 +170,9 @@ define both
 @$(GUESTLOG) $(3) $(B)/out/stock-$(1)/tests.log $(B)/out/patched-$(1)/tests.log
 endef
 
+# Exit 1 when a row differs from tests/expected/harms.txt.
 run: guest-stock guest-patched $(GUESTLOG)
-	$(call both,run,harm scenarios: CMA / offlining / gigantic pages,harms)
+	$(call both,run,harm scenarios: CMA / offlining / gigantic pages,harms --expected $(CURDIR)/tests/expected/harms.txt)
 
 # The mm selftests beyond GUP on both kernels (not in make check: about
 # 5.5 minutes per kernel under TCG); exit 1 if any suite differs.
