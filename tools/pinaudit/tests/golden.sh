@@ -12,6 +12,8 @@ BIN=${1:?usage: golden.sh PINAUDIT KSRC}
 KSRC=$2
 if [ -z "$KSRC" ] || [ ! -f "$KSRC/include/linux/mm.h" ] || [ ! -d "$KSRC/mm" ]; then
 	echo "golden: SKIPPED: no kernel source at '${KSRC}' (set KSRC=/path/to/linux-6.12)"
+	# In CI a missing input is a failure, not a skip.
+	[ "${CI:-}" = true ] && { echo "golden: error: CI=true and nothing to test" >&2; exit 1; }
 	exit 0
 fi
 . "$(cd "$(dirname "$0")" && pwd)/lib.sh"
