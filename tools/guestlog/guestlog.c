@@ -508,7 +508,7 @@ static void load_expected(const char *path, const char *const *boots,
 	free_lines(&l);
 }
 
-static const struct expect *find_expect(struct expectations *ex, const char *name)
+static struct expect *find_expect(struct expectations *ex, const char *name)
 {
 	size_t i;
 
@@ -549,7 +549,7 @@ static int check_expected(struct expectations *ex, const char *tests_path,
 
 	for (i = 0; i < n; i++) {
 		struct suite *s = &v[i];
-		struct expect *e = ex ? (struct expect *)find_expect(ex, s->name) : NULL;
+		struct expect *e = ex ? find_expect(ex, s->name) : NULL;
 
 		if (ex && !e) {
 			diag(tests_path, s->line, "%s: a suite not in %s [%s]",
