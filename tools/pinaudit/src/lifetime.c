@@ -861,8 +861,35 @@ static bool per_call_object(const struct model *m, struct fref up, const struct 
 		    (s0 == 0 && k == l))
 			continue;
 		snprintf(w, sizeof(w), " %.*s ", (int)(k - s0), t + s0);
-		if (strstr(f->objs, w))
-			return true;
+		if (!strstr(f->objs, w))
+			continue;
+		/* and an earlier call on the same path filled it ("map(&cb);
+		 * ... unmap(&cb)"): a request copied from userspace onto the
+		 * stack and handed to an unmap ioctl names the holder, it is
+		 * not the holder */
+		for (size_t i = f->call0; i < f->call0 + f->ncalls; i++) {
+			const struct fx_call *e = &up.fx->calls.v[i];
+
+			if (e == c || e->line > c->line || (e->line == c->line && e->col >= c->col))
+				break;
+			struct fref g;
+
+			/* a function of the module: copy_from_user(&req, ...)
+			 * or memset() fills a request, not a holder */
+			if (e->err || e->jumped || fx_exclusive(e, c) ||
+			    !lookup_call(m, e, up.fx->module, &g))
+				continue;
+			for (int a = 0; a < fx_nargs(e) && a < 8; a++) {
+				size_t el;
+				const char *et = fx_argspan(e, a, &el);
+
+				if (el && et[0] == '&')
+					et++, el--;
+				if (el >= k - s0 && !memcmp(et, t + s0, k - s0) &&
+				    (el == k - s0 || et[k - s0] == '.' || et[k - s0] == '['))
+					return true;
+			}
+		}
 	}
 	for (int j = 0; j < fx_nargs(c) && j < 8; j++) {
 		const char *x = fx_arg(c, j, A);
