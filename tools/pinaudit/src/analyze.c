@@ -339,6 +339,71 @@ static const char *branch_of(struct ctx *c, TSNode n)
 	return r;
 }
 
+/* cond tests id against NULL: 1 when id is NULL if cond holds ("!id",
+ * "id == NULL"), -1 when it is not NULL ("id", "id != NULL"), 0 else */
+static int null_test(struct ctx *c, TSNode cond, const char *id)
+{
+	TSNode e = strip_expr(cond);
+	const char *t = ts_node_type(e);
+
+	if (!strcmp(t, "identifier"))
+		return text_eq(c, e, id) ? -1 : 0;
+	if (!strcmp(t, "unary_expression") && ts_node_named_child_count(e) == 1) {
+		TSNode op = ts_node_child_by_field_name(e, "operator", 8);
+		TSNode a = strip_expr(ts_node_named_child(e, 0));
+
+		if (!ts_node_is_null(op) && text_eq(c, op, "!") && is_type(a, "identifier") &&
+		    text_eq(c, a, id))
+			return 1;
+		return 0;
+	}
+	if (!strcmp(t, "binary_expression")) {
+		TSNode l = strip_expr(ts_node_child_by_field_name(e, "left", 4));
+		TSNode r = strip_expr(ts_node_child_by_field_name(e, "right", 5));
+		TSNode op = ts_node_child_by_field_name(e, "operator", 8);
+		bool eq, ne;
+
+		if (ts_node_is_null(op) || ts_node_is_null(l) || ts_node_is_null(r))
+			return 0;
+		eq = text_eq(c, op, "==");
+		ne = text_eq(c, op, "!=");
+		if ((!eq && !ne) ||
+		    !((is_type(l, "identifier") && text_eq(c, l, id) &&
+		       (text_eq(c, r, "NULL") || text_eq(c, r, "0"))) ||
+		      (is_type(r, "identifier") && text_eq(c, r, id) &&
+		       (text_eq(c, l, "NULL") || text_eq(c, l, "0")))))
+			return 0;
+		return eq ? 1 : -1;
+	}
+	return 0;
+}
+
+/* the call sits where the identifier id is NULL: in the arm of an if
+ * whose condition says so ("if (!pages) gup(..., pages)", the else of
+ * "if (pages != NULL)") */
+static bool null_on_path(struct ctx *c, TSNode call, TSNode fn, const char *id)
+{
+	uint32_t at = ts_node_start_byte(call);
+	TSNode cur = ts_node_parent(call);
+
+	for (int g = 0; g < 256 && !ts_node_is_null(cur) && !node_eq(cur, fn); g++) {
+		if (is_type(cur, "if_statement")) {
+			TSNode cons = ts_node_child_by_field_name(cur, "consequence", 11);
+			TSNode alt = ts_node_child_by_field_name(cur, "alternative", 11);
+			int nt = null_test(c, ts_node_child_by_field_name(cur, "condition", 9), id);
+			bool in_cons = !ts_node_is_null(cons) && at >= ts_node_start_byte(cons) &&
+				       at < ts_node_end_byte(cons);
+			bool in_alt = !ts_node_is_null(alt) && at >= ts_node_start_byte(alt) &&
+				      at < ts_node_end_byte(alt);
+
+			if ((nt > 0 && in_cons) || (nt < 0 && in_alt))
+				return true;
+		}
+		cur = ts_node_parent(cur);
+	}
+	return false;
+}
+
 static void do_site(struct ctx *c, TSNode call, TSNode fn)
 {
 	TSNode f = ts_node_child_by_field_name(call, "function", 8);
@@ -428,7 +493,9 @@ static void do_site(struct ctx *c, TSNode call, TSNode fn)
 			const char *it = ntext(c, pa, &il);
 			char *id = arena_strndup(c->A, it, il);
 
-			if (!is_param(c, fn, it, il)) {
+			if (null_on_path(c, call, fn, id)) {
+				s.null_pages = true;
+			} else if (!is_param(c, fn, it, il)) {
 				fs.local = id;
 				TSNode body = ts_node_child_by_field_name(fn, "body", 4);
 

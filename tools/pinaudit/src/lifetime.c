@@ -1559,6 +1559,11 @@ void lifetime_decide(const struct model *m, struct site *s, struct lifetime *lt,
 		lt->why = "the pages are migrated first (_longterm helper)";
 		return;
 	}
+	if (s->null_pages) {
+		lt->v = V_BOUNDED;
+		lt->why = "the pages argument is NULL on this path: nothing is kept";
+		return;
+	}
 	fn = find_site_func(m, s, &c);
 	if (!c) {
 		lt->v = V_BOUNDED;

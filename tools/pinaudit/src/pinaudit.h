@@ -133,6 +133,9 @@ struct site {
 	const char *storage_expr;	/* as written                       */
 	bool same_func_release;		/* unpinned on the normal path here */
 	bool returned;			/* the page array is returned       */
+	bool null_pages;		/* the pages argument is NULL on the
+					   call's path ("if (pages) ... else
+					   gup(..., pages, ...)")           */
 	const char *callees;		/* " a b c " non-error calls in fn  */
 	/* phase 2 */
 	enum lclass cls;
