@@ -99,6 +99,11 @@ unit: fetch $(GUESTLOG)
 	@echo "== host unit tests: the contract step, stamps"
 	@sh tests/host/test-contract.sh
 	@sh tests/host/test-stamped.sh
+	@echo "== host unit tests: the long-term pin window's lock-free protocol (model check)"
+	@mkdir -p $(B)/host
+	@$(CC) -std=c11 -O2 -g -Wall -Wextra -Werror -fsanitize=address,undefined \
+		-o $(B)/host/test-pin-window tests/host/test-pin-window.c
+	@$(B)/host/test-pin-window
 	@echo "== host unit tests: make mail"
 	@sh tests/host/test-mail.sh $(STOCK_SRC)
 	@echo "== host unit tests: pinaudit (golden test on the stock tree; its patched-tree test runs with the contract)"

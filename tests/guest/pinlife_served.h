@@ -36,6 +36,13 @@ struct served {
 	size_t (*bad_words)(void *srv);
 	size_t (*seen)(void *srv);	/* READ and WRITE requests so far */
 	const struct cma_area *cma;
+	/*
+	 * The pin counters of /proc/vmstat do not balance for this path:
+	 * fs/direct-io.c gives each bio its own pin with folio_add_pin(),
+	 * which nr_foll_pin_acquired does not count (as on stock 6.12), so
+	 * the two results that read them are skipped.
+	 */
+	int pins_uncounted;
 };
 
 struct run {
@@ -219,9 +226,12 @@ static inline void served_cases(const struct served *sv,
 	err = sv->wait_held(sv->srv, reqs, HOLD_S);
 	ksft_test_result(!err, "%s holds the %zu requests%s%s\n", sv->name,
 			 reqs, err ? ": " : "", err ? strerror(-err) : "");
-	ksft_test_result(pins_held() - held0 >= (long long)pages,
-			 "%lld pins held for %zu buffer pages\n",
-			 pins_held() - held0, pages);
+	if (sv->pins_uncounted)
+		ksft_test_result_skip("pins held: folio_add_pin() is not counted\n");
+	else
+		ksft_test_result(pins_held() - held0 >= (long long)pages,
+				 "%lld pins held for %zu buffer pages\n",
+				 pins_held() - held0, pages);
 	for (i = 0; i < nc; i++) {
 		long in = 0;
 		size_t n = 0;
@@ -262,9 +272,12 @@ static inline void served_cases(const struct served *sv,
 	ksft_test_result(sv->bad_words(sv->srv) == bad0,
 			 "%zu words written damaged\n",
 			 sv->bad_words(sv->srv) - bad0);
-	ksft_test_result(pins_held() == held0,
-			 "pins balance after the answers (%lld left)\n",
-			 pins_held() - held0);
+	if (sv->pins_uncounted)
+		ksft_test_result_skip("pins balance: folio_add_pin() is not counted\n");
+	else
+		ksft_test_result(pins_held() == held0,
+				 "pins balance after the answers (%lld left)\n",
+				 pins_held() - held0);
 }
 
 /*
@@ -309,13 +322,13 @@ static inline void served_case_shared(const struct served *sv, int fd,
 }
 
 /*
- * Two results: a direct write from pages that cannot leave CMA (gup_test
- * maps CMA pages that are on no LRU list, so migration cannot isolate
- * them) fails with ENOMEM before anything reaches the server, and leaves
- * no pin behind.
+ * Two results: a direct write from pages that a CMA area's owner allocated
+ * (gup_test maps pages it took with cma_alloc(), on no LRU list) is
+ * written: such pages are pinned where they are, not migrated, and not
+ * refused; and once the server has answered no pin is left behind.
  */
-static inline void served_case_unmovable(const struct served *sv, int fd,
-					 const char *what)
+static inline void served_case_owned(const struct served *sv, int fd,
+				     const char *what)
 {
 	const size_t len = 16 * PAGE_SZ;
 	size_t seen0 = sv->seen(sv->srv);
@@ -335,11 +348,11 @@ static inline void served_case_unmovable(const struct served *sv, int fd,
 		err = wr < 0 ? errno : 0;
 		munmap(map, len);
 	}
-	ksft_test_result(wr < 0 && err == ENOMEM,
-			 "%s: direct write from CMA pages that cannot move: %s\n",
+	ksft_test_result(wr == (ssize_t)len,
+			 "%s: direct write from CMA pages their area's owner allocated: %s\n",
 			 what, map == MAP_FAILED ? "gup_test cannot map them" :
 			 wr < 0 ? strerror(err) : "written");
-	ksft_test_result(sv->seen(sv->srv) == seen0 && pins_held() == held0,
+	ksft_test_result(sv->seen(sv->srv) > seen0 && pins_held() == held0,
 			 "%s: %zu requests reached the server, %lld pins left\n",
 			 what, sv->seen(sv->srv) - seen0, pins_held() - held0);
 	if (gfd >= 0)

@@ -90,11 +90,20 @@ static int handle(struct ublk_srv *s, uint16_t tag)
 	uint64_t off = iod->start_sector << 9;
 	size_t len = (size_t)iod->nr_sectors << 9;
 
+	if (s->image && (off > UBLK_SRV_SIZE || len > UBLK_SRV_SIZE - off))
+		return -EINVAL;
 	switch (ublksrv_get_op(iod)) {
 	case UBLK_IO_OP_READ:
-		io_pattern(buf, len, off);
+		if (s->image)
+			memcpy(buf, s->image + off, len);
+		else
+			io_pattern(buf, len, off);
 		return len;
 	case UBLK_IO_OP_WRITE:
+		if (s->image) {
+			memcpy(s->image + off, buf, len);
+			return len;
+		}
 		pthread_mutex_lock(&s->lock);
 		s->bad_words += io_mismatch(buf, len, off);
 		pthread_mutex_unlock(&s->lock);
@@ -207,7 +216,7 @@ static void *server(void *arg)
 	return NULL;
 }
 
-int ublk_srv_start(struct ublk_srv *s, int hold)
+int ublk_srv_start(struct ublk_srv *s, int flags)
 {
 	struct ublksrv_ctrl_dev_info info = {
 		.nr_hw_queues = 1,
@@ -235,8 +244,13 @@ int ublk_srv_start(struct ublk_srv *s, int hold)
 	memset(s, 0, sizeof(*s));
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->cond, NULL);
-	s->hold = hold;
+	s->hold = flags & 1;
 	s->char_fd = -1;
+	if (flags & UBLK_SRV_STORE) {
+		s->image = calloc(1, UBLK_SRV_SIZE);
+		if (!s->image)
+			return -ENOMEM;
+	}
 	s->dev_id = -1;
 	s->ctrl_fd = open("/dev/ublk-control", O_RDWR | O_CLOEXEC);
 	if (s->ctrl_fd < 0)
@@ -290,6 +304,8 @@ del:
 	ctrl_cmd(s, UBLK_U_CMD_DEL_DEV, NULL, 0, 0);
 close_ctrl:
 	close(s->ctrl_fd);
+	free(s->image);
+	s->image = NULL;
 	return err;
 }
 
@@ -345,5 +361,7 @@ void ublk_srv_stop(struct ublk_srv *s)
 	close(s->char_fd);
 	ctrl_cmd(s, UBLK_U_CMD_DEL_DEV, NULL, 0, 0);
 	close(s->ctrl_fd);
+	free(s->image);
+	s->image = NULL;
 	s->started = 0;
 }

@@ -10,8 +10,9 @@
  * helper, get_user_pages_fast_longterm(), refuses FOLL_PCI_P2PDMA and
  * FOLL_NOFAULT whether or not a page needs to move (here none does).
  * FOLL_USER_SERVED, the pin for I/O that a userspace server completes,
- * works for pins and references, and is refused with FOLL_EPHEMERAL,
- * FOLL_NOFAULT and FOLL_PCI_P2PDMA.
+ * works for pins; it is refused without a pin (get_user_pages() and
+ * get_user_pages_fast() would drop it silently and move nothing), and with
+ * FOLL_EPHEMERAL, FOLL_NOFAULT and FOLL_PCI_P2PDMA.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -66,7 +67,7 @@ int main(void)
 	int ret;
 
 	ksft_print_header();
-	ksft_set_plan(22);
+	ksft_set_plan(23);
 
 	gup_fd = open("/sys/kernel/debug/gup_test", O_RDWR);
 	if (gup_fd < 0)
@@ -109,8 +110,10 @@ int main(void)
 	       "get_user_pages_fast() with FOLL_NOFAULT (unchanged)");
 	expect(gup(PIN_FAST_BENCHMARK, FOLL_USER_SERVED | FOLL_WRITE, 0), 0,
 	       "user-served pin");
-	expect(gup(GUP_FAST_BENCHMARK, FOLL_USER_SERVED | FOLL_WRITE, 0), 0,
-	       "user-served reference, get_user_pages_fast()");
+	expect(gup(GUP_FAST_BENCHMARK, FOLL_USER_SERVED | FOLL_WRITE, 0),
+	       -EINVAL, "FOLL_USER_SERVED without pinning, get_user_pages_fast()");
+	expect(gup(GUP_BASIC_TEST, FOLL_USER_SERVED | FOLL_WRITE, 0), -EINVAL,
+	       "FOLL_USER_SERVED without pinning, get_user_pages()");
 	expect(gup(PIN_FAST_BENCHMARK, FOLL_USER_SERVED,
 		   GUP_TEST_FLAG_EPHEMERAL), -EINVAL,
 	       "FOLL_USER_SERVED with FOLL_EPHEMERAL");
@@ -119,7 +122,7 @@ int main(void)
 	expect(gup(PIN_FAST_BENCHMARK, FOLL_USER_SERVED | FOLL_PCI_P2PDMA, 0),
 	       -EINVAL, "FOLL_USER_SERVED with FOLL_PCI_P2PDMA");
 	expect(gup(GUP_FAST_BENCHMARK, FOLL_USER_SERVED | FOLL_NOFAULT, 0),
-	       -EINVAL, "user-served reference with FOLL_NOFAULT");
+	       -EINVAL, "FOLL_USER_SERVED with FOLL_NOFAULT, no pin");
 
 	held.addr = (unsigned long)buf;
 	held.size = NPAGES * 4096;

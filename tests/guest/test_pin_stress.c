@@ -12,9 +12,10 @@
  * offlines and onlines that memory, added at run time as ZONE_MOVABLE;
  * without it, that worker's result and the final offlining are skips.
  *
- * A pin refused with ENOMEM (its pages held isolated by the concurrent
- * CMA allocation for all of its bounded retries) is counted, not failed.
- * Passes when no thread saw an unexpected error or damaged data, the
+ * Contention never makes a pin fail: a pin whose pages a concurrent CMA
+ * allocation, compaction or offlining holds isolated waits for them, as
+ * on stock, so any error from a pin of valid memory (ENOMEM included) is
+ * a failure. Passes when no thread saw an error or damaged data, the
  * pin counters of /proc/vmstat balance once every thread has stopped, the
  * kernel logged no WARNING, BUG or oops meanwhile (DEBUG_VM is on in the
  * test kernel), and then a full CMA allocation succeeds and the hotplugged
@@ -78,22 +79,12 @@ struct worker {
 	pthread_t t;
 	unsigned long rounds;
 	unsigned long errors;
-	unsigned long enomem;	/* pins refused: pages could not be moved;
-				 * offlining still busy after its bound */
+	unsigned long busy;	/* offlining still busy after its bound */
 	char why[128];
 };
 
 static void fail(struct worker *w, const char *what, int err)
 {
-	/*
-	 * A pin that must move a page which a concurrent CMA allocation holds
-	 * isolated fails with ENOMEM once its bounded retries moved nothing:
-	 * an error the system calls allow, counted, not a failure.
-	 */
-	if (err == ENOMEM) {
-		w->enomem++;
-		return;
-	}
 	if (!w->errors++)
 		snprintf(w->why, sizeof(w->why), "%s: %s", what,
 			 err ? strerror(err) : "data damaged");
@@ -246,11 +237,6 @@ static void *splice_worker(void *arg)
 			iov.iov_base = buf + done;
 			iov.iov_len = CHUNK - done;
 			n = vmsplice(p.fd[1], &iov, 1, 0);
-			if (n < 0 && errno == ENOMEM && !stop) {
-				/* counted; the reader still wants the rest */
-				fail(w, "vmsplice", ENOMEM);
-				continue;
-			}
 			if (n <= 0) {
 				fail(w, "vmsplice", n ? errno : EIO);
 				break;
@@ -340,7 +326,7 @@ static void *hotplug_worker(void *arg)
 			on = memory_block_online_movable(b);
 		pthread_mutex_unlock(&compact_hotplug);
 		if (off == -ETIMEDOUT || off == -EBUSY)
-			w->enomem++;
+			w->busy++;
 		else if (off)
 			fail(w, "offline", -off);
 		else if (on)
@@ -434,8 +420,8 @@ int main(int argc, char **argv)
 			continue;
 		}
 		ksft_test_result(!w[i].errors && w[i].rounds,
-				 "%s: %lu rounds, %lu ENOMEM, %lu errors%s%s\n",
-				 w[i].name, w[i].rounds, w[i].enomem,
+				 "%s: %lu rounds, %lu busy, %lu errors%s%s\n",
+				 w[i].name, w[i].rounds, w[i].busy,
 				 w[i].errors, w[i].errors ? ", first: " : "",
 				 w[i].why);
 	}
