@@ -197,6 +197,12 @@ static int in_cma(const struct cma_area *cma, int64_t pfn)
 	       (uint64_t)pfn < cma->base_pfn + cma->count;
 }
 
+/*
+ * Pages of pages[] in the CMA area. A page that is not present (swapped
+ * out while a pipe or a socket still holds it, say) has no pfn to look
+ * at: it counts as still in the area, so that "left CMA" is only ever
+ * said of a page seen outside it.
+ */
 long count_in_cma(const struct cma_area *cma, char *const *pages, size_t n)
 {
 	long in = 0;
@@ -207,7 +213,7 @@ long count_in_cma(const struct cma_area *cma, char *const *pages, size_t n)
 
 		if (pfn < 0)
 			return -1;
-		in += in_cma(cma, pfn);
+		in += !pfn || in_cma(cma, pfn);
 	}
 	return in;
 }

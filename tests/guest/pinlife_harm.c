@@ -80,7 +80,12 @@ long harm_count(const struct harm *hm, char *const *pages, size_t n)
 
 		if (pfn < 0)
 			return -1;
-		for (j = 0; pfn > 0 && j < hm->nblocks; j++)
+		/* not present: not seen to have left (count_in_cma()) */
+		if (!pfn) {
+			in++;
+			continue;
+		}
+		for (j = 0; j < hm->nblocks; j++)
 			if ((uint64_t)pfn / per == hm->blocks[j]) {
 				in++;
 				break;
