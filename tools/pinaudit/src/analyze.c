@@ -191,6 +191,8 @@ struct fn_scan {
 	/* storage search for a local */
 	const char *local;
 	TSNode store_lhs;
+	TSNode call;		/* the pin: a store in another arm of an if
+				   than the pin's stores another page */
 	/* same-function release search */
 	const char *sname;
 	bool sfield;
@@ -198,6 +200,29 @@ struct fn_scan {
 	struct sbuf callees;
 	bool declared_local, returned;
 };
+
+static bool within(TSNode in, TSNode n)
+{
+	return !ts_node_is_null(in) && ts_node_start_byte(n) >= ts_node_start_byte(in) &&
+	       ts_node_end_byte(n) <= ts_node_end_byte(in);
+}
+
+/* a and b sit in the two arms of one if statement */
+static bool other_arm(TSNode a, TSNode b)
+{
+	if (ts_node_is_null(a) || ts_node_is_null(b))
+		return false;
+	for (TSNode p = ts_node_parent(a); !ts_node_is_null(p); p = ts_node_parent(p)) {
+		if (strcmp(ts_node_type(p), "if_statement"))
+			continue;
+		TSNode y = ts_node_child_by_field_name(p, "consequence", 11);
+		TSNode e = ts_node_child_by_field_name(p, "alternative", 11);
+
+		if ((within(y, a) && within(e, b)) || (within(e, a) && within(y, b)))
+			return true;
+	}
+	return false;
+}
 
 static bool fn_visit(TSNode n, void *arg)
 {
@@ -211,7 +236,7 @@ static bool fn_visit(TSNode n, void *arg)
 		TSNode rs = strip_expr(rhs);
 
 		if (is_type(rs, "identifier") && text_eq(c, rs, fs->local) &&
-		    ts_node_is_null(fs->store_lhs) &&
+		    ts_node_is_null(fs->store_lhs) && !other_arm(n, fs->call) &&
 		    (is_type(lhs, "field_expression") ||
 		     is_type(lhs, "subscript_expression") ||
 		     is_type(lhs, "identifier")))
@@ -497,6 +522,7 @@ static void do_site(struct ctx *c, TSNode call, TSNode fn)
 				s.null_pages = true;
 			} else if (!is_param(c, fn, it, il)) {
 				fs.local = id;
+				fs.call = call;
 				TSNode body = ts_node_child_by_field_name(fn, "body", 4);
 
 				if (!ts_node_is_null(body))

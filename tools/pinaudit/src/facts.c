@@ -672,6 +672,33 @@ static bool expr_ids(const struct tok *v, size_t a, size_t z, const char **ids,
 	return keep;
 }
 
+/*
+ * "ptes[i].page", "ents[k]->pfn": a field of an element of an array of
+ * structs.  The array is the base: its type tags the field, so the
+ * entries' field is a holder like "obj->page" (field_eq()).  v[f - 1] is
+ * the "." or "->" before the field token f; returns the array's token, or
+ * NULL when the field does not follow a subscript of a plain name.
+ */
+static const struct tok *subscript_base(const struct tok *v, size_t lo, size_t f)
+{
+	size_t k;
+	int d = 0;
+
+	if (f < lo + 3 || !tp(&v[f - 2], ']'))
+		return NULL;
+	for (k = f - 2; k > lo; k--) {
+		if (tp(&v[k], ']'))
+			d++;
+		else if (tp(&v[k], '[') && --d == 0)
+			break;
+	}
+	if (k <= lo || d || v[k - 1].t != T_ID || v[k - 1].kw)
+		return NULL;
+	if (k >= lo + 2 && (tis(&v[k - 2], "->") || tp(&v[k - 2], '.')))
+		return NULL;	/* "obj->ents[i].page": not a plain name */
+	return &v[k - 1];
+}
+
 /* summary of the argument tokens [a, z) */
 static void arg_summary(struct lex *L, size_t a, size_t z, struct sbuf *out)
 {
@@ -721,6 +748,25 @@ static void arg_summary(struct lex *L, size_t a, size_t z, struct sbuf *out)
 	const struct tok *last = NULL, *base = NULL, *plast = NULL, *pbase = NULL;
 
 	for (size_t k = a; k < z; k++) {
+		if (tp(&v[k], '[') && k == a + 1 && v[a].t == T_ID) {
+			/* "ptes[i].page": the field of an array's element */
+			size_t e = k;
+			int d = 0;
+
+			for (; e < z; e++)
+				if (tp(&v[e], '['))
+					d++;
+				else if (tp(&v[e], ']') && --d == 0)
+					break;
+			if (e + 2 < z &&
+			    (tis(&v[e + 1], "->") || tis(&v[e + 1], ".")) &&
+			    v[e + 2].t == T_ID) {
+				last = &v[e + 2];
+				base = &v[a];
+				k = e + 2;
+				continue;
+			}
+		}
 		if (tp(&v[k], '[') || tp(&v[k], '+') || tp(&v[k], '-') ||
 		    tp(&v[k], ',') || tp(&v[k], '?'))
 			break;
@@ -1140,6 +1186,9 @@ void facts_extract(const char *buf, size_t len, struct facts *fx)
 					const struct tok *base = i >= 3 && tis(pv, "->") &&
 						!tis(&v[i - 3], "->") && !tp(&v[i - 3], '.') ? &v[i - 2] : NULL;
 
+					if (!base)
+						base = subscript_base(v, 0, i);
+
 					sb_puts(&b, "->");
 					put_field(&L, base, t, &b);
 					as.lhs = arena_strdup(A, b.s);
@@ -1347,10 +1396,14 @@ arms_done:
 			if (r + 1 < nt && v[r].t == T_ID && (tp(&v[r + 1], ';') || tp(&v[r + 1], ','))) {
 				const struct tok *base = i >= 3 && tis(&v[i - 1], "->") &&
 					!tis(&v[i - 3], "->") && !tp(&v[i - 3], '.') ? &v[i - 2] : NULL;
+
+				if (!base)
+					base = subscript_base(v, 0, i);
 				struct fx_store s = {
 					.func = (unsigned)fn, .line = t->line,
 					.field = field_str(&L, base, t, A),
 					.from = arena_strndup(A, v[r].s, v[r].len),
+					.arms = narm ? arms[narm - 1].path_arms : NULL,
 				};
 				VEC_PUSH(fx->stores, s);
 				struct fx_role ro = { .field = arena_strndup(A, t->s, t->len), .fn = s.from };
@@ -1611,16 +1664,21 @@ bool fx_has_param(const struct fx_func *f, const char *name)
 
 bool fx_exclusive(const struct fx_call *a, const struct fx_call *b)
 {
-	if (!a->arms || !b->arms)
+	return arms_exclusive(a->arms, b->arms);
+}
+
+bool arms_exclusive(const char *a_arms, const char *b_arms)
+{
+	if (!a_arms || !b_arms)
 		return false;
-	for (const char *p = a->arms; *p;) {
+	for (const char *p = a_arms; *p;) {
 		unsigned ia;
 		int aa, n;
 
 		if (sscanf(p, "%u:%d %n", &ia, &aa, &n) != 2)
 			break;
 		p += n;
-		for (const char *r = b->arms; *r;) {
+		for (const char *r = b_arms; *r;) {
 			unsigned ib;
 			int ab, m;
 

@@ -1239,7 +1239,9 @@ static enum verdict decide(struct ask *q, struct fref fn, const struct fx_call *
 		for (size_t i = 0; i < fn.fx->stores.n; i++) {
 			const struct fx_store *s = &fn.fx->stores.v[i];
 
-			if (s->func == fn.fn && !s->alias && !strcmp(s->from, arg)) {
+			/* not a store in another arm than the pin's */
+			if (s->func == fn.fn && !s->alias && !strcmp(s->from, arg) &&
+			    !arms_exclusive(s->arms, c->arms)) {
 				holder = s->field;
 				hline = s->line;
 				break;

@@ -66,6 +66,7 @@ struct fx_store {		/* "obj->field = ident" in a function     */
 	unsigned func, line;
 	const char *field, *from;
 	bool alias;		/* the other way: "ident = obj->field"   */
+	const char *arms;	/* as for calls (stores, not aliases)     */
 };
 
 struct fx_ret {			/* a return statement                     */
@@ -135,6 +136,8 @@ const char *fx_argspan(const struct fx_call *c, int idx, size_t *len);
 bool fx_has_param(const struct fx_func *f, const char *name);
 /* a and b sit in different arms of one if/else chain or switch */
 bool fx_exclusive(const struct fx_call *a, const struct fx_call *b);
+/* the same for two arm paths (fx_call.arms, fx_store.arms...) */
+bool arms_exclusive(const char *a_arms, const char *b_arms);
 int fx_param_index(const struct fx_func *f, const char *name);
 /* a function that turns a page into another handle on it, or back */
 bool derive_call(const char *fn, size_t n);

@@ -167,6 +167,11 @@ check "stack object: bounded by the call that declares it" \
 	test "$(vcol vc_stack 38 lifetime)" = "bounded"
 "$BIN" inventory -f json "$F/tree-vendor/drivers/compat" >"$TMP/o" 2>/dev/null
 check "branches: json field" grep -q '"branch": "#else of #if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 6, 0)"' "$TMP/o"
+# issue 28, holders that are not an array of pages (drivers/compat/vh):
+# the entries of an array of structs (ptes[i].page, released by a helper
+# through ptes[i].page); a store in the other arm of an if than the pin
+# is not the pin's holder
+lint_fixture tree-vendor drivers/compat/vh/vh_ptes.c
 # registered buffers in a bio_vec table, and a direct read whose request
 # the read_iter path releases after the bio (a filesystem's DIO, as ivtv)
 lint_fixture tree-vendor drivers/block/vblk/vblk.c
