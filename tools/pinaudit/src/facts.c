@@ -129,6 +129,15 @@ static void macro_argmap(struct arena *A, struct fx_macro *m, const char *params
 		if (k)
 			sb_puts(&at, ", ");
 		sb_putn(&at, as, (size_t)(ae - as));
+		/* "put_page(pfn_to_page(_pfn))": the value is made from the
+		 * parameter inside the call (derive_call()) */
+		const char *ds = as;
+
+		while (ds < ae && idc((unsigned char)*ds))
+			ds++;
+		if (ds > as && ds < ae && *ds == '(' && derive_call(as, (size_t)(ds - as)))
+			for (as = ds + 1; as < ae && (*as == ' ' || *as == '('); as++)
+				;
 		int idx = 0;
 
 		for (const char *q = params; q < params + plen;) {
@@ -1474,6 +1483,11 @@ arms_done:
 			} else {
 				tl = v[i - 2].len > 100 ? 100 : v[i - 2].len;
 				memcpy(tmp, v[i - 2].s, tl);
+				/* "*p = callee(...);" at the start of a statement */
+				call.assigned_deref = i >= 4 && tp(&v[i - 3], '*') &&
+					(tp(&v[i - 4], ';') || tp(&v[i - 4], '{') ||
+					 tp(&v[i - 4], '}') || tp(&v[i - 4], ')') ||
+					 tp(&v[i - 4], ':'));
 			}
 			/* (a NUL in the name ends it, as it did the string) */
 			tmp[tl] = 0;

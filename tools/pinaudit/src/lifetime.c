@@ -264,6 +264,45 @@ static bool release_call(const struct model *m, const struct fx_call *c)
 	return is_release_call(c->callee) || release_macro_h(m, c->callee, c->chash);
 }
 
+/*
+ * The argument of release call c that holds the page: the first one of
+ * an unpin/put, the macro's parameter that reaches the release through
+ * the macros around it ("#define UNLOCK_PFN(vm, pfn) put_page(pfn_to_page(pfn))"
+ * releases its second argument); -1: unknown.
+ */
+static int release_arg(const struct model *m, const struct fx_call *c)
+{
+	const char *name = c->callee;
+	const struct fx_macro *chain[3];
+	int n = 0;
+
+	if (is_release_call(name))
+		return 0;
+	for (int d = 0; d < 3; d++) {
+		const struct fx_macro *mc = d ? model_macro(m, name) : model_macro_h(m, name, c->chash);
+
+		if (!mc)
+			return 0;
+		chain[n++] = mc;
+		if (is_release_call(mc->target))
+			break;
+		name = mc->target;
+	}
+	/* the release's argument 0, back through each macro to the call;
+	 * an alias ("#define X_UNPIN unpin_user_page") passes them as they
+	 * are, and a body the map does not follow keeps the first one */
+	int k = 0;
+
+	for (int d = n - 1; d >= 0; d--) {
+		if (!chain[d]->mapped)
+			continue;
+		if (k >= MACRO_ARGS || chain[d]->argmap[k] < 0)
+			return 0;
+		k = chain[d]->argmap[k];
+	}
+	return k;
+}
+
 struct rel {
 	struct fref fn;
 	const struct fx_call *call;
@@ -368,10 +407,15 @@ static void derive(const struct facts *fx, unsigned func, unsigned after, struct
 			const struct fx_assign *a = &fx->assigns.v[i];
 
 			if (a->func != func || a->line < after || a->err ||
-			    a->lhs[0] == '*' || a->lhs[0] == '-' || !text_hits(a->ids, s, a->line) ||
+			    a->lhs[0] == '-' || !text_hits(a->ids, s, a->line) ||
 			    (!loose && !calls_derive(a->calls)))
 				continue;
-			grew |= vals_add(s, a->lhs, strlen(a->lhs), a->line, A);
+			/* "*mpn = page_to_pfn(page); e->mpn = *mpn;": what x
+			 * points to carries it from here on (read as *x) */
+			if (a->lhs[0] == '*' && (loose || !a->lhs[1]))
+				continue;
+			grew |= vals_add(s, a->lhs[0] == '*' ? a->lhs + 1 : a->lhs,
+					 strlen(a->lhs) - (a->lhs[0] == '*'), a->line, A);
 		}
 	}
 }
@@ -426,7 +470,7 @@ static uint32_t releases_params(const struct model *m, struct fref f, int depth,
 			if (call->err)
 				continue;
 			if (release_call(m, call)) {
-				if (arg_hits(call, 0, &s))
+				if (arg_hits(call, release_arg(m, call), &s))
 					rp |= 1u << i;
 				continue;
 			}
@@ -464,7 +508,7 @@ static bool call_releases(const struct model *m, const struct facts *fx, size_t 
 	if (call->err || call->norel)
 		return false;
 	if (release_call(m, call)) {
-		const char *a0 = fx_arg(call, 0, A);
+		const char *a0 = fx_arg(call, release_arg(m, call), A);
 
 		return names_holder(a0, holder) || is_alias(fx, k, a0, holder);
 	}
@@ -1000,7 +1044,7 @@ static bool releases_val(const struct model *m, const struct facts *fx,
 	struct fref g;
 
 	if (release_call(m, r))
-		return arg_hits(r, 0, s);
+		return arg_hits(r, release_arg(m, r), s);
 	if (!lookup_call(m, r, fx->module, &g))
 		return false;
 	bool cut = false;
@@ -1047,6 +1091,48 @@ static enum verdict follow_return(struct ask *q, struct fref fn, int depth, int 
 }
 
 /*
+ * The value leaves fn through its pointer parameter pi ("*p = page"):
+ * ask each caller about what it passed there.  A caller that passes its
+ * own pointer parameter on ("return map(addr, p)") hands it further up.
+ */
+static enum verdict follow_out(struct ask *q, struct fref fn, int pi, int depth, int *budget)
+{
+	const struct fx_func *f = fref_func(fn);
+	struct cref cs[MAX_CALLERS];
+	size_t nc = pi >= 0 && depth >= 0 ?
+		    model_callers(q->m, f->name, fn.fx->module, cs, MAX_CALLERS) : 0;
+	enum verdict v = V_NONE;
+	int m2 = q->lt->nsteps;
+
+	for (size_t k = 0; k < nc && v != V_USER; k++) {
+		const struct fx_call *cc = &cs[k].fx->calls.v[cs[k].call];
+		struct fref up = { cs[k].fx, cc->func };
+		const char *x = fx_arg(cc, pi, q->A);
+		const char *xt = fx_argtext(cc, pi, q->A);
+		struct vals t = { .n = 0 };
+		enum verdict w;
+
+		if (cc->err || strcmp(cc->callee, f->name) || !x[0] ||
+		    strpbrk(x, "-()") || (up.fx == fn.fx && up.fn == fn.fn))
+			continue;
+		q->lt->nsteps = m2;
+		step(q, cs[k].fx, cc->line, "%s() hands it to %s() through *%s",
+		     f->name, fref_func(up)->name, x);
+		int upi = xt[0] != '&' ? fx_param_index(fref_func(up), x) : -1;
+
+		if (upi >= 0) {
+			w = follow_out(q, up, upi, depth - 1, budget);
+		} else {
+			vals_add(&t, x, strlen(x), cc->line, q->A);
+			w = follow(q, up, cc, &t, false, depth - 1, budget);
+		}
+		if (w > v)
+			v = w;
+	}
+	return v;
+}
+
+/*
  * The value s (the pages of src, a call in fn, or a pfn or address made
  * from them; ret: what src returns) after src: released on its path
  * (bounded), kept in a struct field (the holder's rules decide), handed
@@ -1070,6 +1156,16 @@ static enum verdict follow(struct ask *q, struct fref fn, const struct fx_call *
 			return V_NONE;
 		if (src->assigned[0] == '-')
 			return decide(q, fn, src, -1, src->assigned + 2, 0);
+		/* "*p = lock(addr);": out through the pointer parameter p */
+		int pi = src->assigned_deref ? fx_param_index(f, src->assigned) : -1;
+
+		if (pi >= 0) {
+			enum verdict v = follow_out(q, fn, pi, depth, budget);
+
+			if (v == V_USER)
+				return v;
+			q->lt->nsteps = mark;
+		}
 		vals_add(s, src->assigned, strlen(src->assigned), src->line, q->A);
 	}
 	derive(fn.fx, fn.fn, src->line, s, false, q->A);
@@ -1096,30 +1192,7 @@ static enum verdict follow(struct ask *q, struct fref fn, const struct fx_call *
 		if (a->lhs[0] == '-') {
 			v = decide(q, fn, src, -1, a->lhs + 2, 0);
 		} else if (a->lhs[0] == '*') {
-			int pi = fx_param_index(f, a->lhs + 1);
-			struct cref cs[MAX_CALLERS];
-			size_t nc = pi >= 0 ? model_callers(m, f->name, fn.fx->module, cs,
-							    MAX_CALLERS) : 0;
-			int m2 = q->lt->nsteps;
-
-			for (size_t k = 0; k < nc && v != V_USER; k++) {
-				const struct fx_call *cc = &cs[k].fx->calls.v[cs[k].call];
-				struct fref up = { cs[k].fx, cc->func };
-				const char *x = fx_arg(cc, pi, q->A);
-				struct vals t = { .n = 0 };
-
-				if (cc->err || strcmp(cc->callee, f->name) || !x[0] ||
-				    strpbrk(x, "-()") || (up.fx == fn.fx && up.fn == fn.fn))
-					continue;
-				q->lt->nsteps = m2;
-				step(q, cs[k].fx, cc->line, "%s() hands it to %s() through %s",
-				     f->name, fref_func(up)->name, a->lhs);
-				vals_add(&t, x, strlen(x), cc->line, q->A);
-				enum verdict w = follow(q, up, cc, &t, false, depth - 1, budget);
-
-				if (w > v)
-					v = w;
-			}
+			v = follow_out(q, fn, fx_param_index(f, a->lhs + 1), depth, budget);
 		}
 		if (v == V_USER)
 			return v;
@@ -1322,6 +1395,19 @@ static enum verdict decide(struct ask *q, struct fref fn, const struct fx_call *
 	if (!holder && c->assigned && depth > 0 && pa < 0) {
 		if (c->assigned[0] == '-')
 			holder = c->assigned + 2;
+	}
+	if (!holder && pa < 0 && c->assigned && depth > 0) {
+		/* the pages are c's return value, kept in a local or handed
+		 * out through "*p = c(...)": follow them */
+		struct vals sv = { .n = 0 };
+		int budget = 400, mark = q->lt->nsteps;
+
+		if (follow(q, fn, c, &sv, true, 6, &budget) == V_USER)
+			return V_USER;
+		q->lt->nsteps = mark;
+		q->lt->trigger = NULL;
+		q->lt->holder = NULL;
+		q->lt->release = NULL;
 	}
 	if (!holder && pa >= 0 && arg[0] && !strpbrk(arg, "-()")) {
 		/* a local page (array): follow it and what is made of it */

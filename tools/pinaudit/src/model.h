@@ -30,6 +30,7 @@ struct fx_call {
 	unsigned line, col;
 	unsigned func;		/* index into facts.funcs                 */
 	bool err;		/* on an error path                       */
+	bool assigned_deref;	/* "*x = callee(...)": assigned is x      */
 	bool in_return;		/* inside "return ...;": nothing after it
 				   runs on this path                      */
 	bool jumped;		/* after a label that only jumps reach    */

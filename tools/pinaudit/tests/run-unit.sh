@@ -172,6 +172,19 @@ check "branches: json field" grep -q '"branch": "#else of #if LINUX_VERSION_CODE
 # through ptes[i].page); a store in the other arm of an if than the pin
 # is not the pin's holder
 lint_fixture tree-vendor drivers/compat/vh/vh_ptes.c
+# a page turned into a pfn ("machine page number"), out through *mpn and
+# into a tracker entry, released by a macro around
+# put_page(pfn_to_page(pfn)) whose second argument is the pfn; a page
+# returned by a helper and handed out through two levels of "struct page
+# **" parameters into a long-lived port (negatives: the same shapes
+# released before the call returns)
+lint_fixture tree-vendor drivers/compat/vh/vh_pfn.c
+lint_fixture tree-vendor drivers/compat/vh/vh_ret.c
+"$BIN" inventory -f tsv "$F/tree-vendor/drivers/compat/vh" >"$TMP/o" 2>/dev/null
+check "pfn table: held in the entry's mpn, released through the macro" \
+	test "$(vcol vh_pfn 53 holder)" = "mpn"
+check "out-parameters: held in the port's poll_page" \
+	test "$(vcol vh_ret 23 holder)" = "poll_page"
 # registered buffers in a bio_vec table, and a direct read whose request
 # the read_iter path releases after the bio (a filesystem's DIO, as ivtv)
 lint_fixture tree-vendor drivers/block/vblk/vblk.c
