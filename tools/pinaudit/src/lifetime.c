@@ -522,9 +522,17 @@ static bool call_releases(const struct model *m, const struct facts *fx, size_t 
 	if (!rp)
 		((struct fx_call *)call)->norel = true;
 
-	for (int j = 0; rp && j < na && j < 32; j++)
-		if (rp >> j & 1 && names_holder(fx_arg(call, j, A), holder))
+	/* the holder or a local alias of it ("pages = buf->pages;
+	 * drop(pages[i])") */
+	for (int j = 0; rp && j < na && j < 32; j++) {
+		const char *aj;
+
+		if (!(rp >> j & 1))
+			continue;
+		aj = fx_arg(call, j, A);
+		if (names_holder(aj, holder) || (aj[0] && aj[0] != '-' && is_alias(fx, k, aj, holder)))
 			return true;
+	}
 	return false;
 }
 
