@@ -841,6 +841,7 @@ void audit_model(struct scan_result *res)
 	if (!want || !loaded || !mm || !fidx || !res->facts)
 		exit(3);
 	res->model = model_new();
+	model_set_open_world(res->model, res->kernel_tree);
 	for (size_t i = 0; i < res->n; i++)
 		if (res->files[i] && (res->files[i]->sites.n || res->files[i]->names_family))
 			want_module(res, want, i, mm, &tmp);

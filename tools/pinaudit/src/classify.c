@@ -162,6 +162,17 @@ static bool needless_class(const struct site *s)
 }
 
 /* "... (in #elif X)": which preprocessor branch the site is in */
+/* "in f()", or, when the pages leave the audited code (no release
+ * function), who releases them */
+static const char *released_where(char *buf, size_t n, const char *rel)
+{
+	if (rel && !rel[0])
+		snprintf(buf, n, "by callers outside the module");
+	else
+		snprintf(buf, n, "in %s()", rel ? rel : "?");
+	return buf;
+}
+
 static void branch_suffix(char *tmp, size_t n, const struct site *s)
 {
 	size_t l = strlen(tmp);
@@ -173,7 +184,7 @@ static void branch_suffix(char *tmp, size_t n, const struct site *s)
 void lint(struct file_res **files, size_t nfiles, enum api_gen gen,
 	  struct findings *out)
 {
-	char tmp[1024];
+	char tmp[1024], rw[200];
 
 	for (size_t i = 0; i < nfiles; i++) {
 		const struct file_res *f = files[i];
@@ -218,9 +229,10 @@ void lint(struct file_res **files, size_t nfiles, enum api_gen gen,
 			if (s->looks_long) {
 				snprintf(tmp, sizeof(tmp),
 					 "%s pin by %s() looks long-term: pages are kept in "
-					 "%s and released in %s()%s%s",
+					 "%s and released %s%s%s",
 					 s->ephemeral ? "ephemeral" : "short-term",
-					 s->func, s->lt->holder ? s->lt->holder : "?", s->rel_func,
+					 s->func, s->lt->holder ? s->lt->holder : "?",
+					 released_where(rw, sizeof(rw), s->rel_func),
 					 s->via && *s->via ? ", called through " : "",
 					 s->via ? s->via : "");
 				branch_suffix(tmp, sizeof(tmp), s);
@@ -229,8 +241,8 @@ void lint(struct file_res **files, size_t nfiles, enum api_gen gen,
 
 				fd->note_file = s->rel_file;
 				fd->note_line = s->rel_line;
-				snprintf(tmp, sizeof(tmp), "pages released here, in %s()",
-					 s->rel_func);
+				snprintf(tmp, sizeof(tmp), "pages released here, %s",
+					 released_where(rw, sizeof(rw), s->rel_func));
 				fd->note = xstrdup(tmp);
 				fd->lt = s->lt;
 			}
@@ -257,18 +269,19 @@ void lint(struct file_res **files, size_t nfiles, enum api_gen gen,
 			if (s->user_ref) {
 				snprintf(tmp, sizeof(tmp),
 					 "%s() by %s() is a reference userspace keeps alive: "
-					 "pages kept in %s, released in %s(); pin it (long-term by "
+					 "pages kept in %s, released %s; pin it (long-term by "
 					 "default now), or migrate first, as the series' _longterm "
 					 "helpers do", s->api->name, s->func,
-					 s->lt->holder ? s->lt->holder : "?", s->rel_func);
+					 s->lt->holder ? s->lt->holder : "?",
+					 released_where(rw, sizeof(rw), s->rel_func));
 				branch_suffix(tmp, sizeof(tmp), s);
 				add(out, f, s->line, s->col, "user-held-reference", tmp);
 				struct finding *fd = &out->v[out->n - 1];
 
 				fd->note_file = s->rel_file;
 				fd->note_line = s->rel_line;
-				snprintf(tmp, sizeof(tmp), "references dropped here, in %s()",
-					 s->rel_func);
+				snprintf(tmp, sizeof(tmp), "references dropped here, %s",
+					 released_where(rw, sizeof(rw), s->rel_func));
 				fd->note = xstrdup(tmp);
 				fd->lt = s->lt;
 			}

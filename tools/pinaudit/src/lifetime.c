@@ -1068,6 +1068,34 @@ static bool releases_val(const struct model *m, const struct facts *fx,
 static enum verdict follow(struct ask *q, struct fref fn, const struct fx_call *src,
 			   struct vals *s, bool ret, int depth, int *budget);
 
+/*
+ * The pages leave fn, a function other files may call (not static),
+ * through a pointer parameter, and nothing in the model calls it: in a
+ * vendor tree (not a kernel's, where the rest of the kernel may call it)
+ * its callers are outside the module (a vendor's core library, a closed
+ * part of the driver linked in) and keep the pages as long as they
+ * like.  Not seen: reported as kept, with the reason.
+ */
+static enum verdict out_of_tree(struct ask *q, struct fref fn, const char *how)
+{
+	const struct fx_func *f = fref_func(fn);
+
+	if (f->is_static || fn.fx->header || model_open_world(q->m))
+		return V_NONE;
+	step(q, fn.fx, f->line, "%s() hands the pages out %s; no caller of it in its module",
+	     f->name, how);
+	snprintf(q->tmp, sizeof(q->tmp), "the callers of %s()", f->name);
+	q->lt->holder = arena_strdup(q->A, q->tmp);
+	q->lt->release = "";
+	snprintf(q->tmp, sizeof(q->tmp), "%s() hands them out %s to callers outside its "
+		 "module, which decide when they are released", f->name, how);
+	q->lt->trigger = arena_strdup(q->A, q->tmp);
+	snprintf(q->tmp, sizeof(q->tmp), "pages kept by the callers of %s(): %s", f->name,
+		 q->lt->trigger);
+	q->lt->why = arena_strdup(q->A, q->tmp);
+	return V_USER;
+}
+
 /* the value is what fn returns: ask each caller that calls it by name */
 static enum verdict follow_return(struct ask *q, struct fref fn, int depth, int *budget)
 {
@@ -1103,7 +1131,8 @@ static enum verdict follow_return(struct ask *q, struct fref fn, int depth, int 
  * ask each caller about what it passed there.  A caller that passes its
  * own pointer parameter on ("return map(addr, p)") hands it further up.
  */
-static enum verdict follow_out(struct ask *q, struct fref fn, int pi, int depth, int *budget)
+static enum verdict follow_out(struct ask *q, struct fref fn, int pi, int depth, int *budget,
+			       bool *nocaller)
 {
 	const struct fx_func *f = fref_func(fn);
 	struct cref cs[MAX_CALLERS];
@@ -1112,6 +1141,10 @@ static enum verdict follow_out(struct ask *q, struct fref fn, int pi, int depth,
 	enum verdict v = V_NONE;
 	int m2 = q->lt->nsteps;
 
+	if (pi >= 0 && depth >= 0 && !nc) {
+		*nocaller = true;	/* out_of_tree(), when nothing else keeps them */
+		return V_NONE;
+	}
 	for (size_t k = 0; k < nc && v != V_USER; k++) {
 		const struct fx_call *cc = &cs[k].fx->calls.v[cs[k].call];
 		struct fref up = { cs[k].fx, cc->func };
@@ -1129,7 +1162,11 @@ static enum verdict follow_out(struct ask *q, struct fref fn, int pi, int depth,
 		int upi = xt[0] != '&' ? fx_param_index(fref_func(up), x) : -1;
 
 		if (upi >= 0) {
-			w = follow_out(q, up, upi, depth - 1, budget);
+			bool nc2 = false;
+
+			w = follow_out(q, up, upi, depth - 1, budget, &nc2);
+			if (nc2 && w != V_USER)
+				w = out_of_tree(q, up, "through a pointer parameter");
 		} else {
 			vals_add(&t, x, strlen(x), cc->line, q->A);
 			w = follow(q, up, cc, &t, false, depth - 1, budget);
@@ -1154,6 +1191,7 @@ static enum verdict follow(struct ask *q, struct fref fn, const struct fx_call *
 	const struct fx_func *f = fref_func(fn);
 	enum verdict best = V_NONE;
 	int mark = q->lt->nsteps;
+	bool nocaller = false;	/* out through *param of fn, no caller */
 
 	if (depth < 0 || --*budget < 0)
 		return V_NONE;
@@ -1168,7 +1206,7 @@ static enum verdict follow(struct ask *q, struct fref fn, const struct fx_call *
 		int pi = src->assigned_deref ? fx_param_index(f, src->assigned) : -1;
 
 		if (pi >= 0) {
-			enum verdict v = follow_out(q, fn, pi, depth, budget);
+			enum verdict v = follow_out(q, fn, pi, depth, budget, &nocaller);
 
 			if (v == V_USER)
 				return v;
@@ -1200,7 +1238,8 @@ static enum verdict follow(struct ask *q, struct fref fn, const struct fx_call *
 		if (a->lhs[0] == '-') {
 			v = decide(q, fn, src, -1, a->lhs + 2, 0);
 		} else if (a->lhs[0] == '*') {
-			v = follow_out(q, fn, fx_param_index(f, a->lhs + 1), depth, budget);
+			v = follow_out(q, fn, fx_param_index(f, a->lhs + 1), depth, budget,
+				       &nocaller);
 		}
 		if (v == V_USER)
 			return v;
@@ -1292,6 +1331,8 @@ static enum verdict follow(struct ask *q, struct fref fn, const struct fx_call *
 		}
 	}
 	q->lt->nsteps = mark;
+	if (nocaller && best != V_USER)
+		return out_of_tree(q, fn, "through a pointer parameter");
 	return best;
 }
 

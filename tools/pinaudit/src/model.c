@@ -40,6 +40,7 @@ struct model {
 	struct hmap macros;	/* name -> (facts, macro) */
 	struct hmap roles;	/* fn -> (facts, role)    */
 	struct rule_memo *memo;	/* lifetime.c's           */
+	bool open_world;	/* a kernel tree: callers may be outside */
 };
 
 #define NIL ((size_t)-1)
@@ -313,4 +314,14 @@ const char *model_role(const struct model *m, const char *fn, const char *mod)
 		any = it->fx->roles.v[it->idx].field;
 	}
 	return any;
+}
+
+void model_set_open_world(struct model *m, bool open)
+{
+	m->open_world = open;
+}
+
+bool model_open_world(const struct model *m)
+{
+	return m->open_world;
 }

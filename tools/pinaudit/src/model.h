@@ -186,6 +186,10 @@ bool model_lookup_h(const struct model *m, const char *name, uint32_t h, const c
 		    struct fref *out);
 const struct fx_macro *model_macro_h(const struct model *m, const char *name, uint32_t h);
 const char *model_role(const struct model *m, const char *fn, const char *mod);
+/* the audited code is part of a kernel tree: a function the model finds
+ * no caller of may be called from the rest of the kernel (not read) */
+void model_set_open_world(struct model *m, bool open);
+bool model_open_world(const struct model *m);
 
 static inline const struct fx_func *fref_func(struct fref r)
 {

@@ -462,6 +462,7 @@ int scan(char **args, int nargs, int jobs, struct scan_result *res)
 					}
 				}
 				res->tree_root = r;
+				res->kernel_tree = true;
 			}
 			free(rp);
 		}
@@ -470,6 +471,7 @@ int scan(char **args, int nargs, int jobs, struct scan_result *res)
 		char *r = find_root(res->root, true);
 		char *rp = realpath(res->root, NULL);
 
+		res->kernel_tree = r != NULL;
 		if (r && rp && strlen(rp) > strlen(r) && !strncmp(rp, r, strlen(r))) {
 			res->rel_prefix = strdup(rp + strlen(r) + 1);
 			res->tree_root = r;

@@ -28,6 +28,9 @@ struct scan_result {
 	char *root;			/* TREE as given (NULL in FILES mode)   */
 	size_t root_len;
 	char *tree_root;		/* absolute kernel root, if known       */
+	bool kernel_tree;		/* tree_root is a kernel's: functions the
+					   model does not read are called from
+					   the rest of the kernel               */
 	char *rel_prefix;		/* TREE below a kernel root: its path   */
 	bool files_mode;
 	int jobs;			/* threads                          */
