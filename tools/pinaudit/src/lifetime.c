@@ -58,6 +58,14 @@ static bool is_sg_store(const char *fn)
 	       !strcmp(fn, "bio_add_pc_page") || !strcmp(fn, "sg_assign_page");
 }
 
+/* builds an sg table of a page array and returns it: the table, kept
+ * where the result goes ("obj->sgt = drm_prime_pages_to_sg(dev, pages,
+ * n)"), holds the pages */
+static bool is_sg_return(const char *fn)
+{
+	return !strcmp(fn, "drm_prime_pages_to_sg");
+}
+
 /*
  * An operation the framework calls when one request is finished with:
  * ".release_cmd", ".free_req", ".complete_rq", ".free_job"...  It runs
@@ -1372,6 +1380,16 @@ static enum verdict decide(struct ask *q, struct fref fn, const struct fx_call *
 		for (size_t i = f->call0; !holder && i < f->call0 + f->ncalls; i++) {
 			const struct fx_call *k = &fn.fx->calls.v[i];
 
+			if (is_sg_return(k->callee) && !k->err && k->line >= c->line &&
+			    k->assigned && k->assigned[0] == '-') {
+				for (int a = 0; a < fx_nargs(k) && !holder; a++)
+					if (!strcmp(fx_arg(k, a, q->A), arg)) {
+						holder = table = k->assigned + 2;
+						sg = true;
+						hline = k->line;
+					}
+				continue;
+			}
 			if (!is_sg_store(k->callee))
 				continue;
 			for (int a = 1; a < fx_nargs(k); a++)
@@ -1519,6 +1537,18 @@ static enum verdict decide(struct ask *q, struct fref fn, const struct fx_call *
 	struct rel rs[32];
 	size_t nr = releases_memo(m, fn.fx->module, holder, sg, table, rs, 32, q->A);
 
+	if (!nr && holder[0] != ':' && !model_open_world(m)) {
+		/* outside a kernel tree the module is the whole story: an
+		 * object that keeps the pages and that nothing releases keeps
+		 * them for good (a leak, or a release by code not here) */
+		q->lt->release = "";
+		q->lt->trigger = "nothing in the module releases them: they stay with the object "
+				 "(leaked, or released by code outside the module)";
+		snprintf(q->tmp, sizeof(q->tmp), "pages kept in %s: %s", q->lt->holder,
+			 q->lt->trigger);
+		q->lt->why = arena_strdup(q->A, q->tmp);
+		return V_USER;
+	}
 	if (!nr) {
 		q->lt->why = "no release of the holder found in the module";
 		return V_BOUNDED;
