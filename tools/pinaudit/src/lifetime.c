@@ -182,6 +182,44 @@ static bool partial_release(const struct fx_call *c)
 
 /* only calls below line after count at the top level (after the pin),
  * and not those in another arm of an if/else or switch than from */
+/* a call that takes the entry at the head of a queue */
+static bool is_queue_head(const char *c)
+{
+	return !strncmp(c, "list_first_entry", 16) || !strcmp(c, "llist_del_first") ||
+	       !strncmp(c, "kfifo_out", 9) || !strcmp(c, "kfifo_get") || strstr(c, "dequeue");
+}
+
+/*
+ * Call c of fn hands on an entry fn took from the head of a queue ("cmd =
+ * list_first_entry(&q->pending, ...); free_cmd(cmd)"): what it releases
+ * is the oldest entry's, which is a given call's only when nothing queued
+ * before it blocks.  A release that waits on the queue's state waits on
+ * userspace (an earlier command on a fence it never signals).
+ */
+static bool queue_entry_call(struct fref fn, const struct fx_call *c)
+{
+	const struct fx_func *f = fref_func(fn);
+	int na = fx_nargs(c);
+
+	for (int j = 0; j < na; j++) {
+		size_t n;
+		const char *x = fx_argspan(c, j, &n);
+
+		while (n && x[n - 1] == ' ')
+			n--;
+		if (!n)
+			continue;
+		for (size_t i = f->call0; i < f->call0 + f->ncalls; i++) {
+			const struct fx_call *k = &fn.fx->calls.v[i];
+
+			if (k->assigned && !k->assigned_deref && strlen(k->assigned) == n &&
+			    !memcmp(k->assigned, x, n) && is_queue_head(k->callee))
+				return true;
+		}
+	}
+	return false;
+}
+
 static bool reaches_after(const struct model *m, struct fref fn, const char *target,
 			  int depth, const char **via, const struct fx_call *from,
 			  unsigned after)
@@ -199,6 +237,9 @@ static bool reaches_after(const struct model *m, struct fref fn, const char *tar
 		struct fref t;
 
 		if (c->err || c->line <= after || (from && fx_exclusive(c, from)))
+			continue;
+		/* a queue's consumer releases the oldest entry, not this one */
+		if (queue_entry_call(fn, c))
 			continue;
 		/* "release(ctx, idx + done, n - done)": the remainder only */
 		if (!strcmp(c->callee, target)) {
@@ -1007,6 +1048,18 @@ static bool user_trigger(struct ask *q, struct fref fn, int depth, int *seen_com
 
 		if (c->err || (up.fx == fn.fx && up.fn == fn.fn))
 			continue;
+		if (queue_entry_call(up, c)) {
+			/* released when the queue gets to it: after whatever is
+			 * queued before it, which may block for as long as
+			 * userspace likes */
+			snprintf(q->tmp, sizeof(q->tmp), "%s() releases entries from the head of "
+				 "a queue: an entry queued behind one that blocks stays pinned",
+				 fref_func(up)->name);
+			q->lt->trigger = arena_strdup(q->A, q->tmp);
+			step(q, cs[i].fx, c->line, "%s() called from %s(), which takes the head "
+			     "of a queue", f->name, fref_func(up)->name);
+			return true;
+		}
 		if (per_call_object(q->m, up, c, q->A)) {
 			if (comp < 3) {
 				comp = 3;

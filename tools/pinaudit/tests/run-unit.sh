@@ -193,6 +193,14 @@ lint_fixture tree-vendor drivers/compat/vh/vh_os.c
 # returns into the object: the table holds the references, and outside a
 # kernel tree a holder nothing in the module releases keeps them
 lint_fixture tree-vendor drivers/compat/vh/vh_table.c
+# a submit ioctl that queues its command and runs the queue's process
+# function, which releases entries from the head of the queue and stops
+# at one that blocks: the release depends on a queue userspace controls
+# (negative: a command run and freed in the call)
+lint_fixture tree-vendor drivers/compat/vh/vh_queue.c
+"$BIN" inventory -f tsv "$F/tree-vendor/drivers/compat/vh" >"$TMP/o" 2>/dev/null
+check "queue: the trigger names the queue's consumer" \
+	sh -c 'case "$1" in *"vh_q_process() releases entries from the head of a queue"*) exit 0;; esac; exit 1' - "$(vcol vh_queue 57 trigger)"
 "$BIN" inventory -f tsv "$F/tree-vendor/drivers/compat/vh" >"$TMP/o" 2>/dev/null
 check "pfn table: held in the entry's mpn, released through the macro" \
 	test "$(vcol vh_pfn 53 holder)" = "mpn"
