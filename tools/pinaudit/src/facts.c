@@ -558,11 +558,19 @@ static void put_field(struct lex *L, const struct tok *base, const struct tok *f
 		      struct sbuf *out)
 {
 	const struct tok *tag = base && base->t == T_ID ? var_tag(L, base) : NULL;
+	const struct tok *v0 = L->v.v;
 
 	sb_putn(out, field->s, field->len);
 	if (tag) {
 		sb_putc(out, '@');
 		sb_putn(out, tag->s, tag->len);
+	} else if (field >= v0 + 3 && field < v0 + L->v.n &&
+		   (tis(field - 1, "->") || tp(field - 1, '.')) && field[-2].t == T_ID &&
+		   (tis(field - 3, "->") || tp(field - 3, '.'))) {
+		/* "ch->test.dead.page": a member of a member; the member it
+		 * sits in tells two such holders apart ("page@.dead") */
+		sb_puts(out, "@.");
+		sb_putn(out, field[-2].s, field[-2].len);
 	}
 }
 
@@ -1716,5 +1724,6 @@ bool field_eq(const char *a, const char *b)
 
 	if (la != lb || memcmp(a, b, la))
 		return false;
-	return !ta || !tb || !strcmp(ta, tb);
+	/* a struct's tag and a member path ("@.dead") do not compare */
+	return !ta || !tb || (ta[1] == '.') != (tb[1] == '.') || !strcmp(ta, tb);
 }

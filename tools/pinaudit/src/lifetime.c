@@ -1577,7 +1577,9 @@ static enum verdict decide(struct ask *q, struct fref fn, const struct fx_call *
 
 	q->lt->holder = tag ? arena_strndup(q->A, holder, (size_t)(tag - holder))
 			    : arena_strdup(q->A, holder[0] == ':' ? holder + 2 : holder);
-	if (tag)
+	if (tag && tag[1] == '.')
+		snprintf(ofs, sizeof(ofs), " (in %.140s)", tag + 1);
+	else if (tag)
 		snprintf(ofs, sizeof(ofs), " of struct %.140s", tag + 1);
 	if (field_sg)
 		step(q, fn.fx, hline, "pages kept in ->%s%s, and in an sg table of it, by %s()",
@@ -1587,6 +1589,26 @@ static enum verdict decide(struct ask *q, struct fref fn, const struct fx_call *
 		     sg ? "the sg table " : holder[0] == ':' ? "" : "->", q->lt->holder, ofs,
 		     f->name);
 
+	/* the local the pages came in is itself released after the call
+	 * ("dump->page = page; ... put_page(page);"): the field keeps a
+	 * pointer, not a reference */
+	if (arg[0] && arg[0] != '-' && !strpbrk(arg, "()")) {
+		struct vals lv = { .n = 0 };
+
+		vals_add(&lv, arg, strlen(arg), c->line, q->A);
+		for (size_t i = f->call0; i < f->call0 + f->ncalls; i++) {
+			const struct fx_call *r = &fn.fx->calls.v[i];
+
+			if (on_path_after(r, c) && release_call(m, r) &&
+			    arg_hits(r, release_arg(m, r), &lv)) {
+				snprintf(q->tmp, sizeof(q->tmp), "released by %s() in %s()",
+					 r->callee, f->name);
+				q->lt->why = arena_strdup(q->A, q->tmp);
+				q->lt->release = f->name;
+				return V_BOUNDED;
+			}
+		}
+	}
 	struct rel rs[32];
 	size_t nr = releases_memo(m, fn.fx->module, holder, sg, table, rs, 32, q->A);
 
@@ -1816,6 +1838,16 @@ void lifetime_decide(const struct model *m, struct site *s, struct lifetime *lt,
 
 		holder = a[0] == '-' && field_eq(a + 2, s->storage_name) ? a + 2
 									 : s->storage_name;
+		/* a local stored into the field: the model's store knows the
+		 * struct (or the member it sits in) */
+		for (size_t i = 0; a[0] && a[0] != '-' && holder == s->storage_name &&
+				   i < fn.fx->stores.n; i++) {
+			const struct fx_store *st = &fn.fx->stores.v[i];
+
+			if (st->func == fn.fn && !st->alias && !strcmp(st->from, a) &&
+			    field_eq(st->field, s->storage_name))
+				holder = st->field;
+		}
 	}
 	if (s->returned && !holder && pa >= 0) {
 		/* the array goes back to the callers: ask them */
