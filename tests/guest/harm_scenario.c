@@ -17,7 +17,9 @@
  *   sends over loopback to a peer that does not read) | fuse_dio
  *   (O_DIRECT io_uring writes to a FUSE file whose server, the program
  *   itself, does not answer) | ublk_dio (the same to a ublk disk whose
- *   server does not complete them)
+ *   server does not complete them) | splice (the buffer's pages become
+ *   page cache of a memfd, spliced into pipes nobody reads) | sendfile
+ *   (the same page cache sent to a TCP peer that does not read)
  *
  * Prints one line:
  *   PINLIFE-HARM harm=H path=P region_pages=N filled=N held=N before=N
@@ -61,6 +63,7 @@ struct holder {
 	struct fuse_srv fuse;
 	struct ublk_srv ublk;
 	int served_fd;
+	int file_fd;		/* splice, sendfile: the memfd */
 	struct io_uring ring;
 	struct run *runs;
 	size_t nruns;
@@ -207,6 +210,8 @@ static void release(struct holder *h)
 		close(h->fds[i]);
 	free(h->fds);
 	pipes_close(&h->pipes);
+	if (h->file_fd >= 0)
+		close(h->file_fd);
 }
 
 static void harm_print(const struct harm *hm, const char *path,
@@ -225,7 +230,7 @@ static void harm_print(const struct harm *hm, const char *path,
 int main(int argc, char **argv)
 {
 	struct holder h = { .gup_fd = -1, .zc_fd = { -1, -1 },
-			    .served_fd = -1 };
+			    .served_fd = -1, .file_fd = -1 };
 	struct harm hm = { .name = argc == 3 ? argv[1] : "" };
 	struct fill f;
 	const char *path = argc == 3 ? argv[2] : "";
@@ -234,7 +239,7 @@ int main(int argc, char **argv)
 	size_t damaged, held;
 
 	if (argc != 3 || !strcmp(argv[1], "--help")) {
-		fprintf(stderr, "usage: %s cma|offline|gigantic plain|vmsplice|io_uring|gup_longterm|gup_ephemeral|sg_dio|msg_zerocopy|fuse_dio|ublk_dio\n",
+		fprintf(stderr, "usage: %s cma|offline|gigantic plain|vmsplice|io_uring|gup_longterm|gup_ephemeral|sg_dio|msg_zerocopy|fuse_dio|ublk_dio|splice|sendfile\n",
 			argv[0]);
 		return argc == 2 && !strcmp(argv[1], "--help") ? 0 : 2;
 	}
@@ -258,6 +263,16 @@ int main(int argc, char **argv)
 		fprintf(stderr, "harm_scenario: %s: no page of the buffer landed in %s\n",
 			hm.name, hm.region.dir);
 		return 1;
+	}
+	if (!strcmp(path, "splice") || !strcmp(path, "sendfile")) {
+		/* The page cache of a file in the region, in their place */
+		h.file_fd = memfd_create("harm", 0);
+		err = h.file_fd < 0 ? -errno : fill_to_file(&f, h.file_fd, f.ncma);
+		if (err) {
+			fprintf(stderr, "harm_scenario: page cache in place of the buffer: %s\n",
+				strerror(-err));
+			return 1;
+		}
 	}
 	if (!strcmp(hm.name, "offline")) {
 		err = harm_blocks(&hm, f.cma_pages, f.ncma);
@@ -291,6 +306,15 @@ int main(int argc, char **argv)
 		if (!err)
 			held = zerocopy_send(h.zc_fd[0], f.cma_pages, f.ncma,
 					     &sends);
+		if (!err && !held)
+			err = -EAGAIN;
+	} else if (!strcmp(path, "splice")) {
+		err = splice_file_pages(&h.pipes, h.file_fd, f.ncma);
+	} else if (!strcmp(path, "sendfile")) {
+		err = zerocopy_pair(h.zc_fd);
+		if (!err)
+			held = sendfile_pages(h.zc_fd[0], h.file_fd, f.ncma,
+					      &err);
 		if (!err && !held)
 			err = -EAGAIN;
 	} else if (!strcmp(path, "fuse_dio") || !strcmp(path, "ublk_dio")) {

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <poll.h>
 #include <scsi/sg.h>
@@ -494,6 +495,137 @@ int vmsplice_pages(struct pipes *p, char *const *pages, size_t n)
 		done += batch;
 	}
 	return 0;
+}
+
+int fill_to_file(struct fill *f, int fd, size_t max)
+{
+	size_t i, n = f->ncma < max ? f->ncma : max;
+
+	if (ftruncate(fd, n * PAGE_SZ))
+		return -errno;
+	/* Those not converted are freed too: nothing keeps track of them */
+	for (i = 0; i < f->ncma; i++)
+		if (madvise(f->cma_pages[i], PAGE_SZ, MADV_DONTNEED))
+			return -errno;
+	for (i = 0; i < n; i++) {
+		char *at = f->cma_pages[i];
+		size_t idx = (at - f->base) / PAGE_SZ;
+
+		if (mmap(at, PAGE_SZ, PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_FIXED, fd, i * PAGE_SZ) == MAP_FAILED)
+			return -errno;
+		*(uint64_t *)at = STAMP | idx;
+	}
+	f->ncma = n;
+	return 0;
+}
+
+int splice_file_pages(struct pipes *p, int fd, size_t n)
+{
+	size_t done = 0;
+
+	p->n = 0;
+	p->fd = calloc(n / PIPE_SLOTS + 1, sizeof(*p->fd));
+	if (!p->fd)
+		return -ENOMEM;
+	while (done < n) {
+		size_t batch = n - done < PIPE_SLOTS ? n - done : PIPE_SLOTS;
+		loff_t off = done * PAGE_SZ;
+		int *pfd = p->fd[p->n];
+		ssize_t r;
+
+		if (pipe(pfd))
+			return -errno;
+		p->n++;
+		if (fcntl(pfd[1], F_SETPIPE_SZ, PIPE_SLOTS * PAGE_SZ) < 0)
+			return -errno;
+		r = splice(fd, &off, pfd[1], NULL, batch * PAGE_SZ,
+			   SPLICE_F_NONBLOCK);
+		if (r < 0)
+			return -errno;
+		if ((size_t)r != batch * PAGE_SZ)
+			return -EAGAIN;
+		done += batch;
+	}
+	return 0;
+}
+
+/* Bytes queued in a pipe, or -1. */
+static ssize_t pipe_bytes(int fd)
+{
+	int n;
+
+	return ioctl(fd, FIONREAD, &n) ? -1 : n;
+}
+
+int tee_pipes(struct pipes *to, const struct pipes *from)
+{
+	size_t i;
+
+	to->n = 0;
+	to->fd = calloc(from->n + 1, sizeof(*to->fd));
+	if (!to->fd)
+		return -ENOMEM;
+	for (i = 0; i < from->n; i++) {
+		int *pfd = to->fd[to->n];
+		int slots;
+		ssize_t r;
+
+		if (pipe(pfd))
+			return -errno;
+		to->n++;
+		slots = fcntl(from->fd[i][0], F_GETPIPE_SZ);
+		if (slots < 0 || fcntl(pfd[1], F_SETPIPE_SZ, slots) < 0)
+			return -errno;
+		r = tee(from->fd[i][0], pfd[1], slots, SPLICE_F_NONBLOCK);
+		if (r < 0)
+			return -errno;
+		if (r != pipe_bytes(from->fd[i][0]))
+			return -EAGAIN;
+	}
+	return 0;
+}
+
+size_t pipes_differ(const struct pipes *p, int fd, size_t n)
+{
+	static char got[PAGE_SZ], want[PAGE_SZ];
+	size_t i, bad = 0;
+
+	for (i = 0; i < n; i++) {
+		int rfd = p->fd[i / PIPE_SLOTS][0];
+
+		if (i / PIPE_SLOTS >= p->n ||
+		    read(rfd, got, PAGE_SZ) != (ssize_t)PAGE_SZ ||
+		    pread(fd, want, PAGE_SZ, i * PAGE_SZ) != (ssize_t)PAGE_SZ ||
+		    memcmp(got, want, PAGE_SZ))
+			bad++;
+	}
+	return bad;
+}
+
+size_t sendfile_pages(int sock, int fd, size_t n, int *err)
+{
+	off_t off = 0;
+	int fl = fcntl(sock, F_GETFL);
+
+	*err = 0;
+	if (fl < 0 || fcntl(sock, F_SETFL, fl | O_NONBLOCK) < 0) {
+		*err = -errno;
+		return 0;
+	}
+	while ((size_t)off < n * PAGE_SZ) {
+		ssize_t r = sendfile(sock, fd, &off, n * PAGE_SZ - off);
+
+		if (r < 0) {
+			if (errno != EAGAIN)
+				*err = -errno;
+			break;
+		}
+		if (!r)
+			break;
+	}
+	fcntl(sock, F_SETFL, fl);
+	return off / PAGE_SZ;
 }
 
 void pipes_close(struct pipes *p)

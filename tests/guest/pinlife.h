@@ -109,6 +109,42 @@ int vmsplice_pages(struct pipes *p, char *const *pages, size_t n);
 void pipes_close(struct pipes *p);
 
 /*
+ * Turn up to max of the buffer's region pages into page cache of the file
+ * fd (a memfd, or a file on ext4): each is replaced in place by a
+ * MAP_SHARED mapping of its own page of the file, which gets the same
+ * stamp. The buffer's region pages are all freed first (those beyond
+ * max for good), so that the file's pages are allocated where they were:
+ * count them with count_in_cma() or harm_count(). f->ncma becomes the
+ * number of pages converted, in
+ * file order (f->cma_pages[i] maps page i of the file); fill_damaged()
+ * and fill_release() work as before. 0 or -errno.
+ */
+int fill_to_file(struct fill *f, int fd, size_t max);
+/*
+ * splice() pages 0..n-1 of the file fd into pipes that nobody reads,
+ * PIPE_SLOTS per pipe. 0 or -errno (-EAGAIN: a short splice). The pipes
+ * stay open, holding what was spliced, until pipes_close().
+ */
+int splice_file_pages(struct pipes *p, int fd, size_t n);
+/*
+ * tee() every pipe of from into a new pipe of to, whole: 0 or -errno.
+ */
+int tee_pipes(struct pipes *to, const struct pipes *from);
+/*
+ * Check that the pipes of p, read in order, hold pages 0..n-1 of the
+ * file fd, whole: the number of pages that differ or could not be read.
+ * Drains the pipes.
+ */
+size_t pipes_differ(const struct pipes *p, int fd, size_t n);
+/*
+ * sendfile() pages 0..n-1 of the file fd to the socket sock, without
+ * blocking, until it takes no more: the number of whole pages taken. A
+ * partial page is not counted. *err gets 0, or the -errno that stopped
+ * it other than EAGAIN.
+ */
+size_t sendfile_pages(int sock, int fd, size_t n, int *err);
+
+/*
  * Hold gup_test pins (PIN_LONGTERM_TEST_START with flags, plus
  * PIN_LONGTERM_TEST_FLAG_USE_WRITE) over the span of the n pages; *fd
  * receives the gup_test file. 0 or -errno. gup_release() drops them.

@@ -186,6 +186,84 @@ static int serve(struct fuse_srv *s, char *buf, size_t len, char *data)
 	}
 }
 
+#define KEEP_PIPE_SIZE	(2 << 20)	/* a whole request's pages, and more */
+
+static ssize_t read_all(int fd, void *buf, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = read(fd, (char *)buf + done, len - done);
+
+		if (n <= 0)
+			return n < 0 ? -errno : -EPROTO;
+		done += n;
+	}
+	return done;
+}
+
+/*
+ * Splice one request into a new pipe. A WRITE is answered and its data
+ * left in the pipe, which is kept: 1. Anything else is read into buf for
+ * serve(): its length. Or -errno.
+ */
+static ssize_t splice_request(struct fuse_srv *s, char *buf)
+{
+	struct fuse_in_header *in = (struct fuse_in_header *)buf;
+	struct fuse_write_in *wi = (struct fuse_write_in *)(in + 1);
+	struct fuse_srv_kept k;
+	ssize_t n, r;
+
+	if (pipe2(k.fd, O_CLOEXEC))
+		return -errno;
+	if (fcntl(k.fd[1], F_SETPIPE_SZ, KEEP_PIPE_SIZE) < 0) {
+		n = -errno;
+		goto close;
+	}
+	n = splice(s->fd, NULL, k.fd[1], NULL, BUF_SIZE, 0);
+	if (n < 0) {
+		n = -errno;
+		goto close;
+	}
+	r = read_all(k.fd[0], in, sizeof(*in));
+	if (r < 0 || (size_t)n < sizeof(*in)) {
+		n = r < 0 ? r : -EPROTO;
+		goto close;
+	}
+	if (in->opcode != FUSE_WRITE) {
+		r = read_all(k.fd[0], in + 1, n - sizeof(*in));
+		n = r < 0 ? r : n;
+		goto close;
+	}
+	r = read_all(k.fd[0], wi, sizeof(*wi));
+	if (r < 0) {
+		n = r;
+		goto close;
+	}
+	k.offset = wi->offset;
+	k.size = wi->size;
+	pthread_mutex_lock(&s->lock);
+	s->writes++;
+	if (s->nkept == FUSE_SRV_MAX_HELD) {
+		pthread_mutex_unlock(&s->lock);
+		n = -ENOSPC;
+		goto close;
+	}
+	s->kept[s->nkept++] = k;
+	pthread_cond_broadcast(&s->cond);
+	pthread_mutex_unlock(&s->lock);
+	{
+		struct fuse_write_out wo = { .size = k.size };
+
+		r = reply(s, in->unique, 0, &wo, sizeof(wo));
+	}
+	return r < 0 ? r : 1;
+close:
+	close(k.fd[0]);
+	close(k.fd[1]);
+	return n;
+}
+
 static void *server(void *arg)
 {
 	struct fuse_srv *s = arg;
@@ -195,8 +273,23 @@ static void *server(void *arg)
 	if (!buf || !data)
 		err = -ENOMEM;
 	while (!err) {
-		ssize_t n = read(s->fd, buf, BUF_SIZE);
+		ssize_t n;
+		int keep;
 
+		pthread_mutex_lock(&s->lock);
+		keep = s->keep;
+		pthread_mutex_unlock(&s->lock);
+		if (keep) {
+			n = splice_request(s, buf);
+			if (n == 1)
+				continue;
+			if (n < 0) {
+				errno = -n;
+				n = -1;
+			}
+		} else {
+			n = read(s->fd, buf, BUF_SIZE);
+		}
 		if (n < 0) {
 			if (errno == EINTR || errno == ENOENT)
 				continue;
@@ -299,6 +392,41 @@ void fuse_srv_hold(struct fuse_srv *s, int hold)
 	pthread_mutex_lock(&s->lock);
 	s->hold = hold;
 	pthread_mutex_unlock(&s->lock);
+}
+
+void fuse_srv_keep(struct fuse_srv *s, int keep)
+{
+	pthread_mutex_lock(&s->lock);
+	s->keep = keep;
+	pthread_mutex_unlock(&s->lock);
+}
+
+long fuse_srv_kept_check(struct fuse_srv *s)
+{
+	char *data = malloc(BUF_SIZE);
+	long bad = 0;
+	size_t i, n;
+
+	if (!data)
+		return -ENOMEM;
+	pthread_mutex_lock(&s->lock);
+	n = s->nkept;
+	s->nkept = 0;
+	pthread_mutex_unlock(&s->lock);
+	for (i = 0; i < n; i++) {
+		struct fuse_srv_kept *k = &s->kept[i];
+		ssize_t r = k->size <= BUF_SIZE ?
+			read_all(k->fd[0], data, k->size) : -EPROTO;
+
+		if (r < 0 && bad >= 0)
+			bad = r;
+		else if (bad >= 0)
+			bad += io_mismatch(data, k->size, k->offset);
+		close(k->fd[0]);
+		close(k->fd[1]);
+	}
+	free(data);
+	return bad;
 }
 
 void fuse_srv_stop(struct fuse_srv *s)

@@ -26,6 +26,13 @@ struct fuse_srv_req {
 	uint32_t size;
 };
 
+/* A WRITE request's data left in the pipe the server spliced it into */
+struct fuse_srv_kept {
+	int fd[2];
+	uint64_t offset;
+	uint32_t size;
+};
+
 struct fuse_srv {
 	char mnt[64];
 	int fd;			/* /dev/fuse */
@@ -39,6 +46,13 @@ struct fuse_srv {
 	size_t reads, writes;	/* requests seen */
 	size_t bad_words;	/* words of WRITE data that were wrong */
 	int error;		/* first error of the server thread, -errno */
+	/*
+	 * keep: read requests with splice(), answer WRITEs at once but keep
+	 * their data in the pipe, as a server may (fuse_srv_keep()).
+	 */
+	int keep;
+	size_t nkept;
+	struct fuse_srv_kept kept[FUSE_SRV_MAX_HELD];
 };
 
 /*
@@ -55,6 +69,17 @@ int fuse_srv_wait_held(struct fuse_srv *s, size_t n, int timeout_s);
 int fuse_srv_answer(struct fuse_srv *s);
 /* Hold the READ and WRITE requests that come from now on (or not). */
 void fuse_srv_hold(struct fuse_srv *s, int hold);
+/*
+ * Read requests with splice() from now on, and keep the data of each
+ * WRITE in its pipe after answering it; or stop. The kept pipes stay
+ * until fuse_srv_kept_check().
+ */
+void fuse_srv_keep(struct fuse_srv *s, int keep);
+/*
+ * Read the kept WRITE data and close the pipes: the number of words that
+ * are not the io_word() pattern of their offset, or -errno.
+ */
+long fuse_srv_kept_check(struct fuse_srv *s);
 /* Unmount (lazily), stop the thread, close /dev/fuse. */
 void fuse_srv_stop(struct fuse_srv *s);
 
