@@ -679,7 +679,7 @@ struct rule_memo {
 	VEC(struct rel_memo) rel;
 };
 
-void rule_memo_free(struct rule_memo *rm)
+static void rule_memo_free(struct rule_memo *rm)
 {
 	if (!rm)
 		return;
@@ -697,7 +697,7 @@ static size_t releases_memo(const struct model *m, const char *mod, const char *
 			    bool sg, const char *table, struct rel *out, size_t max,
 			    struct arena *A)
 {
-	struct rule_memo **slot = model_rule_memo(m);
+	struct rule_memo **slot = model_rule_memo(m, rule_memo_free);
 
 	if (max > 32)
 		return releases(m, mod, holder, sg, table, out, max, A);

@@ -40,6 +40,7 @@ struct model {
 	struct hmap macros;	/* name -> (facts, macro) */
 	struct hmap roles;	/* fn -> (facts, role)    */
 	struct rule_memo *memo;	/* lifetime.c's           */
+	void (*memo_free)(struct rule_memo *);
 	bool open_world;	/* a kernel tree: callers may be outside */
 };
 
@@ -140,9 +141,12 @@ void model_add(struct model *m, struct facts *fx)
 	VEC_PUSH(m->files, fx);
 }
 
-struct rule_memo **model_rule_memo(const struct model *m)
+struct rule_memo **model_rule_memo(const struct model *m,
+				   void (*memo_free)(struct rule_memo *))
 {
-	/* a cache: filling it changes no answer of the model */
+	/* a cache: filling it changes no answer of the model; the rules
+	 * own its layout and say how to free it */
+	((struct model *)m)->memo_free = memo_free;
 	return &((struct model *)m)->memo;
 }
 
@@ -207,7 +211,8 @@ void model_free(struct model *m)
 	hfree(&m->callers);
 	hfree(&m->macros);
 	hfree(&m->roles);
-	rule_memo_free(m->memo);
+	if (m->memo && m->memo_free)
+		m->memo_free(m->memo);
 	free(m->files.v);
 	free(m);
 }

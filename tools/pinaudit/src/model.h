@@ -179,8 +179,8 @@ const struct fx_macro *model_macro(const struct model *m, const char *name);
 /* the rules' memo of answers that depend on the model alone (lifetime.c),
  * freed with the model */
 struct rule_memo;
-struct rule_memo **model_rule_memo(const struct model *m);
-void rule_memo_free(struct rule_memo *rm);
+struct rule_memo **model_rule_memo(const struct model *m,
+				   void (*memo_free)(struct rule_memo *));
 /* the same, the name's name_hash() known (a call's chash) */
 bool model_lookup_h(const struct model *m, const char *name, uint32_t h, const char *mod,
 		    struct fref *out);

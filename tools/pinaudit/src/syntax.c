@@ -298,3 +298,50 @@ TSNode enclosing_statement(TSNode n)
 	}
 	return n;
 }
+
+/* a set of field names (the per-file analysis, the flag resolution) */
+static uint32_t fhash(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h;
+}
+
+bool fset_has(const struct fset *f, const char *s, size_t n)
+{
+	if (!f->cap)
+		return false;
+	for (size_t k = fhash(s, n) & (f->cap - 1); f->t[k].s; k = (k + 1) & (f->cap - 1))
+		if (f->t[k].n == n && !memcmp(f->t[k].s, s, n))
+			return true;
+	return false;
+}
+
+void fset_add(struct fset *f, const char *s, size_t n)
+{
+	if (fset_has(f, s, n))
+		return;
+	if ((f->n + 1) * 2 > f->cap) {
+		struct fset g = { calloc(f->cap ? f->cap * 2 : 64, sizeof(*g.t)),
+				  f->cap ? f->cap * 2 : 64, 0 };
+
+		if (!g.t) {
+			fputs("pinaudit: out of memory\n", stderr);
+			exit(3);
+		}
+		for (size_t k = 0; k < f->cap; k++)
+			if (f->t[k].s)
+				fset_add(&g, f->t[k].s, f->t[k].n);
+		free(f->t);
+		*f = g;
+	}
+	size_t k = fhash(s, n) & (f->cap - 1);
+
+	while (f->t[k].s)
+		k = (k + 1) & (f->cap - 1);
+	f->t[k].s = s;
+	f->t[k].n = n;
+	f->n++;
+}

@@ -23,6 +23,7 @@ struct fset {
 	size_t cap, n;
 };
 bool fset_has(const struct fset *f, const char *s, size_t n);
+void fset_add(struct fset *f, const char *s, size_t n);
 
 struct ctx {
 	/* fields assigned in the function bodies blanked before the parse:

@@ -375,3 +375,28 @@ void run_parallel(void *(*fn)(void *), void *arg, int jobs)
 	for (int j = 0; j < started; j++)
 		pthread_join(th[j], NULL);
 }
+
+/* the names the rules and the per-file analysis share */
+bool is_completion_name(const char *fn)
+{
+	static const char *const pats[] = {
+		"end_io", "endio", "complete", "completion", "_done", "callback",
+		"_irq", "_isr", "interrupt",
+	};
+	size_t n = strlen(fn);
+
+	for (size_t i = 0; i < sizeof(pats) / sizeof(*pats); i++)
+		if (strstr(fn, pats[i]))
+			return true;
+	return n > 3 && !strcmp(fn + n - 3, "_cb");
+}
+
+/*
+ * mm/ of the tree; the flags may be named there (and only there).  tools/
+ * is userspace (selftests keep their own copy of the flag values for the
+ * gup_test ioctl) and is not held to the kernel-internal rule.
+ */
+bool path_in_mm(const char *rel)
+{
+	return !strncmp(rel, "mm/", 3) || !strncmp(rel, "tools/", 6);
+}
