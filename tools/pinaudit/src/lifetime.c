@@ -1401,103 +1401,106 @@ static enum verdict follow(struct ask *q, struct fref fn, const struct fx_call *
  * The pages of call c (argument pa) in function fn: decide.  depth bounds
  * the climb through parameters and return values.
  */
-static enum verdict decide(struct ask *q, struct fref fn, const struct fx_call *c,
-			   int pa, const char *holder0, int depth)
+/* where the pages of a site are kept (decide()'s answer to "where do
+ * they go?") */
+struct hold {
+	const char *holder;	/* "f[@T]" a field, "::g" a global, or a table */
+	bool sg;		/* an sg table (or the field is put in one)  */
+	bool field_sg;		/* the field, and an sg table made of it     */
+	const char *table;	/* the sg table's field, when known          */
+	unsigned hline;		/* where the pages go into it                */
+};
+
+/* A local (or parameter) page array arg of call c: stored into a field
+ * (not in another arm than the pin), put in an sg table (by a store, or a
+ * table built and returned into a field), or a local that points into a
+ * field ("struct page **pages = obj->pages + done;").  Fills h->holder. */
+static void array_holder(struct ask *q, struct fref fn, const struct fx_call *c,
+			 const char *arg, struct hold *h)
 {
-	const struct model *m = q->m;
 	const struct fx_func *f = fref_func(fn);
-	const char *arg = pa >= 0 ? fx_arg(c, pa, q->A) : "";
-	const char *holder = NULL;
-	bool sg = false;
-	const char *table = NULL;	/* the sg table's field, when known */
-	unsigned hline = c->line;
 
-	if (holder0)
-		holder = holder0;
-	else if (arg[0] == '-')
-		holder = arg + 2;
-	else if (arg[0] && !strchr(arg, '(')) {
-		/* a local (or parameter) array: stored, put in an sg table,
-		 * handed in by the caller, or returned */
-		for (size_t i = 0; i < fn.fx->stores.n; i++) {
-			const struct fx_store *s = &fn.fx->stores.v[i];
+	for (size_t i = 0; i < fn.fx->stores.n; i++) {
+		const struct fx_store *s = &fn.fx->stores.v[i];
 
-			/* not a store in another arm than the pin's */
-			if (s->func == fn.fn && !s->alias && !strcmp(s->from, arg) &&
-			    !arms_exclusive(s->arms, c->arms)) {
-				holder = s->field;
-				hline = s->line;
-				break;
-			}
-		}
-		for (size_t i = f->call0; !holder && i < f->call0 + f->ncalls; i++) {
-			const struct fx_call *k = &fn.fx->calls.v[i];
-
-			if (is_sg_return(k->callee) && !k->err && k->line >= c->line &&
-			    k->assigned && k->assigned[0] == '-') {
-				for (int a = 0; a < fx_nargs(k) && !holder; a++)
-					if (!strcmp(fx_arg(k, a, q->A), arg)) {
-						holder = table = k->assigned + 2;
-						sg = true;
-						hline = k->line;
-					}
-				continue;
-			}
-			if (!is_sg_store(k->callee))
-				continue;
-			for (int a = 1; a < fx_nargs(k); a++)
-				if (!strcmp(fx_arg(k, a, q->A), arg)) {
-					const char *t = sg_iter_table(fn, k, fx_arg(k, 0, q->A), q->A);
-
-					holder = t[0] == '-' ? t + 2 : t;
-					table = t[0] == '-' ? t + 2 : NULL;
-					sg = true;
-					hline = k->line;
-					break;
-				}
-		}
-		/* "struct page **pages = obj->pages + done;": a local that
-		 * points into a field fills that field */
-		for (size_t i = 0; !holder && i < fn.fx->stores.n; i++) {
-			const struct fx_store *s = &fn.fx->stores.v[i];
-
-			if (s->func == fn.fn && s->alias && s->line <= c->line &&
-			    !strcmp(s->from, arg))
-				holder = s->field;
-		}
-		int pi = fx_param_index(f, arg);
-
-		if (!holder && pi >= 0 && depth > 0) {
-			/* the caller owns the array: ask each caller */
-			struct cref cs[MAX_CALLERS];
-			size_t nc = model_callers(m, f->name, fn.fx->module, cs, MAX_CALLERS);
-			enum verdict best = V_NONE;
-			int mark = q->lt->nsteps;
-
-			for (size_t i = 0; i < nc; i++) {
-				const struct fx_call *cc = &cs[i].fx->calls.v[cs[i].call];
-				struct fref up = { cs[i].fx, cc->func };
-
-				if (strcmp(cc->callee, f->name))
-					continue;	/* passed as a callback */
-				q->lt->nsteps = mark;
-				step(q, cs[i].fx, cc->line, "%s() passes the page array to %s()",
-				     fref_func(up)->name, f->name);
-				enum verdict v = decide(q, up, cc, pi, NULL, depth - 1);
-
-				if (v > best)
-					best = v;
-				if (v == V_USER)
-					return v;
-			}
-			q->lt->nsteps = mark;
-			return best ? best : V_BOUNDED;
+		if (s->func == fn.fn && !s->alias && !strcmp(s->from, arg) &&
+		    !arms_exclusive(s->arms, c->arms)) {
+			h->holder = s->field;
+			h->hline = s->line;
+			break;
 		}
 	}
-	/* the pages (or their heads) go into an skb's frags after the call:
-	 * the skb holds them until it is freed, which the socket's peer or
-	 * reader decides (sent and acknowledged, or read) */
-	for (size_t i = f->call0; !holder && pa >= 0 && i < f->call0 + f->ncalls; i++) {
+	for (size_t i = f->call0; !h->holder && i < f->call0 + f->ncalls; i++) {
+		const struct fx_call *k = &fn.fx->calls.v[i];
+
+		if (is_sg_return(k->callee) && !k->err && k->line >= c->line &&
+		    k->assigned && k->assigned[0] == '-') {
+			for (int a = 0; a < fx_nargs(k) && !h->holder; a++)
+				if (!strcmp(fx_arg(k, a, q->A), arg)) {
+					h->holder = h->table = k->assigned + 2;
+					h->sg = true;
+					h->hline = k->line;
+				}
+			continue;
+		}
+		if (!is_sg_store(k->callee))
+			continue;
+		for (int a = 1; a < fx_nargs(k); a++)
+			if (!strcmp(fx_arg(k, a, q->A), arg)) {
+				const char *t = sg_iter_table(fn, k, fx_arg(k, 0, q->A), q->A);
+
+				h->holder = t[0] == '-' ? t + 2 : t;
+				h->table = t[0] == '-' ? t + 2 : NULL;
+				h->sg = true;
+				h->hline = k->line;
+				break;
+			}
+	}
+	for (size_t i = 0; !h->holder && i < fn.fx->stores.n; i++) {
+		const struct fx_store *s = &fn.fx->stores.v[i];
+
+		if (s->func == fn.fn && s->alias && s->line <= c->line && !strcmp(s->from, arg))
+			h->holder = s->field;
+	}
+}
+
+/* the array is parameter pi of fn: the callers own it; ask each one */
+static enum verdict callers_array(struct ask *q, struct fref fn, int pi, int depth)
+{
+	const struct fx_func *f = fref_func(fn);
+	struct cref cs[MAX_CALLERS];
+	size_t nc = model_callers(q->m, f->name, fn.fx->module, cs, MAX_CALLERS);
+	enum verdict best = V_NONE;
+	int mark = q->lt->nsteps;
+
+	for (size_t i = 0; i < nc; i++) {
+		const struct fx_call *cc = &cs[i].fx->calls.v[cs[i].call];
+		struct fref up = { cs[i].fx, cc->func };
+
+		if (strcmp(cc->callee, f->name))
+			continue;	/* passed as a callback */
+		q->lt->nsteps = mark;
+		step(q, cs[i].fx, cc->line, "%s() passes the page array to %s()",
+		     fref_func(up)->name, f->name);
+		enum verdict v = decide(q, up, cc, pi, NULL, depth - 1);
+
+		if (v > best)
+			best = v;
+		if (v == V_USER)
+			return v;
+	}
+	q->lt->nsteps = mark;
+	return best ? best : V_BOUNDED;
+}
+
+/* the pages (or their heads) go into an skb's frags after the call: the
+ * skb holds them until it is freed, which the socket's peer or reader
+ * decides (sent and acknowledged, or read) */
+static bool skb_holder(struct ask *q, struct fref fn, const struct fx_call *c)
+{
+	const struct fx_func *f = fref_func(fn);
+
+	for (size_t i = f->call0; i < f->call0 + f->ncalls; i++) {
 		const struct fx_call *k = &fn.fx->calls.v[i];
 
 		if (k->line < c->line || k->err || !is_skb_store(k->callee))
@@ -1510,68 +1513,67 @@ static enum verdict decide(struct ask *q, struct fref fn, const struct fx_call *
 				 "sent and acknowledged, or read by the receiving socket";
 		snprintf(q->tmp, sizeof(q->tmp), "pages kept in an skb's frags: %s", q->lt->trigger);
 		q->lt->why = arena_strdup(q->A, q->tmp);
-		return V_USER;
+		return true;
 	}
-	if (!holder && c->assigned && depth > 0 && pa < 0) {
-		if (c->assigned[0] == '-')
-			holder = c->assigned + 2;
-	}
-	if (!holder && pa < 0 && c->assigned && depth > 0) {
-		/* the pages are c's return value, kept in a local or handed
-		 * out through "*p = c(...)": follow them */
-		struct vals sv = { .n = 0 };
-		int budget = 400, mark = q->lt->nsteps;
+	return false;
+}
 
-		if (follow(q, fn, c, &sv, true, 6, &budget) == V_USER)
-			return V_USER;
-		q->lt->nsteps = mark;
-		q->lt->trigger = NULL;
-		q->lt->holder = NULL;
-		q->lt->release = NULL;
-	}
-	if (!holder && pa >= 0 && arg[0] && !strpbrk(arg, "-()")) {
-		/* a local page (array): follow it and what is made of it */
-		struct vals sv = { .n = 0 };
-		int budget = 400, mark = q->lt->nsteps;
+/* no field holds them: follow the value (c's return value when ret, else
+ * the local arg) and what is made of it; only a user verdict sticks */
+static bool value_kept(struct ask *q, struct fref fn, const struct fx_call *c,
+		       const char *arg, bool ret)
+{
+	struct vals sv = { .n = 0 };
+	int budget = 400, mark = q->lt->nsteps;
 
+	if (!ret)
 		vals_add(&sv, arg, strlen(arg), c->line, q->A);
-		if (follow(q, fn, c, &sv, false, 6, &budget) == V_USER)
-			return V_USER;
-		q->lt->nsteps = mark;
-		q->lt->trigger = NULL;
-		q->lt->holder = NULL;
-		q->lt->release = NULL;
-	}
-	if (!holder) {
-		q->lt->why = "pages not kept beyond the call";
-		return V_BOUNDED;
-	}
-	/* the field is then put in an sg table: its walkers release it too */
-	bool field_sg = false;
+	if (follow(q, fn, c, &sv, ret, 6, &budget) == V_USER)
+		return true;
+	q->lt->nsteps = mark;
+	q->lt->trigger = NULL;
+	q->lt->holder = NULL;
+	q->lt->release = NULL;
+	return false;
+}
 
-	for (size_t i = f->call0; !sg && holder[0] != ':' && i < f->call0 + f->ncalls; i++) {
+/* the field is then put in an sg table: its walkers release it too */
+static void field_in_sg_table(struct ask *q, struct fref fn, struct hold *h)
+{
+	const struct fx_func *f = fref_func(fn);
+
+	for (size_t i = f->call0; !h->sg && h->holder[0] != ':' && i < f->call0 + f->ncalls; i++) {
 		const struct fx_call *k = &fn.fx->calls.v[i];
 
 		if (!is_sg_store(k->callee) || k->err)
 			continue;
-		for (int a = 1; a < fx_nargs(k) && !sg; a++)
-			sg = field_sg = names_holder(fx_arg(k, a, q->A), holder);
-		if (sg) {
+		for (int a = 1; a < fx_nargs(k) && !h->sg; a++)
+			h->sg = h->field_sg = names_holder(fx_arg(k, a, q->A), h->holder);
+		if (h->sg) {
 			/* the table it goes in: what the walkers walk */
 			const char *t = sg_iter_table(fn, k, fx_arg(k, 0, q->A), q->A);
 
-			table = t[0] == '-' ? t + 2 : NULL;
+			h->table = t[0] == '-' ? t + 2 : NULL;
 		}
 	}
+}
+
+/* name the holder in the answer and its steps: "pages" (struct vx_buf) */
+static void show_holder(struct ask *q, struct fref fn, const struct fx_call *c,
+			const char *arg, struct hold *h)
+{
+	const struct fx_func *f = fref_func(fn);
+	const char *holder = h->holder;
+
 	/* the line where a local array goes into the holder */
-	for (size_t i = 0; hline == c->line && arg[0] && arg[0] != '-' && i < fn.fx->stores.n; i++) {
+	for (size_t i = 0; h->hline == c->line && arg[0] && arg[0] != '-' &&
+			   i < fn.fx->stores.n; i++) {
 		const struct fx_store *s = &fn.fx->stores.v[i];
 
 		if (s->func == fn.fn && !s->alias && !strcmp(s->from, arg) &&
 		    field_eq(s->field, holder))
-			hline = s->line;
+			h->hline = s->line;
 	}
-	/* shown as "pages" (struct vx_buf) */
 	const char *tag = holder[0] != ':' ? strchr(holder, '@') : NULL;
 	char ofs[160] = "";
 
@@ -1581,41 +1583,48 @@ static enum verdict decide(struct ask *q, struct fref fn, const struct fx_call *
 		snprintf(ofs, sizeof(ofs), " (in %.140s)", tag + 1);
 	else if (tag)
 		snprintf(ofs, sizeof(ofs), " of struct %.140s", tag + 1);
-	if (field_sg)
-		step(q, fn.fx, hline, "pages kept in ->%s%s, and in an sg table of it, by %s()",
+	if (h->field_sg)
+		step(q, fn.fx, h->hline, "pages kept in ->%s%s, and in an sg table of it, by %s()",
 		     q->lt->holder, ofs, f->name);
 	else
-		step(q, fn.fx, hline, "pages kept in %s%s%s by %s()",
-		     sg ? "the sg table " : holder[0] == ':' ? "" : "->", q->lt->holder, ofs,
+		step(q, fn.fx, h->hline, "pages kept in %s%s%s by %s()",
+		     h->sg ? "the sg table " : holder[0] == ':' ? "" : "->", q->lt->holder, ofs,
 		     f->name);
+}
 
-	/* the local the pages came in is itself released after the call
-	 * ("dump->page = page; ... put_page(page);"): the field keeps a
-	 * pointer, not a reference */
-	if (arg[0] && arg[0] != '-' && !strpbrk(arg, "()")) {
-		struct vals lv = { .n = 0 };
+/* the local the pages came in is itself released after the call
+ * ("dump->page = page; ... put_page(page);"): the field keeps a pointer,
+ * not a reference */
+static bool local_put_after(struct ask *q, struct fref fn, const struct fx_call *c,
+			    const char *arg)
+{
+	const struct fx_func *f = fref_func(fn);
+	struct vals lv = { .n = 0 };
 
-		vals_add(&lv, arg, strlen(arg), c->line, q->A);
-		for (size_t i = f->call0; i < f->call0 + f->ncalls; i++) {
-			const struct fx_call *r = &fn.fx->calls.v[i];
+	if (!arg[0] || arg[0] == '-' || strpbrk(arg, "()"))
+		return false;
+	vals_add(&lv, arg, strlen(arg), c->line, q->A);
+	for (size_t i = f->call0; i < f->call0 + f->ncalls; i++) {
+		const struct fx_call *r = &fn.fx->calls.v[i];
 
-			if (on_path_after(r, c) && release_call(m, r) &&
-			    arg_hits(r, release_arg(m, r), &lv)) {
-				snprintf(q->tmp, sizeof(q->tmp), "released by %s() in %s()",
-					 r->callee, f->name);
-				q->lt->why = arena_strdup(q->A, q->tmp);
-				q->lt->release = f->name;
-				return V_BOUNDED;
-			}
+		if (on_path_after(r, c) && release_call(q->m, r) &&
+		    arg_hits(r, release_arg(q->m, r), &lv)) {
+			snprintf(q->tmp, sizeof(q->tmp), "released by %s() in %s()",
+				 r->callee, f->name);
+			q->lt->why = arena_strdup(q->A, q->tmp);
+			q->lt->release = f->name;
+			return true;
 		}
 	}
-	struct rel rs[32];
-	size_t nr = releases_memo(m, fn.fx->module, holder, sg, table, rs, 32, q->A);
+	return false;
+}
 
-	if (!nr && holder[0] != ':' && !model_open_world(m)) {
-		/* outside a kernel tree the module is the whole story: an
-		 * object that keeps the pages and that nothing releases keeps
-		 * them for good (a leak, or a release by code not here) */
+/* nothing in the module releases the holder: outside a kernel tree the
+ * module is the whole story, and the object keeps the pages for good (a
+ * leak, or a release by code not here); in a kernel tree, unknown */
+static enum verdict unreleased(struct ask *q, const char *holder)
+{
+	if (holder[0] != ':' && !model_open_world(q->m)) {
 		q->lt->release = "";
 		q->lt->trigger = "nothing in the module releases them: they stay with the object "
 				 "(leaked, or released by code outside the module)";
@@ -1624,68 +1633,79 @@ static enum verdict decide(struct ask *q, struct fref fn, const struct fx_call *
 		q->lt->why = arena_strdup(q->A, q->tmp);
 		return V_USER;
 	}
-	if (!nr) {
-		q->lt->why = "no release of the holder found in the module";
-		return V_BOUNDED;
-	}
-	/* 3. released before the system call returns? */
+	q->lt->why = "no release of the holder found in the module";
+	return V_BOUNDED;
+}
+
+/* a release of the holder reached before the pinning function returns
+ * (after the pin and after the store: "free_old(obj); obj->pages =
+ * pages;" frees the old contents), or one at I/O completion */
+static bool released_in_call(struct ask *q, struct fref fn, const struct fx_call *c,
+			     const struct hold *h, const struct rel *rs, size_t nr)
+{
+	const struct model *m = q->m;
+	const struct fx_func *f = fref_func(fn);
 	const char *via = NULL;
+	unsigned after = h->hline > c->line ? h->hline : c->line;
 
 	for (size_t i = 0; i < nr; i++) {
 		const char *rn = fref_func(rs[i].fn)->name;
-
-		/* after the pin, and after the pages are stored: a release
-		 * of the holder's old contents before the new ones go in
-		 * ("free_old(obj); obj->pages = pages;") does not count */
-		unsigned after = hline > c->line ? hline : c->line;
-
 		bool self = rs[i].fn.fx == fn.fx && rs[i].fn.fn == fn.fn;
 
 		/* "return pin(...);" releases nothing after the pin */
 		if (!c->in_return &&
-		    ((self && releases_after(m, fn, c, holder, after, q->A)) ||
+		    ((self && releases_after(m, fn, c, h->holder, after, q->A)) ||
 		     (!self && reaches_after(m, fn, rn, 3, &via, c, after)))) {
 			snprintf(q->tmp, sizeof(q->tmp), "released by %s() before %s() returns",
 				 rn, f->name);
 			q->lt->why = arena_strdup(q->A, q->tmp);
 			q->lt->release = rn;
-			return V_BOUNDED;
+			return true;
 		}
 		if (is_completion_name(rn) || completion_role(model_role(m, rn, fn.fx->module))) {
 			snprintf(q->tmp, sizeof(q->tmp), "released at I/O completion in %s()", rn);
 			q->lt->why = arena_strdup(q->A, q->tmp);
 			q->lt->release = rn;
-			return V_BOUNDED;
+			return true;
 		}
 	}
-	/* the pin's callers, up to CALLER_DEPTH levels, release it before
-	 * returning: on every path that reaches the pin */
-	{
-		const char *who = NULL, *rn = NULL;
-		int budget = 4000;
+	return false;
+}
 
-		/* the object fn stores into, when it is a parameter */
-		int P = -1;
+/* the pin's callers, up to CALLER_DEPTH levels, release it before
+ * returning, on every path that reaches the pin */
+static bool released_by_callers(struct ask *q, struct fref fn, const char *holder,
+				const struct rel *rs, size_t nr)
+{
+	const struct fx_func *f = fref_func(fn);
+	const char *who = NULL, *rn = NULL;
+	int budget = 4000;
+	int P = -1;	/* the object fn stores into, when it is a parameter */
 
-		for (size_t i = f->asg0; i < f->asg0 + f->nasg && P < 0; i++) {
-			const struct fx_assign *a = &fn.fx->assigns.v[i];
+	for (size_t i = f->asg0; i < f->asg0 + f->nasg && P < 0; i++) {
+		const struct fx_assign *a = &fn.fx->assigns.v[i];
 
-			if (a->func == fn.fn && a->base && a->lhs[0] == '-' &&
-			    field_eq(a->lhs + 2, holder))
-				P = fx_param_index(f, a->base);
-		}
-		if (callers_release(m, fn, rs, nr, CALLER_DEPTH, &who, &rn, &budget,
-				    holder, P, q->A) == 1) {
-			snprintf(q->tmp, sizeof(q->tmp),
-				 "%s() pins through %s() and releases through %s() before returning",
-				 who, f->name, rn);
-			q->lt->why = arena_strdup(q->A, q->tmp);
-			q->lt->release = rn;
-			return V_BOUNDED;
-		}
+		if (a->func == fn.fn && a->base && a->lhs[0] == '-' &&
+		    field_eq(a->lhs + 2, holder))
+			P = fx_param_index(f, a->base);
 	}
-	/* 4. userspace decides: show the path to the release; a release of
-	 * the remainder only ("pages + done") is shown last */
+	if (callers_release(q->m, fn, rs, nr, CALLER_DEPTH, &who, &rn, &budget,
+			    holder, P, q->A) != 1)
+		return false;
+	snprintf(q->tmp, sizeof(q->tmp),
+		 "%s() pins through %s() and releases through %s() before returning",
+		 who, f->name, rn);
+	q->lt->why = arena_strdup(q->A, q->tmp);
+	q->lt->release = rn;
+	return true;
+}
+
+/* userspace decides: the path from a release to an entry point userspace
+ * drives, shown; a release of the remainder only ("pages + done") is
+ * shown last.  Bounded after all when every path is a completion or a
+ * call that holds the object for one call. */
+static enum verdict user_path(struct ask *q, struct rel *rs, size_t nr)
+{
 	for (size_t i = 0, w = 0; i < nr; i++)
 		if (!rs[i].call || !partial_release(rs[i].call)) {
 			struct rel t = rs[w];
@@ -1735,6 +1755,65 @@ static enum verdict decide(struct ask *q, struct fref fn, const struct fx_call *
 		 q->lt->holder, q->lt->release, q->lt->trigger);
 	q->lt->why = arena_strdup(q->A, q->tmp);
 	return V_USER;
+}
+
+/*
+ * The pages of call c (argument pa, or its return value when pa < 0) in
+ * function fn: decide.  depth bounds the climb through parameters and
+ * return values.  Each step is one question asked of the module model:
+ * where do the pages go (a holder), who releases that holder, is a
+ * release reached before the system call returns, else which path
+ * userspace drives reaches it.
+ */
+static enum verdict decide(struct ask *q, struct fref fn, const struct fx_call *c,
+			   int pa, const char *holder0, int depth)
+{
+	const struct fx_func *f = fref_func(fn);
+	const char *arg = pa >= 0 ? fx_arg(c, pa, q->A) : "";
+	struct hold h = { .hline = c->line };
+
+	/* 1. where do the pages go? */
+	if (holder0) {
+		h.holder = holder0;
+	} else if (arg[0] == '-') {
+		h.holder = arg + 2;
+	} else if (arg[0] && !strchr(arg, '(')) {
+		array_holder(q, fn, c, arg, &h);
+		int pi = fx_param_index(f, arg);
+
+		if (!h.holder && pi >= 0 && depth > 0)
+			return callers_array(q, fn, pi, depth);
+	}
+	if (!h.holder && pa >= 0 && skb_holder(q, fn, c))
+		return V_USER;
+	if (!h.holder && c->assigned && depth > 0 && pa < 0 && c->assigned[0] == '-')
+		h.holder = c->assigned + 2;
+	if (!h.holder && pa < 0 && c->assigned && depth > 0 && value_kept(q, fn, c, arg, true))
+		return V_USER;
+	if (!h.holder && pa >= 0 && arg[0] && !strpbrk(arg, "-()") &&
+	    value_kept(q, fn, c, arg, false))
+		return V_USER;
+	if (!h.holder) {
+		q->lt->why = "pages not kept beyond the call";
+		return V_BOUNDED;
+	}
+	field_in_sg_table(q, fn, &h);
+	show_holder(q, fn, c, arg, &h);
+	if (local_put_after(q, fn, c, arg))
+		return V_BOUNDED;
+
+	/* 2. who releases the holder? */
+	struct rel rs[32];
+	size_t nr = releases_memo(q->m, fn.fx->module, h.holder, h.sg, h.table, rs, 32, q->A);
+
+	if (!nr)
+		return unreleased(q, h.holder);
+	/* 3. released before the system call returns? */
+	if (released_in_call(q, fn, c, &h, rs, nr) ||
+	    released_by_callers(q, fn, h.holder, rs, nr))
+		return V_BOUNDED;
+	/* 4. userspace decides */
+	return user_path(q, rs, nr);
 }
 
 /* a caller's flags argument asks for a long-term pin: FOLL_LONGTERM, or
