@@ -457,7 +457,6 @@ token:
 	}
 }
 
-
 /* does "return <v[0..n)>;" return success?  Error returns: nothing (a
  * void guard), a negative value, NULL or false, ERR_PTR() & co, a
  * variable named like a status (ret, rc, err ...) or an upper-case
@@ -602,7 +601,6 @@ bool derive_call(const char *fn, size_t n)
 			return true;
 	return false;
 }
-
 
 /* the value of an assignment or return can carry a page: no call, or
  * only the calls of derive_call() (an assignment may have one other
@@ -948,24 +946,41 @@ static void push_arm(struct arena *A, struct arm *arms, int *narm, struct arm a)
 	arms[(*narm)++] = a;
 }
 
-void facts_extract(const char *buf, size_t len, struct facts *fx)
-{
-	struct lex L = { .b = buf, .n = len, .fx = fx };
-	struct arena *A = &fx->arena;
-	struct strtab names = { 0 }, texts = { 0 };	/* one copy per file */
-	struct sbuf cargs = { 0 }, ctext = { 0 };	/* a call's arguments */
+/* the state of facts_extract()'s walk over the tokens of one file */
+struct walk {
+	struct lex L;
+	size_t *match;		/* match_brackets()                       */
+	struct strtab names, texts;	/* one copy per file              */
+	struct sbuf cargs, ctext;	/* a call's arguments             */
+	long fn;		/* current function index                 */
+	size_t fn_end;
+	size_t err_end[64], err_start[64];	/* error branches: [start, end) */
+	int nerr;
+	bool err_label, after_return, jumped;
+	const struct tok *goes[16];	/* labels the normal path jumps to */
+	int ngoes;
+	size_t jump_end;	/* ';' of the last body-level jump        */
+	size_t ret_end;		/* ';' of the first body-level return     */
+	size_t in_ret_end;	/* ';' of the return being read           */
+	struct arm arms[32];
+	int narm;
+	unsigned next_id, last_id;	/* the arm that closed last       */
+	int last_arm;
+	size_t last_end;
+	int depth;
+	size_t stmt0;		/* first token of the current top-level decl */
+};
 
-	tokenize(&L);
-	struct tok *v = L.v.v;
-	size_t nt = L.v.n;
-	size_t *match = malloc((nt + 1) * sizeof(*match));
-	size_t *stack = malloc((nt + 1) * sizeof(*stack));
+/* match[i]: the index of the bracket that closes (or opens) bracket i */
+static void match_brackets(struct walk *W, size_t *stack)
+{
+	struct lex *L = &W->L;
+	struct tok *v = L->v.v;
+	size_t nt = L->v.n;
+	size_t *match = W->match;
+
 	size_t sp = 0;
 
-	if (!match || !stack) {
-		fputs("pinaudit: out of memory\n", stderr);
-		exit(3);
-	}
 	for (size_t i = 0; i < nt; i++) {
 		match[i] = (size_t)-1;
 		if (tp(&v[i], '(') || tp(&v[i], '{') || tp(&v[i], '[')) {
@@ -982,559 +997,712 @@ void facts_extract(const char *buf, size_t len, struct facts *fx)
 			}
 		}
 	}
+}
 
-	long fn = -1;		/* current function index */
-	size_t fn_end = 0;
-	size_t err_end[64], err_start[64];	/* error branches: [start, end) */
-	int nerr = 0;
-	bool err_label = false, after_return = false, jumped = false;
-	const struct tok *goes[16];	/* labels the normal path jumps to */
-	int ngoes = 0;
-	size_t jump_end = (size_t)-1;	/* ';' of the last body-level jump */
-	size_t ret_end = (size_t)-1;	/* ';' of the first body-level return */
-	size_t in_ret_end = 0;		/* ';' of the return being read */
-	struct arm arms[32];
-	int narm = 0;
-	unsigned next_id = 1, last_id = 0;	/* the arm that closed last */
-	int last_arm = 0;
-	size_t last_end = (size_t)-1;
-	int depth = 0;
-	size_t stmt0 = 0;	/* first token of the current top-level decl */
+/* the body of the current function ends at token i: reset */
+static void end_function(struct walk *W, size_t i)
+{
+	struct lex *L = &W->L;
+	struct facts *fx = L->fx;
 
-	for (size_t i = 0; i < nt; i++) {
-		struct tok *t = &v[i];
+	fx->funcs.v[W->fn].ncalls = fx->calls.n - fx->funcs.v[W->fn].call0;
+	W->fn = -1;
+	W->nerr = 0;
+	W->err_label = false;
+	W->jumped = false;
+	W->ngoes = 0;
+	W->after_return = false;
+	W->jump_end = (size_t)-1;
+	W->ret_end = (size_t)-1;
+	W->narm = 0;
+	W->last_end = (size_t)-1;
+	W->stmt0 = i;
+}
 
-		if (fn >= 0 && i >= fn_end) {
-			fx->funcs.v[fn].ncalls = fx->calls.n - fx->funcs.v[fn].call0;
-			fn = -1;
-			nerr = 0;
-			err_label = false;
-			jumped = false;
-			ngoes = 0;
-			after_return = false;
-			jump_end = (size_t)-1;
-			ret_end = (size_t)-1;
-			narm = 0;
-			last_end = (size_t)-1;
-			stmt0 = i;
+/* leave the error branches and if/else arms that end before token i */
+static void leave_scopes(struct walk *W, size_t i)
+{
+	if (W->ret_end != (size_t)-1 && i > W->ret_end)
+		W->after_return = true;
+	while (W->nerr && i >= W->err_end[W->nerr - 1])
+		W->nerr--;
+	while (W->narm && i > W->arms[W->narm - 1].end) {
+		if (W->arms[W->narm - 1].arm >= 0) {
+			W->last_id = W->arms[W->narm - 1].id;
+			W->last_arm = W->arms[W->narm - 1].arm;
+			W->last_end = W->arms[W->narm - 1].end;
 		}
-		if (ret_end != (size_t)-1 && i > ret_end)
-			after_return = true;
-		while (nerr && i >= err_end[nerr - 1])
-			nerr--;
-		while (narm && i > arms[narm - 1].end) {
-			if (arms[narm - 1].arm >= 0) {
-				last_id = arms[narm - 1].id;
-				last_arm = arms[narm - 1].arm;
-				last_end = arms[narm - 1].end;
-			}
-			narm--;
-		}
-		if (fn < 0) {
-			if (tp(t, ';') || tp(t, '}')) {
-				stmt0 = i + 1;
-				continue;
-			}
-			if (tp(t, '{') && match[i] != (size_t)-1) {
-				/* an initializer or a struct body: roles only */
-				for (size_t k = i; k < match[i]; k++)
-					if (tp(&v[k], '.') && k + 3 < nt && v[k + 1].t == T_ID &&
-					    tp(&v[k + 2], '=') && v[k + 3].t == T_ID &&
-					    (tp(&v[k + 4], ',') || tp(&v[k + 4], '}'))) {
-						struct fx_role r = {
-							.field = arena_strndup(A, v[k + 1].s, v[k + 1].len),
-							.fn = arena_strndup(A, v[k + 3].s, v[k + 3].len),
-						};
-						VEC_PUSH(fx->roles, r);
-					}
-				i = match[i];
-				stmt0 = i + 1;
-				continue;
-			}
-			if (t->t != T_ID || i + 1 >= nt || !tp(&v[i + 1], '(') ||
-			    match[i + 1] == (size_t)-1)
-				continue;
-			size_t close = match[i + 1];
+		W->narm--;
+	}
+}
 
-			if ((tis(t, "EXPORT_SYMBOL") || tis(t, "EXPORT_SYMBOL_GPL") ||
-			     tis(t, "EXPORT_SYMBOL_NS_GPL") || tis(t, "EXPORT_SYMBOL_NS")) &&
-			    v[i + 2].t == T_ID) {
-				const char *e = arena_strndup(A, v[i + 2].s, v[i + 2].len);
+/*
+ * A token at file scope: initializers and struct bodies (roles), EXPORT_SYMBOL,
+ * and function definitions (name, static, parameters and their struct
+ * types), whose body the walk then enters.  Returns the last token read.
+ */
+static size_t file_scope(struct walk *W, size_t i)
+{
+	struct lex *L = &W->L;
+	struct facts *fx = L->fx;
+	struct arena *A = &fx->arena;
+	struct tok *v = L->v.v;
+	size_t nt = L->v.n;
+	const size_t *match = W->match;
+	struct tok *t = &v[i];
 
-				VEC_PUSH(fx->exports, e);
-				i = close;
-				continue;
+	if (tp(t, ';') || tp(t, '}')) {
+		W->stmt0 = i + 1;
+		return i;
+	}
+	if (tp(t, '{') && match[i] != (size_t)-1) {
+		/* an initializer or a struct body: roles only */
+		for (size_t k = i; k < match[i]; k++)
+			if (tp(&v[k], '.') && k + 3 < nt && v[k + 1].t == T_ID &&
+			    tp(&v[k + 2], '=') && v[k + 3].t == T_ID &&
+			    (tp(&v[k + 4], ',') || tp(&v[k + 4], '}'))) {
+				struct fx_role r = {
+					.field = arena_strndup(A, v[k + 1].s, v[k + 1].len),
+					.fn = arena_strndup(A, v[k + 3].s, v[k + 3].len),
+				};
+				VEC_PUSH(fx->roles, r);
 			}
-			/* after the parameter list: attributes, then '{' */
-			size_t k = close + 1;
+		i = match[i];
+		W->stmt0 = i + 1;
+		return i;
+	}
+	if (t->t != T_ID || i + 1 >= nt || !tp(&v[i + 1], '(') ||
+	    match[i + 1] == (size_t)-1)
+		return i;
+	size_t close = match[i + 1];
 
-			while (k < nt && v[k].t == T_ID) {
-				if (k + 1 < nt && tp(&v[k + 1], '(') && match[k + 1] != (size_t)-1)
-					k = match[k + 1] + 1;
-				else
-					k++;
-			}
-			if (k >= nt || !tp(&v[k], '{') || match[k] == (size_t)-1) {
-				continue;
-			}
-			struct fx_func f;
-			struct sbuf ps = { 0 };
+	if ((tis(t, "EXPORT_SYMBOL") || tis(t, "EXPORT_SYMBOL_GPL") ||
+	     tis(t, "EXPORT_SYMBOL_NS_GPL") || tis(t, "EXPORT_SYMBOL_NS")) &&
+	    v[i + 2].t == T_ID) {
+		const char *e = arena_strndup(A, v[i + 2].s, v[i + 2].len);
 
-			memset(&f, 0, sizeof(f));
-			f.line = t->line;
-			if (t->len > 14 && memmem(t->s, t->len, "SYSCALL_DEFINE", 14) &&
-			    v[i + 2].t == T_ID) {
-				char tmp[128];
+		VEC_PUSH(fx->exports, e);
+		i = close;
+		return i;
+	}
+	/* after the parameter list: attributes, then '{' */
+	size_t k = close + 1;
 
-				snprintf(tmp, sizeof(tmp), "sys_%.*s", (int)(v[i + 2].len > 100 ? 100 : v[i + 2].len),
-					 v[i + 2].s);
-				f.name = arena_strdup(A, tmp);
-			} else {
-				f.name = arena_strndup(A, t->s, t->len);
-			}
-			for (size_t q = stmt0; q < i; q++)
-				if (tw(&v[q], W_STATIC))
-					f.is_static = true;
-			/* struct-typed parameters */
-			L.nvars = 0;
-			for (size_t q = i + 2; q < close; q++)
-				if (tw(&v[q], W_STRUCT))
-					declare(&L, q, close + 1, NULL);
-			/* parameter names: the identifier before each ',' or ')' */
+	while (k < nt && v[k].t == T_ID) {
+		if (k + 1 < nt && tp(&v[k + 1], '(') && match[k + 1] != (size_t)-1)
+			k = match[k + 1] + 1;
+		else
+			k++;
+	}
+	if (k >= nt || !tp(&v[k], '{') || match[k] == (size_t)-1) {
+		return i;
+	}
+	struct fx_func f;
+	struct sbuf ps = { 0 };
+
+	memset(&f, 0, sizeof(f));
+	f.line = t->line;
+	if (t->len > 14 && memmem(t->s, t->len, "SYSCALL_DEFINE", 14) &&
+	    v[i + 2].t == T_ID) {
+		char tmp[128];
+
+		snprintf(tmp, sizeof(tmp), "sys_%.*s", (int)(v[i + 2].len > 100 ? 100 : v[i + 2].len),
+			 v[i + 2].s);
+		f.name = arena_strdup(A, tmp);
+	} else {
+		f.name = arena_strndup(A, t->s, t->len);
+	}
+	for (size_t q = W->stmt0; q < i; q++)
+		if (tw(&v[q], W_STATIC))
+			f.is_static = true;
+	/* struct-typed parameters */
+	L->nvars = 0;
+	for (size_t q = i + 2; q < close; q++)
+		if (tw(&v[q], W_STRUCT))
+			declare(L, q, close + 1, NULL);
+	/* parameter names: the identifier before each ',' or ')' */
+	sb_putc(&ps, ' ');
+	for (size_t q = i + 2; q <= close; q++)
+		if ((tp(&v[q], ',') || q == close) && v[q - 1].t == T_ID) {
+			sb_putn(&ps, v[q - 1].s, v[q - 1].len);
 			sb_putc(&ps, ' ');
-			for (size_t q = i + 2; q <= close; q++)
-				if ((tp(&v[q], ',') || q == close) && v[q - 1].t == T_ID) {
-					sb_putn(&ps, v[q - 1].s, v[q - 1].len);
-					sb_putc(&ps, ' ');
-				} else if ((tp(&v[q], ',') || q == close) && tp(&v[q - 1], ']')) {
-					/* "struct page *pages[]" */
-					size_t o = match[q - 1];
+		} else if ((tp(&v[q], ',') || q == close) && tp(&v[q - 1], ']')) {
+			/* "struct page *pages[]" */
+			size_t o = match[q - 1];
 
-					if (o != (size_t)-1 && o > 0 && v[o - 1].t == T_ID) {
-						sb_putn(&ps, v[o - 1].s, v[o - 1].len);
-						sb_putc(&ps, ' ');
-					}
-				}
-			f.nlen = (unsigned)strlen(f.name);
-			f.nhash = name_hash(f.name, f.nlen);
-			f.params = arena_strdup(A, ps.s);
-			sb_free(&ps);
-			f.call0 = fx->calls.n;
-			VEC_PUSH(fx->funcs, f);
-			fn = (long)fx->funcs.n - 1;
-			fn_end = match[k];
-			i = k;
-			depth = 1;
-			continue;
+			if (o != (size_t)-1 && o > 0 && v[o - 1].t == T_ID) {
+				sb_putn(&ps, v[o - 1].s, v[o - 1].len);
+				sb_putc(&ps, ' ');
+			}
 		}
-		/* inside a function body */
-		if (tp(t, '{'))
-			depth++;
-		else if (tp(t, '}'))
-			depth--;
-		if (t->t != T_ID)
-			continue;
-		if (t->len == 6 && tw(t, W_STRUCT)) {
-			declare(&L, i, nt, fn >= 0 ? &fx->funcs.v[fn] : NULL);
-			continue;
-		}
-		/* after a return at body level: reached only through a goto.
-		 * Only a return that is a statement of its own counts: not
-		 * the body of an unbraced "if (x) return y;" or "else return". */
-		if (tw(t, W_RETURN)) {
-			size_t q = i;
+	f.nlen = (unsigned)strlen(f.name);
+	f.nhash = name_hash(f.name, f.nlen);
+	f.params = arena_strdup(A, ps.s);
+	sb_free(&ps);
+	f.call0 = fx->calls.n;
+	VEC_PUSH(fx->funcs, f);
+	W->fn = (long)fx->funcs.n - 1;
+	W->fn_end = match[k];
+	i = k;
+	W->depth = 1;
+	return i;
+	return i;
+}
 
-			while (q < nt && !tp(&v[q], ';'))
-				q++;
-			in_ret_end = q;
-			struct fx_ret r = {
-				.func = (unsigned)fn, .line = t->line,
-				.arms = narm ? arms[narm - 1].path_arms : NULL,
-				.ok = success_value(v + i + 1, q - i - 1),
+/*
+ * A return (its value) and the body-level jumps (the normal path's goto
+ * targets, the end of the path).  After a return at body level the code
+ * is reached only through a goto.  Only a return that is a statement of
+ * its own counts: not the body of an unbraced "if (x) return y;" or
+ * "else return".
+ */
+static void body_return(struct walk *W, size_t i)
+{
+	struct lex *L = &W->L;
+	struct facts *fx = L->fx;
+	struct arena *A = &fx->arena;
+	struct tok *v = L->v.v;
+	size_t nt = L->v.n;
+	struct tok *t = &v[i];
+
+	if (tw(t, W_RETURN)) {
+		size_t q = i;
+
+		while (q < nt && !tp(&v[q], ';'))
+			q++;
+		W->in_ret_end = q;
+		struct fx_ret r = {
+			.func = (unsigned)W->fn, .line = t->line,
+			.arms = W->narm ? W->arms[W->narm - 1].path_arms : NULL,
+			.ok = success_value(v + i + 1, q - i - 1),
+		};
+		if (q - i < 40)
+			expr_ids(v, i + 1, q, &r.ids, &r.calls, false, A);
+
+		VEC_PUSH(fx->rets, r);
+	}
+	if ((tw(t, W_RETURN) || tw(t, W_GOTO)) && W->depth == 1 && i > 0 &&
+	    (tp(&v[i - 1], ';') || tp(&v[i - 1], '{') || tp(&v[i - 1], '}') ||
+	     tp(&v[i - 1], ':'))) {
+		size_t q = i;
+
+		while (q < nt && !tp(&v[q], ';'))
+			q++;
+		W->jump_end = q;	/* the ';' ending this jump */
+		if (tw(t, W_GOTO) && i + 1 < nt && v[i + 1].t == T_ID &&
+		    !W->after_return && !W->jumped && !W->err_label && W->ngoes < 16)
+			W->goes[W->ngoes++] = &v[i + 1];
+		if (tw(t, W_RETURN))
+			W->ret_end = q;	/* its own calls run */
+	}
+}
+
+/* any assignment: "x = e", "*x = e", "obj->f = e", "x |= e" */
+static void body_assignment(struct walk *W, size_t i)
+{
+	struct lex *L = &W->L;
+	struct facts *fx = L->fx;
+	struct arena *A = &fx->arena;
+	struct tok *v = L->v.v;
+	size_t nt = L->v.n;
+	const size_t *match = W->match;
+	struct tok *t = &v[i];
+
+	if (i + 2 < nt && v[i + 1].t == T_P && v[i + 1].s[v[i + 1].len - 1] == '=' &&
+	    (v[i + 1].len == 1 || !strchr("=!<>", v[i + 1].s[0])) && i > 0) {
+		const struct tok *pv = &v[i - 1];
+		bool field = tis(pv, "->") || tp(pv, '.');
+		bool deref = tp(pv, '*') && i >= 2 &&
+			     (tp(&v[i - 2], ';') || tp(&v[i - 2], '{') ||
+			      tp(&v[i - 2], '}') || tp(&v[i - 2], ')') || tp(&v[i - 2], ':'));
+		size_t q = i + 2;
+
+		while (q < nt && q < i + 48 && !tp(&v[q], ';') && !tp(&v[q], ',') &&
+		       !tp(&v[q], '}')) {
+			if ((tp(&v[q], '(') || tp(&v[q], '[') || tp(&v[q], '{')) &&
+			    match[q] != (size_t)-1 && match[q] > q)
+				q = match[q];
+			q++;
+		}
+		if (q < nt && q < i + 48 && (tp(&v[q], ';') || tp(&v[q], ','))) {
+			struct fx_assign as = {
+				.func = (unsigned)W->fn, .line = t->line,
+				.arms = W->narm ? W->arms[W->narm - 1].path_arms : NULL,
+				.err = W->err_label || W->after_return,
 			};
-			if (q - i < 40)
-				expr_ids(v, i + 1, q, &r.ids, &r.calls, false, A);
-
-			VEC_PUSH(fx->rets, r);
-		}
-		if ((tw(t, W_RETURN) || tw(t, W_GOTO)) && depth == 1 && i > 0 &&
-		    (tp(&v[i - 1], ';') || tp(&v[i - 1], '{') || tp(&v[i - 1], '}') ||
-		     tp(&v[i - 1], ':'))) {
-			size_t q = i;
-
-			while (q < nt && !tp(&v[q], ';'))
-				q++;
-			jump_end = q;	/* the ';' ending this jump */
-			if (tw(t, W_GOTO) && i + 1 < nt && v[i + 1].t == T_ID &&
-			    !after_return && !jumped && !err_label && ngoes < 16)
-				goes[ngoes++] = &v[i + 1];
-			if (tw(t, W_RETURN))
-				ret_end = q;	/* its own calls run */
-		}
-		/* any assignment: "x = e", "*x = e", "obj->f = e", "x |= e" */
-		if (i + 2 < nt && v[i + 1].t == T_P && v[i + 1].s[v[i + 1].len - 1] == '=' &&
-		    (v[i + 1].len == 1 || !strchr("=!<>", v[i + 1].s[0])) && i > 0) {
-			const struct tok *pv = &v[i - 1];
-			bool field = tis(pv, "->") || tp(pv, '.');
-			bool deref = tp(pv, '*') && i >= 2 &&
-				     (tp(&v[i - 2], ';') || tp(&v[i - 2], '{') ||
-				      tp(&v[i - 2], '}') || tp(&v[i - 2], ')') || tp(&v[i - 2], ':'));
-			size_t q = i + 2;
-
-			while (q < nt && q < i + 48 && !tp(&v[q], ';') && !tp(&v[q], ',') &&
-			       !tp(&v[q], '}')) {
-				if ((tp(&v[q], '(') || tp(&v[q], '[') || tp(&v[q], '{')) &&
-				    match[q] != (size_t)-1 && match[q] > q)
-					q = match[q];
-				q++;
-			}
-			if (q < nt && q < i + 48 && (tp(&v[q], ';') || tp(&v[q], ','))) {
-				struct fx_assign as = {
-					.func = (unsigned)fn, .line = t->line,
-					.arms = narm ? arms[narm - 1].path_arms : NULL,
-					.err = err_label || after_return,
-				};
-				for (int e = 0; e < nerr && !as.err; e++)
-					as.err = err_start[e] <= i;
-				if (!expr_ids(v, i + 2, q, &as.ids, &as.calls, true, A))
-					goto no_assign;
-				if (field) {
-					struct sbuf b = { 0 };
-					const struct tok *base = i >= 3 && tis(pv, "->") &&
-						!tis(&v[i - 3], "->") && !tp(&v[i - 3], '.') ? &v[i - 2] : NULL;
-
-					if (!base)
-						base = subscript_base(v, 0, i);
-
-					sb_puts(&b, "->");
-					put_field(&L, base, t, &b);
-					as.lhs = arena_strdup(A, b.s);
-					if (base && base->t == T_ID)
-						as.base = arena_strndup(A, base->s, base->len);
-					sb_free(&b);
-				} else if (deref) {
-					char tmp[128];
-
-					snprintf(tmp, sizeof(tmp), "*%.*s", t->len > 100 ? 100 : (int)t->len, t->s);
-					as.lhs = arena_strdup(A, tmp);
-				} else {
-					as.lhs = arena_strndup(A, t->s, t->len);
-				}
-				VEC_PUSH(fx->assigns, as);
-			}
-		}
-no_assign:
-		/* "local = obj->field;" and "*local = obj->field[i];" */
-		if (i + 3 < nt && tp(&v[i + 1], '=') && i > 0 && !tis(&v[i - 1], "->") &&
-		    !tp(&v[i - 1], '.')) {
-			size_t q = i + 2;
-			const struct tok *last = NULL;
-
-			while (q < nt && q < i + 24 && !tp(&v[q], ';') && !tp(&v[q], '(') &&
-			       !tp(&v[q], ',')) {
-				if ((tis(&v[q], "->") || tp(&v[q], '.')) && v[q + 1].t == T_ID)
-					last = &v[q + 1];
-				if (tp(&v[q], '[') && match[q] != (size_t)-1)
-					q = match[q];
-				q++;
-			}
-			if (last && q < nt && tp(&v[q], ';')) {
-				const struct tok *base = NULL;
-
-				/* "local = obj->field": obj's type tags the field */
-				for (size_t b = i + 2; b + 1 < q && !base; b++)
-					if (v[b].t == T_ID && &v[b + 2] == last)
-						base = &v[b];
-					else if (v[b].t == T_ID)
-						break;
-				struct fx_store s = {
-					.func = (unsigned)fn, .line = t->line,
-					.field = field_str(&L, base, last, A),
-					.from = arena_strndup(A, t->s, t->len), .alias = true,
-				};
-				VEC_PUSH(fx->stores, s);
-			}
-		}
-		/* if/else chains and switch cases: which arm a call is in */
-		if ((tw(t, W_IF) || tw(t, W_ELSE) || tw(t, W_SWITCH)) && narm < 32) {
-			size_t b = i + 1;
-			bool is_if = !tw(t, W_ELSE);
-
-			if (is_if && (b >= nt || !tp(&v[b], '(') || match[b] == (size_t)-1))
-				goto arms_done;
-			const char *cond = NULL;
-
-			if (is_if) {
-				ctext.len = 0;	/* (free between calls) */
-				for (size_t q = b + 1; q < match[b] && ctext.len < 200; q++) {
-					sb_putc(&ctext, ' ');
-					sb_putn(&ctext, v[q].s, v[q].len);
-				}
-				if (ctext.len) {
-					sb_putc(&ctext, ' ');
-					cond = arena_strdup(A, ctext.s);
-				}
-				b = match[b] + 1;
-			}
-			if (tw(t, W_ELSE) && b < nt && tw(&v[b], W_IF))
-				goto arms_done;	/* the "if" continues the chain */
-			struct arm a = { 0, 0, b, cond, NULL, NULL };
-
-			if (tw(t, W_SWITCH)) {
-				if (b >= nt || !tp(&v[b], '{') || match[b] == (size_t)-1)
-					goto arms_done;
-				a.id = next_id++;
-				a.arm = -1;	/* the block; its cases go on top */
-				a.end = match[b];
-				push_arm(A, arms, &narm, a);
-				goto arms_done;
-			}
-			bool chained = i > 0 && last_end != (size_t)-1 &&
-				       ((tw(t, W_ELSE) && last_end + 1 == i) ||
-					(tw(t, W_IF) && tw(&v[i - 1], W_ELSE) && last_end + 2 == i));
-			a.id = chained ? last_id : next_id++;
-			a.arm = chained ? last_arm + 1 : 0;
-			if (b < nt && tp(&v[b], '{') && match[b] != (size_t)-1) {
-				a.end = match[b];
-			} else {
-				size_t q = b;
-				int par = 0;
-
-				while (q < nt && !(par == 0 && tp(&v[q], ';'))) {
-					if (tp(&v[q], '(') || tp(&v[q], '{') || tp(&v[q], '['))
-						par++;
-					else if (tp(&v[q], ')') || tp(&v[q], '}') || tp(&v[q], ']'))
-						par--;
-					q++;
-				}
-				a.end = q;
-			}
-			push_arm(A, arms, &narm, a);
-		} else if ((tw(t, W_CASE) || tw(t, W_DEFAULT)) && narm) {
-			/* the innermost switch: a case arm on top of its block */
-			int k = narm - 1;
-
-			if (arms[k].arm >= 0 && k > 0 && arms[k - 1].arm == -1 &&
-			    arms[k].end == arms[k - 1].end)
-				k--, narm--;
-			if (arms[k].arm == -1 && narm < 32) {
-				/* distinct per case: the token index */
-				struct arm a = { arms[k].id, (int)i, arms[k].end, NULL, NULL, NULL };
-
-				push_arm(A, arms, &narm, a);
-			}
-		}
-arms_done:
-		if (tw(t, W_IF) && i + 1 < nt && tp(&v[i + 1], '(') &&
-		    match[i + 1] != (size_t)-1) {
-			size_t c = match[i + 1] + 1;
-
-			if (c < nt && tp(&v[c], '{') && match[c] != (size_t)-1 && nerr < 64) {
-				/* an error branch ends in a jump: its last statement
-				 * is a return or a goto (a big block that only
-				 * contains one, in a nested if, is not) */
-				size_t q = match[c] - 1;
-
-				if (q > c && tp(&v[q], ';')) {
-					size_t r = q - 1;
-					int d = 0;
-
-					while (r > c) {
-						if (tp(&v[r], ')') || tp(&v[r], ']'))
-							d++;
-						else if (tp(&v[r], '(') || tp(&v[r], '['))
-							d--;
-						else if (!d && (tp(&v[r], ';') || tp(&v[r], '{') ||
-								tp(&v[r], '}') || tp(&v[r], ':')))
-							break;
-						r--;
-					}
-					/* "return 0;" ends a normal early exit (an
-					 * ioctl case), not an error branch; so does
-					 * "return true;" (a lookup that found it) */
-					bool ok0 = tw(&v[r + 1], W_RETURN) && r + 3 == q &&
-						   ((v[r + 2].len == 1 && v[r + 2].s[0] == '0') ||
-						    tis(&v[r + 2], "true"));
-
-					if (!ok0 && (tw(&v[r + 1], W_RETURN) || tw(&v[r + 1], W_GOTO))) {
-						err_start[nerr] = c;
-						err_end[nerr++] = match[c];
-					}
-				}
-			} else if (c < nt && nerr < 64 && (tw(&v[c], W_RETURN) || tw(&v[c], W_GOTO))) {
-				size_t q = c;
-
-				while (q < nt && !tp(&v[q], ';'))
-					q++;
-				err_start[nerr] = c;
-				err_end[nerr++] = q;
-			} else if (c < nt && nerr < 64) {
-				/* if (x) call(); return ...;  (single statement) */
-				size_t q = c;
-
-				while (q < nt && !tp(&v[q], ';'))
-					q++;
-				if (q + 1 < nt && (tw(&v[q + 1], W_RETURN) || tw(&v[q + 1], W_GOTO))) {
-					err_start[nerr] = c;
-					err_end[nerr++] = q;
-				}
-			}
-			continue;
-		}
-		/* a label: "err_unpin:".  One the statement before falls into
-		 * is on the normal path, whatever its name; one reached only
-		 * by jumps is an error path when its name says so. */
-		if (i + 1 < nt && tp(&v[i + 1], ':') && i > 0 &&
-		    (tp(&v[i - 1], ';') || tp(&v[i - 1], '}') || tp(&v[i - 1], '{'))) {
-			bool falls = depth == 1 && tp(&v[i - 1], ';') && jump_end != i - 1 &&
-				     !after_return;
-
-			/* reached only by jumps, or by falling from code that is;
-			 * not a label the normal path jumps to ("goto out;") */
-			bool target = false;
-
-			for (int g = 0; g < ngoes && !target; g++)
-				target = goes[g]->len == t->len &&
-					 !memcmp(goes[g]->s, t->s, t->len);
-			jumped = !target && (jumped || !falls);
-			err_label = !falls &&
-				    (memmem(t->s, t->len, "err", 3) || memmem(t->s, t->len, "fail", 4) ||
-				     memmem(t->s, t->len, "bad", 3) ||
-				     (t->len >= 2 && !memcmp(t->s, "e_", 2)));
-			continue;
-		}
-		/* obj->field = ident;  obj->field = fn; */
-		if (i >= 1 && (tis(&v[i - 1], "->") || tp(&v[i - 1], '.')) && i + 3 < nt &&
-		    tp(&v[i + 1], '=')) {
-			size_t r = i + 2;
-
-			while (r < nt && (tp(&v[r], '&') || tp(&v[r], '*')))
-				r++;
-			if (r + 1 < nt && v[r].t == T_ID && (tp(&v[r + 1], ';') || tp(&v[r + 1], ','))) {
-				const struct tok *base = i >= 3 && tis(&v[i - 1], "->") &&
+			for (int e = 0; e < W->nerr && !as.err; e++)
+				as.err = W->err_start[e] <= i;
+			if (!expr_ids(v, i + 2, q, &as.ids, &as.calls, true, A))
+				return;
+			if (field) {
+				struct sbuf b = { 0 };
+				const struct tok *base = i >= 3 && tis(pv, "->") &&
 					!tis(&v[i - 3], "->") && !tp(&v[i - 3], '.') ? &v[i - 2] : NULL;
 
 				if (!base)
 					base = subscript_base(v, 0, i);
-				struct fx_store s = {
-					.func = (unsigned)fn, .line = t->line,
-					.field = field_str(&L, base, t, A),
-					.from = arena_strndup(A, v[r].s, v[r].len),
-					.arms = narm ? arms[narm - 1].path_arms : NULL,
-				};
-				VEC_PUSH(fx->stores, s);
-				struct fx_role ro = { .field = arena_strndup(A, t->s, t->len), .fn = s.from };
 
-				if (is_role_field(ro.field))
-					VEC_PUSH(fx->roles, ro);
-			}
-			continue;
-		}
-		if (i + 1 >= nt || !tp(&v[i + 1], '(') || match[i + 1] == (size_t)-1 || t->kw)
-			continue;
-		/* a call */
-		size_t o = i + 1, c = match[o];
-		struct fx_call call;
-
-		memset(&call, 0, sizeof(call));
-		call.clen = t->len;
-		call.chash = name_hash(t->s, t->len);
-		call.callee = intern_h(&names, A, t->s, t->len, call.chash);
-		call.line = t->line;
-		call.col = t->col;
-		call.func = (unsigned)fn;
-		/* the condition of "if (pin(...) < 0) return" is not the
-		 * error branch: only the branch itself is */
-		if (narm) {
-			/* shared with every call of the arm: no copy per call */
-			call.arms = arms[narm - 1].path_arms;
-			call.conds = arms[narm - 1].path_conds;
-		}
-		call.in_return = i < in_ret_end;
-		call.jumped = jumped;
-		call.err = err_label || after_return;
-		for (int e = 0; e < nerr && !call.err; e++)
-			call.err = err_start[e] <= i;
-		cargs.len = ctext.len = 0;	/* one buffer each for the whole file */
-		for (size_t a = o + 1, q = o + 1; q <= c; q++) {
-			if (q == c || (tp(&v[q], ',') )) {
-				if (a > o + 1)
-					sb_putc(&cargs, '\x1f');
-				arg_summary(&L, a, q, &cargs);
-				if (!cargs.len)
-					sb_putc(&cargs, ' ');
-				a = q + 1;
-			} else if ((tp(&v[q], '(') || tp(&v[q], '[') || tp(&v[q], '{')) &&
-				   match[q] != (size_t)-1) {
-				q = match[q] - 0;
-			}
-		}
-		call.args = cargs.len ? intern(&texts, A, cargs.s, cargs.len) : "";
-		folded_text(&L, o + 1, c, &ctext);
-		call.argtext = ctext.len ? intern(&texts, A, ctext.s, ctext.len) : "";
-		/* "x->f = call(...)" or "x = call(...)" */
-		if (i >= 2 && tp(&v[i - 1], '=') && v[i - 2].t == T_ID) {
-			char tmp[160];
-			size_t tl;
-
-			if (i >= 3 && (tis(&v[i - 3], "->") || tp(&v[i - 3], '.'))) {
-				struct sbuf b = { 0 };
-				const struct tok *base = i >= 5 && tis(&v[i - 3], "->") &&
-					!tis(&v[i - 5], "->") && !tp(&v[i - 5], '.') ? &v[i - 4] : NULL;
-
-				put_field(&L, base, &v[i - 2], &b);
-				tl = b.len > 140 ? 140 : b.len;
-				memcpy(tmp, "->", 2);
-				memcpy(tmp + 2, b.s, tl);
-				tl += 2;
+				sb_puts(&b, "->");
+				put_field(L, base, t, &b);
+				as.lhs = arena_strdup(A, b.s);
+				if (base && base->t == T_ID)
+					as.base = arena_strndup(A, base->s, base->len);
 				sb_free(&b);
+			} else if (deref) {
+				char tmp[128];
+
+				snprintf(tmp, sizeof(tmp), "*%.*s", t->len > 100 ? 100 : (int)t->len, t->s);
+				as.lhs = arena_strdup(A, tmp);
 			} else {
-				tl = v[i - 2].len > 100 ? 100 : v[i - 2].len;
-				memcpy(tmp, v[i - 2].s, tl);
-				/* "*p = callee(...);" at the start of a statement */
-				call.assigned_deref = i >= 4 && tp(&v[i - 3], '*') &&
-					(tp(&v[i - 4], ';') || tp(&v[i - 4], '{') ||
-					 tp(&v[i - 4], '}') || tp(&v[i - 4], ')') ||
-					 tp(&v[i - 4], ':'));
+				as.lhs = arena_strndup(A, t->s, t->len);
 			}
-			/* (a NUL in the name ends it, as it did the string) */
-			tmp[tl] = 0;
-			call.assigned = intern(&texts, A, tmp, strlen(tmp));
-		}
-		VEC_PUSH(fx->calls, call);
-		/* put_page(sg_page(sg)), unpin_user_page(sg_page(...)) */
-		if ((tis(t, "put_page") || tis(t, "unpin_user_page")) && o + 2 < c &&
-		    tis(&v[o + 1], "sg_page"))
-			fx->funcs.v[fn].sg_release = true;
-		/* sg walks that put or unpin sg_page() */
-		if (tis(t, "for_each_sg_page") || tis(t, "for_each_sgtable_page") ||
-		    tis(t, "for_each_sg") || tis(t, "for_each_sgtable_sg")) {
-			size_t body = c + 1, end = body;
-
-			if (body < nt && tp(&v[body], '{') && match[body] != (size_t)-1)
-				end = match[body];
-			else
-				while (end < nt && !tp(&v[end], ';'))
-					end++;
-			for (size_t q = body; q < end; q++)
-				if (tis(&v[q], "unpin_user_page") || tis(&v[q], "put_page") ||
-				    tis(&v[q], "unpin_user_pages") || tis(&v[q], "unpin_user_pages_dirty_lock") ||
-				    tis(&v[q], "unpin_user_page_range_dirty_lock") ||
-				    tis(&v[q], "folio_put") || tis(&v[q], "unpin_folio")) {
-					struct fx_func *wf = &fx->funcs.v[fn];
-					const char *tbl = fx_arg(&fx->calls.v[fx->calls.n - 1], 0, A);
-
-					/* the table it walks: its first walk's
-					 * ("->sgt@vx_buf", or a variable) */
-					if (!wf->sg_release)
-						wf->sg_table = tbl[0] ? tbl : NULL;
-					wf->sg_release = true;
-					break;
-				}
+			VEC_PUSH(fx->assigns, as);
 		}
 	}
-	if (fn >= 0)
-		fx->funcs.v[fn].ncalls = fx->calls.n - fx->funcs.v[fn].call0;
+}
+
+/* "local = obj->field;" and "*local = obj->field[i];" */
+static void body_alias(struct walk *W, size_t i)
+{
+	struct lex *L = &W->L;
+	struct facts *fx = L->fx;
+	struct arena *A = &fx->arena;
+	struct tok *v = L->v.v;
+	size_t nt = L->v.n;
+	const size_t *match = W->match;
+	struct tok *t = &v[i];
+
+	if (i + 3 < nt && tp(&v[i + 1], '=') && i > 0 && !tis(&v[i - 1], "->") &&
+	    !tp(&v[i - 1], '.')) {
+		size_t q = i + 2;
+		const struct tok *last = NULL;
+
+		while (q < nt && q < i + 24 && !tp(&v[q], ';') && !tp(&v[q], '(') &&
+		       !tp(&v[q], ',')) {
+			if ((tis(&v[q], "->") || tp(&v[q], '.')) && v[q + 1].t == T_ID)
+				last = &v[q + 1];
+			if (tp(&v[q], '[') && match[q] != (size_t)-1)
+				q = match[q];
+			q++;
+		}
+		if (last && q < nt && tp(&v[q], ';')) {
+			const struct tok *base = NULL;
+
+			/* "local = obj->field": obj's type tags the field */
+			for (size_t b = i + 2; b + 1 < q && !base; b++)
+				if (v[b].t == T_ID && &v[b + 2] == last)
+					base = &v[b];
+				else if (v[b].t == T_ID)
+					break;
+			struct fx_store s = {
+				.func = (unsigned)W->fn, .line = t->line,
+				.field = field_str(L, base, last, A),
+				.from = arena_strndup(A, t->s, t->len), .alias = true,
+			};
+			VEC_PUSH(fx->stores, s);
+		}
+	}
+}
+
+/* if/else chains and switch cases: which arm a call is in */
+static void body_arms(struct walk *W, size_t i)
+{
+	struct lex *L = &W->L;
+	struct facts *fx = L->fx;
+	struct arena *A = &fx->arena;
+	struct tok *v = L->v.v;
+	size_t nt = L->v.n;
+	const size_t *match = W->match;
+	struct tok *t = &v[i];
+
+	if ((tw(t, W_IF) || tw(t, W_ELSE) || tw(t, W_SWITCH)) && W->narm < 32) {
+		size_t b = i + 1;
+		bool is_if = !tw(t, W_ELSE);
+
+		if (is_if && (b >= nt || !tp(&v[b], '(') || match[b] == (size_t)-1))
+			return;
+		const char *cond = NULL;
+
+		if (is_if) {
+			W->ctext.len = 0;	/* (free between calls) */
+			for (size_t q = b + 1; q < match[b] && W->ctext.len < 200; q++) {
+				sb_putc(&W->ctext, ' ');
+				sb_putn(&W->ctext, v[q].s, v[q].len);
+			}
+			if (W->ctext.len) {
+				sb_putc(&W->ctext, ' ');
+				cond = arena_strdup(A, W->ctext.s);
+			}
+			b = match[b] + 1;
+		}
+		if (tw(t, W_ELSE) && b < nt && tw(&v[b], W_IF))
+			return;	/* the "if" continues the chain */
+		struct arm a = { 0, 0, b, cond, NULL, NULL };
+
+		if (tw(t, W_SWITCH)) {
+			if (b >= nt || !tp(&v[b], '{') || match[b] == (size_t)-1)
+				return;
+			a.id = W->next_id++;
+			a.arm = -1;	/* the block; its cases go on top */
+			a.end = match[b];
+			push_arm(A, W->arms, &W->narm, a);
+			return;
+		}
+		bool chained = i > 0 && W->last_end != (size_t)-1 &&
+			       ((tw(t, W_ELSE) && W->last_end + 1 == i) ||
+				(tw(t, W_IF) && tw(&v[i - 1], W_ELSE) && W->last_end + 2 == i));
+		a.id = chained ? W->last_id : W->next_id++;
+		a.arm = chained ? W->last_arm + 1 : 0;
+		if (b < nt && tp(&v[b], '{') && match[b] != (size_t)-1) {
+			a.end = match[b];
+		} else {
+			size_t q = b;
+			int par = 0;
+
+			while (q < nt && !(par == 0 && tp(&v[q], ';'))) {
+				if (tp(&v[q], '(') || tp(&v[q], '{') || tp(&v[q], '['))
+					par++;
+				else if (tp(&v[q], ')') || tp(&v[q], '}') || tp(&v[q], ']'))
+					par--;
+				q++;
+			}
+			a.end = q;
+		}
+		push_arm(A, W->arms, &W->narm, a);
+	} else if ((tw(t, W_CASE) || tw(t, W_DEFAULT)) && W->narm) {
+		/* the innermost switch: a case arm on top of its block */
+		int k = W->narm - 1;
+
+		if (W->arms[k].arm >= 0 && k > 0 && W->arms[k - 1].arm == -1 &&
+		    W->arms[k].end == W->arms[k - 1].end)
+			k--, W->narm--;
+		if (W->arms[k].arm == -1 && W->narm < 32) {
+			/* distinct per case: the token index */
+			struct arm a = { W->arms[k].id, (int)i, W->arms[k].end, NULL, NULL, NULL };
+
+			push_arm(A, W->arms, &W->narm, a);
+		}
+	}
+}
+
+/* an if whose block (or single statement) ends in a return or a goto:
+ * an error branch (the if itself is read here, and nothing else) */
+static bool body_error_branch(struct walk *W, size_t i)
+{
+	struct lex *L = &W->L;
+	struct tok *v = L->v.v;
+	size_t nt = L->v.n;
+	const size_t *match = W->match;
+	struct tok *t = &v[i];
+
+	if (tw(t, W_IF) && i + 1 < nt && tp(&v[i + 1], '(') &&
+	    match[i + 1] != (size_t)-1) {
+		size_t c = match[i + 1] + 1;
+
+		if (c < nt && tp(&v[c], '{') && match[c] != (size_t)-1 && W->nerr < 64) {
+			/* an error branch ends in a jump: its last statement
+			 * is a return or a goto (a big block that only
+			 * contains one, in a nested if, is not) */
+			size_t q = match[c] - 1;
+
+			if (q > c && tp(&v[q], ';')) {
+				size_t r = q - 1;
+				int d = 0;
+
+				while (r > c) {
+					if (tp(&v[r], ')') || tp(&v[r], ']'))
+						d++;
+					else if (tp(&v[r], '(') || tp(&v[r], '['))
+						d--;
+					else if (!d && (tp(&v[r], ';') || tp(&v[r], '{') ||
+							tp(&v[r], '}') || tp(&v[r], ':')))
+						break;
+					r--;
+				}
+				/* "return 0;" ends a normal early exit (an
+				 * ioctl case), not an error branch; so does
+				 * "return true;" (a lookup that found it) */
+				bool ok0 = tw(&v[r + 1], W_RETURN) && r + 3 == q &&
+					   ((v[r + 2].len == 1 && v[r + 2].s[0] == '0') ||
+					    tis(&v[r + 2], "true"));
+
+				if (!ok0 && (tw(&v[r + 1], W_RETURN) || tw(&v[r + 1], W_GOTO))) {
+					W->err_start[W->nerr] = c;
+					W->err_end[W->nerr++] = match[c];
+				}
+			}
+		} else if (c < nt && W->nerr < 64 && (tw(&v[c], W_RETURN) || tw(&v[c], W_GOTO))) {
+			size_t q = c;
+
+			while (q < nt && !tp(&v[q], ';'))
+				q++;
+			W->err_start[W->nerr] = c;
+			W->err_end[W->nerr++] = q;
+		} else if (c < nt && W->nerr < 64) {
+			/* if (x) call(); return ...;  (single statement) */
+			size_t q = c;
+
+			while (q < nt && !tp(&v[q], ';'))
+				q++;
+			if (q + 1 < nt && (tw(&v[q + 1], W_RETURN) || tw(&v[q + 1], W_GOTO))) {
+				W->err_start[W->nerr] = c;
+				W->err_end[W->nerr++] = q;
+			}
+		}
+		return true;
+	}
+	return false;
+}
+
+/* a label: "err_unpin:".  One the statement before falls into
+ * is on the normal path, whatever its name; one reached only
+ * by jumps is an error path when its name says so. */
+static bool body_label(struct walk *W, size_t i)
+{
+	struct lex *L = &W->L;
+	struct tok *v = L->v.v;
+	size_t nt = L->v.n;
+	struct tok *t = &v[i];
+
+	if (i + 1 < nt && tp(&v[i + 1], ':') && i > 0 &&
+	    (tp(&v[i - 1], ';') || tp(&v[i - 1], '}') || tp(&v[i - 1], '{'))) {
+		bool falls = W->depth == 1 && tp(&v[i - 1], ';') && W->jump_end != i - 1 &&
+			     !W->after_return;
+
+		/* reached only by jumps, or by falling from code that is;
+		 * not a label the normal path jumps to ("goto out;") */
+		bool target = false;
+
+		for (int g = 0; g < W->ngoes && !target; g++)
+			target = W->goes[g]->len == t->len &&
+				 !memcmp(W->goes[g]->s, t->s, t->len);
+		W->jumped = !target && (W->jumped || !falls);
+		W->err_label = !falls &&
+			    (memmem(t->s, t->len, "err", 3) || memmem(t->s, t->len, "fail", 4) ||
+			     memmem(t->s, t->len, "bad", 3) ||
+			     (t->len >= 2 && !memcmp(t->s, "e_", 2)));
+		return true;
+	}
+	return false;
+}
+
+/* "obj->field = ident;", "obj->field = fn;" (a role) */
+static bool body_store(struct walk *W, size_t i)
+{
+	struct lex *L = &W->L;
+	struct facts *fx = L->fx;
+	struct arena *A = &fx->arena;
+	struct tok *v = L->v.v;
+	size_t nt = L->v.n;
+	struct tok *t = &v[i];
+
+	if (i >= 1 && (tis(&v[i - 1], "->") || tp(&v[i - 1], '.')) && i + 3 < nt &&
+	    tp(&v[i + 1], '=')) {
+		size_t r = i + 2;
+
+		while (r < nt && (tp(&v[r], '&') || tp(&v[r], '*')))
+			r++;
+		if (r + 1 < nt && v[r].t == T_ID && (tp(&v[r + 1], ';') || tp(&v[r + 1], ','))) {
+			const struct tok *base = i >= 3 && tis(&v[i - 1], "->") &&
+				!tis(&v[i - 3], "->") && !tp(&v[i - 3], '.') ? &v[i - 2] : NULL;
+
+			if (!base)
+				base = subscript_base(v, 0, i);
+			struct fx_store s = {
+				.func = (unsigned)W->fn, .line = t->line,
+				.field = field_str(L, base, t, A),
+				.from = arena_strndup(A, v[r].s, v[r].len),
+				.arms = W->narm ? W->arms[W->narm - 1].path_arms : NULL,
+			};
+			VEC_PUSH(fx->stores, s);
+			struct fx_role ro = { .field = arena_strndup(A, t->s, t->len), .fn = s.from };
+
+			if (is_role_field(ro.field))
+				VEC_PUSH(fx->roles, ro);
+		}
+		return true;
+	}
+	return false;
+}
+
+/* a call: its callee, arguments (summaries and text), arms, error path,
+ * what it is assigned to; sg walks that release pages */
+static void body_call(struct walk *W, size_t i)
+{
+	struct lex *L = &W->L;
+	struct facts *fx = L->fx;
+	struct arena *A = &fx->arena;
+	struct tok *v = L->v.v;
+	size_t nt = L->v.n;
+	const size_t *match = W->match;
+	struct tok *t = &v[i];
+
+	size_t o = i + 1, c = match[o];
+	struct fx_call call;
+
+	memset(&call, 0, sizeof(call));
+	call.clen = t->len;
+	call.chash = name_hash(t->s, t->len);
+	call.callee = intern_h(&W->names, A, t->s, t->len, call.chash);
+	call.line = t->line;
+	call.col = t->col;
+	call.func = (unsigned)W->fn;
+	/* the condition of "if (pin(...) < 0) return" is not the
+	 * error branch: only the branch itself is */
+	if (W->narm) {
+		/* shared with every call of the arm: no copy per call */
+		call.arms = W->arms[W->narm - 1].path_arms;
+		call.conds = W->arms[W->narm - 1].path_conds;
+	}
+	call.in_return = i < W->in_ret_end;
+	call.jumped = W->jumped;
+	call.err = W->err_label || W->after_return;
+	for (int e = 0; e < W->nerr && !call.err; e++)
+		call.err = W->err_start[e] <= i;
+	W->cargs.len = W->ctext.len = 0;	/* one buffer each for the whole file */
+	for (size_t a = o + 1, q = o + 1; q <= c; q++) {
+		if (q == c || (tp(&v[q], ',') )) {
+			if (a > o + 1)
+				sb_putc(&W->cargs, '\x1f');
+			arg_summary(L, a, q, &W->cargs);
+			if (!W->cargs.len)
+				sb_putc(&W->cargs, ' ');
+			a = q + 1;
+		} else if ((tp(&v[q], '(') || tp(&v[q], '[') || tp(&v[q], '{')) &&
+			   match[q] != (size_t)-1) {
+			q = match[q] - 0;
+		}
+	}
+	call.args = W->cargs.len ? intern(&W->texts, A, W->cargs.s, W->cargs.len) : "";
+	folded_text(L, o + 1, c, &W->ctext);
+	call.argtext = W->ctext.len ? intern(&W->texts, A, W->ctext.s, W->ctext.len) : "";
+	/* "x->f = call(...)" or "x = call(...)" */
+	if (i >= 2 && tp(&v[i - 1], '=') && v[i - 2].t == T_ID) {
+		char tmp[160];
+		size_t tl;
+
+		if (i >= 3 && (tis(&v[i - 3], "->") || tp(&v[i - 3], '.'))) {
+			struct sbuf b = { 0 };
+			const struct tok *base = i >= 5 && tis(&v[i - 3], "->") &&
+				!tis(&v[i - 5], "->") && !tp(&v[i - 5], '.') ? &v[i - 4] : NULL;
+
+			put_field(L, base, &v[i - 2], &b);
+			tl = b.len > 140 ? 140 : b.len;
+			memcpy(tmp, "->", 2);
+			memcpy(tmp + 2, b.s, tl);
+			tl += 2;
+			sb_free(&b);
+		} else {
+			tl = v[i - 2].len > 100 ? 100 : v[i - 2].len;
+			memcpy(tmp, v[i - 2].s, tl);
+			/* "*p = callee(...);" at the start of a statement */
+			call.assigned_deref = i >= 4 && tp(&v[i - 3], '*') &&
+				(tp(&v[i - 4], ';') || tp(&v[i - 4], '{') ||
+				 tp(&v[i - 4], '}') || tp(&v[i - 4], ')') ||
+				 tp(&v[i - 4], ':'));
+		}
+		/* (a NUL in the name ends it, as it did the string) */
+		tmp[tl] = 0;
+		call.assigned = intern(&W->texts, A, tmp, strlen(tmp));
+	}
+	VEC_PUSH(fx->calls, call);
+	/* put_page(sg_page(sg)), unpin_user_page(sg_page(...)) */
+	if ((tis(t, "put_page") || tis(t, "unpin_user_page")) && o + 2 < c &&
+	    tis(&v[o + 1], "sg_page"))
+		fx->funcs.v[W->fn].sg_release = true;
+	/* sg walks that put or unpin sg_page() */
+	if (tis(t, "for_each_sg_page") || tis(t, "for_each_sgtable_page") ||
+	    tis(t, "for_each_sg") || tis(t, "for_each_sgtable_sg")) {
+		size_t body = c + 1, end = body;
+
+		if (body < nt && tp(&v[body], '{') && match[body] != (size_t)-1)
+			end = match[body];
+		else
+			while (end < nt && !tp(&v[end], ';'))
+				end++;
+		for (size_t q = body; q < end; q++)
+			if (tis(&v[q], "unpin_user_page") || tis(&v[q], "put_page") ||
+			    tis(&v[q], "unpin_user_pages") || tis(&v[q], "unpin_user_pages_dirty_lock") ||
+			    tis(&v[q], "unpin_user_page_range_dirty_lock") ||
+			    tis(&v[q], "folio_put") || tis(&v[q], "unpin_folio")) {
+				struct fx_func *wf = &fx->funcs.v[W->fn];
+				const char *tbl = fx_arg(&fx->calls.v[fx->calls.n - 1], 0, A);
+
+				/* the table it walks: its first walk's
+				 * ("->sgt@vx_buf", or a variable) */
+				if (!wf->sg_release)
+					wf->sg_table = tbl[0] ? tbl : NULL;
+				wf->sg_release = true;
+				break;
+			}
+	}
+}
+
+/*
+ * The facts of one file: a walk over its tokens, each handled by the
+ * question it answers (file scope, returns, assignments, aliases, arms,
+ * error branches, labels, stores, calls).
+ */
+void facts_extract(const char *buf, size_t len, struct facts *fx)
+{
+	struct walk *W = calloc(1, sizeof(*W));
+
+	if (!W) {
+		fputs("pinaudit: out of memory\n", stderr);
+		exit(3);
+	}
+	W->L.b = buf;
+	W->L.n = len;
+	W->L.fx = fx;
+	tokenize(&W->L);
+
+	struct tok *v = W->L.v.v;
+	size_t nt = W->L.v.n;
+	size_t *stack = malloc((nt + 1) * sizeof(*stack));
+
+	W->match = malloc((nt + 1) * sizeof(*W->match));
+	if (!W->match || !stack) {
+		fputs("pinaudit: out of memory\n", stderr);
+		exit(3);
+	}
+	match_brackets(W, stack);
+	W->fn = -1;
+	W->jump_end = W->ret_end = W->last_end = (size_t)-1;
+	W->next_id = 1;
+
+	for (size_t i = 0; i < nt; i++) {
+		struct tok *t = &v[i];
+
+		if (W->fn >= 0 && i >= W->fn_end)
+			end_function(W, i);
+		leave_scopes(W, i);
+		if (W->fn < 0) {
+			i = file_scope(W, i);
+			continue;
+		}
+		/* inside a function body */
+		if (tp(t, '{'))
+			W->depth++;
+		else if (tp(t, '}'))
+			W->depth--;
+		if (t->t != T_ID)
+			continue;
+		if (t->len == 6 && tw(t, W_STRUCT)) {
+			declare(&W->L, i, nt, &fx->funcs.v[W->fn]);
+			continue;
+		}
+		body_return(W, i);
+		body_assignment(W, i);
+		body_alias(W, i);
+		body_arms(W, i);
+		if (body_error_branch(W, i) || body_label(W, i) || body_store(W, i))
+			continue;
+		if (i + 1 >= nt || !tp(&v[i + 1], '(') || W->match[i + 1] == (size_t)-1 || t->kw)
+			continue;
+		body_call(W, i);
+	}
+	if (W->fn >= 0)
+		fx->funcs.v[W->fn].ncalls = fx->calls.n - fx->funcs.v[W->fn].call0;
 	/* the lists are kept for the whole run: no slack */
 #define SHRINK(vec) do { \
 	if ((vec).n && (vec).n < (vec).cap) { \
@@ -1562,13 +1730,14 @@ arms_done:
 		for (size_t k = 0; k < fx->funcs.n; k++)
 			if (!strcmp(fx->funcs.v[k].name, fx->exports.v[i]))
 				fx->funcs.v[k].exported = true;
-	free(match);
-	free(names.v);
-	free(texts.v);
-	sb_free(&cargs);
-	sb_free(&ctext);
+	free(W->match);
+	free(W->names.v);
+	free(W->texts.v);
+	sb_free(&W->cargs);
+	sb_free(&W->ctext);
 	free(stack);
-	free(L.v.v);
+	free(W->L.v.v);
+	free(W);
 }
 
 void facts_free(struct facts *fx)
