@@ -202,6 +202,11 @@ lint_fixture tree-vendor drivers/compat/vh/vh_queue.c
 # g.unload.page), read through no typed variable: the member they sit
 # in tells them apart, so the scratch drop does not bound the channel's
 lint_fixture tree-vendor drivers/compat/vh/vh_member.c
+# a pfn handed back through two *pfn parameters into a fault handler that
+# maps it into a user address space with remap_pfn_range(): the mapping
+# keeps the reference until userspace detaches (negative: the reference
+# dropped before the mapping is made)
+lint_fixture tree-vendor drivers/compat/vh/vh_map.c
 "$BIN" inventory -f tsv "$F/tree-vendor/drivers/compat/vh" >"$TMP/o" 2>/dev/null
 check "queue: the trigger names the queue's consumer" \
 	sh -c 'case "$1" in *"vh_q_process() releases entries from the head of a queue"*) exit 0;; esac; exit 1' - "$(vcol vh_queue 57 trigger)"

@@ -138,12 +138,12 @@ static bool needless_class(const struct site *s)
 }
 
 /* "... (in #elif X)": which preprocessor branch the site is in */
-/* "in f()", or, when the pages leave the audited code (no release
- * function), who releases them */
+/* "in f()", or, when no function of the module is the release (the
+ * rules then describe it: "callers outside the module"), "by ..." */
 static const char *released_where(char *buf, size_t n, const char *rel)
 {
-	if (rel && !rel[0])
-		snprintf(buf, n, "by callers outside the module");
+	if (rel && strchr(rel, ' '))
+		snprintf(buf, n, "by %s", rel);
 	else
 		snprintf(buf, n, "in %s()", rel ? rel : "?");
 	return buf;

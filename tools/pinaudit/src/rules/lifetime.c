@@ -58,6 +58,15 @@ static bool is_sg_store(const char *fn)
 	       !strcmp(fn, "bio_add_pc_page") || !strcmp(fn, "sg_assign_page");
 }
 
+/* maps a page (or its pfn) into a user address space */
+static bool is_user_map(const char *fn)
+{
+	return !strcmp(fn, "remap_pfn_range") || !strcmp(fn, "io_remap_pfn_range") ||
+	       !strncmp(fn, "vmf_insert_pfn", 14) || !strcmp(fn, "vmf_insert_mixed") ||
+	       !strncmp(fn, "vm_insert_page", 14) || !strcmp(fn, "vm_insert_pfn") ||
+	       !strcmp(fn, "vmf_insert_page");
+}
+
 /* builds an sg table of a page array and returns it: the table, kept
  * where the result goes ("obj->sgt = drm_prime_pages_to_sg(dev, pages,
  * n)"), holds the pages */
@@ -1147,7 +1156,7 @@ static enum verdict out_of_tree(struct ask *q, struct fref fn, const char *how)
 	     f->name, how);
 	snprintf(q->tmp, sizeof(q->tmp), "the callers of %s()", f->name);
 	q->lt->holder = arena_strdup(q->A, q->tmp);
-	q->lt->release = "";
+	q->lt->release = "callers outside the module";
 	snprintf(q->tmp, sizeof(q->tmp), "%s() hands them out %s to callers outside its "
 		 "module, which decide when they are released", f->name, how);
 	q->lt->trigger = arena_strdup(q->A, q->tmp);
@@ -1286,6 +1295,29 @@ static enum verdict follow(struct ask *q, struct fref fn, const struct fx_call *
 			q->lt->why = arena_strdup(q->A, q->tmp);
 			return V_BOUNDED;
 		}
+	}
+	/* 1b. mapped into a user address space: the mapping holds the
+	 * pages until userspace unmaps (or detaches) them */
+	for (size_t i = f->call0; i < f->call0 + f->ncalls; i++) {
+		const struct fx_call *r = &fn.fx->calls.v[i];
+
+		if (r == src || r->err || r->line < src->line || !is_user_map(r->callee))
+			continue;
+		for (int j = 0; j < fx_nargs(r); j++)
+			if (arg_hits(r, j, s)) {
+				q->lt->nsteps = mark;
+				step(q, fn.fx, r->line, "mapped into a user address space by %s() "
+				     "(%s())", f->name, r->callee);
+				snprintf(q->tmp, sizeof(q->tmp), "a user mapping (%s())", r->callee);
+				q->lt->holder = arena_strdup(q->A, q->tmp);
+				q->lt->release = "the module when userspace unmaps or detaches them";
+				q->lt->trigger = "the pages stay mapped in a user address space until "
+						 "userspace unmaps or detaches them";
+				snprintf(q->tmp, sizeof(q->tmp), "pages kept in %s: %s",
+					 q->lt->holder, q->lt->trigger);
+				q->lt->why = arena_strdup(q->A, q->tmp);
+				return V_USER;
+			}
 	}
 	/* 2. a field, 3. a pointer parameter */
 	for (size_t i = f->asg0; i < f->asg0 + f->nasg; i++) {
@@ -1625,7 +1657,7 @@ static bool local_put_after(struct ask *q, struct fref fn, const struct fx_call 
 static enum verdict unreleased(struct ask *q, const char *holder)
 {
 	if (holder[0] != ':' && !model_open_world(q->m)) {
-		q->lt->release = "";
+		q->lt->release = "code outside the module, if at all";
 		q->lt->trigger = "nothing in the module releases them: they stay with the object "
 				 "(leaked, or released by code outside the module)";
 		snprintf(q->tmp, sizeof(q->tmp), "pages kept in %s: %s", q->lt->holder,
