@@ -226,17 +226,34 @@ void lint(struct file_res **files, size_t nfiles, enum api_gen gen,
 				for (int n = 0; n < s->nneedless; n++) {
 					const struct lifetime *lt = &s->needless[n];
 
+					/* another path keeps the pages: FOLL_EPHEMERAL
+					 * on every path would be looks-long-term, so
+					 * the advice is a flag this path's caller
+					 * chooses (as the rule accepts) */
+					const struct lifetime *kl = s->lt;
+					bool kept = kl && kl->v == V_USER && kl->trigger &&
+						    kl->holder && kl->release;
+					char alt[400] = "";
+
+					if (kept)
+						snprintf(alt, sizeof(alt), "; another path keeps "
+							 "the pages (in %s, released %s only "
+							 "later), so only this path's caller may "
+							 "ask for it (the flags as a parameter)",
+							 kl->holder,
+							 released_where(rw, sizeof(rw), kl->release));
 					snprintf(tmp, sizeof(tmp),
 						 "%s by %s() is dropped before %s() returns "
 						 "(released by %s()): the migration out of "
 						 "ZONE_MOVABLE/CMA buys nothing; on this path "
-						 "pass %s with a lifetime comment",
+						 "pass %s with a lifetime comment%s",
 						 s->api->kind == K_GET || s->api->kind == K_ITER_GET ?
 						 "long-term reference" : "long-term pin",
 						 s->func, lt->holder, lt->release,
 						 s->api->kind == K_EXTRACT ? "ITER_EPHEMERAL" :
 						 s->api->kind == K_PIN ? "FOLL_EPHEMERAL" :
-						 "FOLL_EPHEMERAL to pin_user_pages*() (a short-term pin)");
+						 "FOLL_EPHEMERAL to pin_user_pages*() (a short-term pin)",
+						 alt);
 					add(out, f, s->line, s->col, "needless-longterm", tmp);
 					out->v[out->n - 1].level = "note";
 					out->v[out->n - 1].lt = lt;

@@ -135,6 +135,9 @@ struct ask {
 	const struct model *m;
 	struct lifetime *lt;
 	struct arena *A;
+	int flags_param;	/* the site's flags are this parameter of its
+				   function (or name it), else -1         */
+	bool eph_site;		/* FOLL_EPHEMERAL on some path of the site */
 	char tmp[512];
 };
 
@@ -838,9 +841,17 @@ static bool releases_other_object(const struct model *m, struct fref up,
 	return other;
 }
 
+static bool asks_longterm(const char *flags, bool ephemeral_site);
+
+/* fp >= 0: the pinning function's flags are its parameter fp, and a
+ * caller that asks for a long-term pin there (FOLL_LONGTERM; on the new
+ * API constants without FOLL_EPHEMERAL) keeps its pages by request: that
+ * path is not held against the pin (only the callers passing an
+ * ephemeral pin must release before returning) */
 static int callers_release(const struct model *m, struct fref fn, const struct rel *rs,
 			   size_t nr, int depth, const char **who, const char **rn,
-			   int *budget, const char *holder, int P, struct arena *A)
+			   int *budget, const char *holder, int P, int fp, bool eph,
+			   struct arena *A)
 {
 	const struct fx_func *f = fref_func(fn);
 	struct cref cs[MAX_CALLERS];
@@ -855,6 +866,8 @@ static int callers_release(const struct model *m, struct fref fn, const struct r
 
 		if (cc->err || strcmp(cc->callee, f->name) ||
 		    (up.fx == fn.fx && up.fn == fn.fn))
+			continue;
+		if (fp >= 0 && asks_longterm(fx_argtext(cc, fp, A), eph))
 			continue;
 		ncall++;
 		if (--*budget < 0)
@@ -874,7 +887,7 @@ static int callers_release(const struct model *m, struct fref fn, const struct r
 		}
 		if (!done && (depth <= 1 ||
 			      callers_release(m, up, rs, nr, depth - 1, who, rn, budget,
-					      holder, -1, A) != 1))
+					      holder, -1, -1, false, A) != 1))
 			return 0;
 	}
 	return ncall ? 1 : -1;
@@ -1722,7 +1735,7 @@ static bool released_by_callers(struct ask *q, struct fref fn, const char *holde
 			P = fx_param_index(f, a->base);
 	}
 	if (callers_release(q->m, fn, rs, nr, CALLER_DEPTH, &who, &rn, &budget,
-			    holder, P, q->A) != 1)
+			    holder, P, q->flags_param, q->eph_site, q->A) != 1)
 		return false;
 	snprintf(q->tmp, sizeof(q->tmp),
 		 "%s() pins through %s() and releases through %s() before returning",
@@ -1889,7 +1902,7 @@ static struct fref find_site_func(const struct model *m, const struct site *s,
 void lifetime_decide(const struct model *m, struct site *s, struct lifetime *lt,
 		     struct arena *A)
 {
-	struct ask q = { .m = m, .lt = lt, .A = A };
+	struct ask q = { .m = m, .lt = lt, .A = A, .flags_param = -1 };
 	const struct fx_call *c;
 	struct fref fn;
 
@@ -1997,6 +2010,31 @@ void lifetime_decide(const struct model *m, struct site *s, struct lifetime *lt,
 		if (!lt->why)
 			lt->why = "page array returned to callers that do not keep it";
 		return;
+	}
+	/* the flags a parameter of the pinning function (alone, or in an
+	 * expression: "FOLL_WRITE | flags"): each caller chooses */
+	q.eph_site = s->ephemeral;
+	if (s->flags_arg >= 0 && !s->via) {
+		size_t n;
+		const char *ft = fx_argspan(c, s->flags_arg, &n);
+
+		for (const char *p = ft; p < ft + n && q.flags_param < 0;) {
+			while (p < ft + n && !(*p == '_' || (*p >= 'a' && *p <= 'z') ||
+					       (*p >= 'A' && *p <= 'Z')))
+				p++;
+			const char *b = p;
+
+			while (p < ft + n && (*p == '_' || (*p >= 'a' && *p <= 'z') ||
+					      (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')))
+				p++;
+			if (p > b && p - b < 64) {
+				char w[64];
+
+				memcpy(w, b, (size_t)(p - b));
+				w[p - b] = 0;
+				q.flags_param = fx_param_index(fref_func(fn), w);
+			}
+		}
 	}
 	lt->v = decide(&q, fn, c, pa, holder, 3);
 }
