@@ -143,7 +143,7 @@ boot-check: $(GUESTLOG)
 	@echo "== guest tests: patched kernel"
 	@$(call boot,patched,check)
 	@$(GUESTLOG) check $(CHECK_EXPECTED) --boot main \
-		$(if $(STRESS_HOTPLUG),--boot main+hotplug) \
+		$(if $(filter 0,$(STRESS_HOTPLUG)),,--boot main+hotplug) \
 		$(B)/out/patched-check/console.log $(B)/out/patched-check/tests.log
 	@echo "== guest tests: patched kernel, page_pin_owner switched off"
 	@PIN_OWNER=off GUEST_APPEND=pinlife.only=pin_owner sh scripts/boot.sh \

@@ -267,7 +267,8 @@ int main(int argc, char **argv)
 	if (!strcmp(path, "splice") || !strcmp(path, "sendfile")) {
 		/* The page cache of a file in the region, in their place */
 		h.file_fd = memfd_create("harm", 0);
-		err = h.file_fd < 0 ? -errno : fill_to_file(&f, h.file_fd, f.ncma);
+		err = h.file_fd < 0 ? -errno :
+		      fill_to_file(&f, &hm.region, h.file_fd, f.ncma);
 		if (err) {
 			fprintf(stderr, "harm_scenario: page cache in place of the buffer: %s\n",
 				strerror(-err));
@@ -305,16 +306,22 @@ int main(int argc, char **argv)
 		err = zerocopy_pair(h.zc_fd);
 		if (!err)
 			held = zerocopy_send(h.zc_fd[0], f.cma_pages, f.ncma,
-					     &sends);
+					     &sends, &err);
 		if (!err && !held)
 			err = -EAGAIN;
 	} else if (!strcmp(path, "splice")) {
-		err = splice_file_pages(&h.pipes, h.file_fd, f.ncma);
+		err = splice_file_pages(&h.pipes, h.file_fd, f.fpages);
 	} else if (!strcmp(path, "sendfile")) {
+		size_t sent = 0, i;
+
 		err = zerocopy_pair(h.zc_fd);
 		if (!err)
-			held = sendfile_pages(h.zc_fd[0], h.file_fd, f.ncma,
+			sent = sendfile_pages(h.zc_fd[0], h.file_fd, f.fpages,
 					      &err);
+		/* held: the region pages among those sent, listed first */
+		for (held = i = 0; i < f.ncma; i++)
+			if ((size_t)(f.cma_pages[i] - f.fmap) / PAGE_SZ < sent)
+				f.cma_pages[held++] = f.cma_pages[i];
 		if (!err && !held)
 			err = -EAGAIN;
 	} else if (!strcmp(path, "fuse_dio") || !strcmp(path, "ublk_dio")) {

@@ -30,6 +30,27 @@
 #define CMA_DEBUGFS "/sys/kernel/debug/cma"
 #define STAMP 0x70696e6c69666500ULL	/* "pinlife\0" */
 
+/*
+ * A buffer page's stamp: its index in the first, middle and last words,
+ * so that a page copied or migrated in part does not pass for intact.
+ */
+static void stamp_page(char *page, size_t idx)
+{
+	uint64_t *w = (uint64_t *)page;
+
+	w[0] = STAMP | idx;
+	w[PAGE_SZ / 16] = ~(STAMP | idx);
+	w[PAGE_SZ / 8 - 1] = STAMP ^ idx;
+}
+
+static int stamp_ok(const char *page, size_t idx)
+{
+	const uint64_t *w = (const uint64_t *)page;
+
+	return w[0] == (STAMP | idx) && w[PAGE_SZ / 16] == ~(STAMP | idx) &&
+	       w[PAGE_SZ / 8 - 1] == (STAMP ^ idx);
+}
+
 /* The first line of a file, without its newline: 0 or -errno. */
 int read_str(const char *path, char *buf, size_t size)
 {
@@ -358,7 +379,7 @@ int fill_region(const struct cma_area *region, size_t want, size_t keep_mib,
 		    free_kib - cma_kib < (uint64_t)keep_mib << 10)
 			break;
 		for (j = i; j < i + n; j++)
-			*(uint64_t *)(f->base + j * PAGE_SZ) = STAMP | j;
+			stamp_page(f->base + j * PAGE_SZ, j);
 		if (pread(pagemap_fd, map + i, n * sizeof(*map),
 			  (uintptr_t)(f->base + i * PAGE_SZ) / PAGE_SZ *
 			  sizeof(*map)) != (ssize_t)(n * sizeof(*map))) {
@@ -421,7 +442,7 @@ size_t fill_damaged(const struct fill *f)
 	for (i = 0; i < f->ncma; i++) {
 		size_t idx = (f->cma_pages[i] - f->base) / PAGE_SZ;
 
-		bad += *(uint64_t *)f->cma_pages[i] != (STAMP | idx);
+		bad += !stamp_ok(f->cma_pages[i], idx);
 	}
 	return bad;
 }
@@ -430,6 +451,8 @@ void fill_release(struct fill *f)
 {
 	if (f->base && f->base != MAP_FAILED)
 		munmap(f->base, f->npages * PAGE_SZ);
+	if (f->fmap)
+		munmap(f->fmap, f->fmapped * PAGE_SZ);
 	free(f->cma_pages);
 	memset(f, 0, sizeof(*f));
 }
@@ -497,27 +520,40 @@ int vmsplice_pages(struct pipes *p, char *const *pages, size_t n)
 	return 0;
 }
 
-int fill_to_file(struct fill *f, int fd, size_t max)
+int fill_to_file(struct fill *f, const struct cma_area *region, int fd,
+		 size_t max)
 {
-	size_t i, n = f->ncma < max ? f->ncma : max;
+	size_t want = f->ncma < max ? f->ncma : max, cap = 2 * want + 2048;
+	size_t i, got = 0;
+	char *map;
 
-	if (ftruncate(fd, n * PAGE_SZ))
-		return -errno;
-	/* Those not converted are freed too: nothing keeps track of them */
 	for (i = 0; i < f->ncma; i++)
 		if (madvise(f->cma_pages[i], PAGE_SZ, MADV_DONTNEED))
 			return -errno;
-	for (i = 0; i < n; i++) {
-		char *at = f->cma_pages[i];
-		size_t idx = (at - f->base) / PAGE_SZ;
+	if (ftruncate(fd, cap * PAGE_SZ))
+		return -errno;
+	map = mmap(NULL, cap * PAGE_SZ, PROT_READ | PROT_WRITE, MAP_SHARED,
+		   fd, 0);
+	if (map == MAP_FAILED)
+		return -errno;
+	f->fmap = map;
+	f->fmapped = cap;
+	for (i = 0; i < cap && got < want; i++) {
+		char *at = map + i * PAGE_SZ;
+		int64_t pfn;
 
-		if (mmap(at, PAGE_SZ, PROT_READ | PROT_WRITE,
-			 MAP_SHARED | MAP_FIXED, fd, i * PAGE_SZ) == MAP_FAILED)
-			return -errno;
-		*(uint64_t *)at = STAMP | idx;
+		stamp_page(at, (size_t)(at - f->base) / PAGE_SZ);
+		pfn = pfn_of(at);
+		if (pfn < 0)
+			return -EIO;
+		if (pfn && in_cma(region, pfn))
+			f->cma_pages[got++] = at;
 	}
-	f->ncma = n;
-	return 0;
+	f->ncma = got;
+	f->fpages = i;
+	if (ftruncate(fd, i * PAGE_SZ))
+		return -errno;
+	return got ? 0 : -ENOSPC;
 }
 
 int splice_file_pages(struct pipes *p, int fd, size_t n)
@@ -1105,13 +1141,14 @@ int zerocopy_pair(int fd[2])
 }
 
 size_t zerocopy_send(int fd, char *const *pages, size_t n,
-		     unsigned int *sends)
+		     unsigned int *sends, int *err)
 {
 	struct iovec iov[ZEROCOPY_BATCH];
 	struct msghdr msg = { .msg_iov = iov };
 	size_t done = 0, i;
 
 	*sends = 0;
+	*err = 0;
 	while (done < n) {
 		size_t batch = n - done < ZEROCOPY_BATCH ? n - done : ZEROCOPY_BATCH;
 		ssize_t r;
@@ -1122,6 +1159,8 @@ size_t zerocopy_send(int fd, char *const *pages, size_t n,
 		}
 		msg.msg_iovlen = batch;
 		r = sendmsg(fd, &msg, MSG_ZEROCOPY | MSG_DONTWAIT);
+		if (r < 0 && errno != EAGAIN)
+			*err = -errno;
 		if (r <= 0)
 			break;
 		(*sends)++;

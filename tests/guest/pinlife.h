@@ -65,10 +65,14 @@ struct fill {
 	size_t filled;		/* populated, from the start */
 	char **cma_pages;	/* pages of the buffer that sat in CMA */
 	size_t ncma;
+	/* fill_to_file(): the file's mapping and its length in pages */
+	char *fmap;
+	size_t fpages, fmapped;
 };
 
 /*
- * Populate an anonymous buffer, stamping every page with its index, until
+ * Populate an anonymous buffer, stamping every page with its index (first,
+ * middle and last words), until
  * want of its pages sit in the pfn range region (a CMA area, a zone), or
  * only keep_mib is left outside CMA; list the pages that landed in the
  * region (cma_pages). Then release enough of the buffer's other pages that
@@ -109,17 +113,18 @@ int vmsplice_pages(struct pipes *p, char *const *pages, size_t n);
 void pipes_close(struct pipes *p);
 
 /*
- * Turn up to max of the buffer's region pages into page cache of the file
- * fd (a memfd, or a file on ext4): each is replaced in place by a
- * MAP_SHARED mapping of its own page of the file, which gets the same
- * stamp. The buffer's region pages are all freed first (those beyond
- * max for good), so that the file's pages are allocated where they were:
- * count them with count_in_cma() or harm_count(). f->ncma becomes the
- * number of pages converted, in
- * file order (f->cma_pages[i] maps page i of the file); fill_damaged()
- * and fill_release() work as before. 0 or -errno.
+ * Replace up to max of the buffer's region pages with page cache of the
+ * file fd (a memfd, or a file on ext4): the buffer's region pages are
+ * freed, then the file is grown a page at a time (mapped MAP_SHARED,
+ * each page stamped as a buffer page is) until max of its pages, or as
+ * many as the buffer had, sit in region, or 2 * max + 2048 pages are
+ * written. f->cma_pages then lists the file's pages in the region
+ * (addresses in the file's mapping), f->ncma their number and f->fpages
+ * the file's length in pages; fill_damaged() and fill_release() cover
+ * them. 0, -ENOSPC if no page landed in the region, or -errno.
  */
-int fill_to_file(struct fill *f, int fd, size_t max);
+int fill_to_file(struct fill *f, const struct cma_area *region, int fd,
+		 size_t max);
 /*
  * splice() pages 0..n-1 of the file fd into pipes that nobody reads,
  * PIPE_SLOTS per pipe. 0 or -errno (-EAGAIN: a short splice). The pipes
@@ -223,8 +228,10 @@ int zerocopy_pair(int fd[2]);
  * the socket takes no more: the number of whole pages taken. *sends gets
  * the number of sendmsg() calls that took something, the zerocopy
  * notification IDs 0..*sends-1. A partially sent page is not counted.
+ * *err gets 0, or the -errno that stopped the sends other than EAGAIN.
  */
-size_t zerocopy_send(int fd, char *const *pages, size_t n, unsigned int *sends);
+size_t zerocopy_send(int fd, char *const *pages, size_t n, unsigned int *sends,
+		     int *err);
 
 /*
  * Memory blocks (/sys/devices/system/memory): the block size in bytes, 0

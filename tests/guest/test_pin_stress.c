@@ -8,9 +8,10 @@
  * At the same time, other threads migrate pages (CMA allocations through
  * debugfs, which move what sits in the area), compact memory, and map,
  * touch, fork, mprotect and unmap memory of their own. When the boot hid
- * RAM for it (pinlife.probe=, STRESS_HOTPLUG=1 make check), another thread
- * offlines and onlines that memory, added at run time as ZONE_MOVABLE;
- * without it, that worker's result and the final offlining are skips.
+ * RAM for it (pinlife.probe=, as make check's does unless STRESS_HOTPLUG=0),
+ * another thread offlines and onlines that memory, added at run time as
+ * ZONE_MOVABLE, while compaction runs; without it, that worker's result and
+ * the final offlining are skips.
  *
  * Contention never makes a pin fail: a pin whose pages a concurrent CMA
  * allocation, compaction or offlining holds isolated waits for them, as
@@ -62,13 +63,6 @@
 
 static atomic_int stop;
 static struct cma_area cma;
-/*
- * Compaction and memory offline/online take turns: stock 6.12.117 oopses
- * in isolate_migratepages_block() (NULL compound head) when compaction
- * scans a block that is being offlined or onlined, a race of its own
- * that this suite is not about. Proactive compaction is off meanwhile.
- */
-static pthread_mutex_t compact_hotplug = PTHREAD_MUTEX_INITIALIZER;
 /* memory the guest added at run time (pinlife.probe=), ZONE_MOVABLE */
 static long hp_first = -1;
 static size_t hp_blocks;
@@ -298,9 +292,8 @@ static void *cma_worker(void *arg)
 				fail(w, "cma free", errno);
 			snprintf(path, sizeof(path), "%s/alloc", cma.dir);
 		}
-		pthread_mutex_lock(&compact_hotplug);
+		/* Races the offline/online worker: series patches 1 and 2 */
 		write_str("/proc/sys/vm/compact_memory", "1");
-		pthread_mutex_unlock(&compact_hotplug);
 		w->rounds++;
 	}
 	return NULL;
@@ -320,11 +313,9 @@ static void *hotplug_worker(void *arg)
 	while (!stop && hp_first >= 0) {
 		unsigned long b = hp_first + w->rounds % hp_blocks;
 
-		pthread_mutex_lock(&compact_hotplug);
 		off = memory_block_offline(b, 2);
 		if (!off)
 			on = memory_block_online_movable(b);
-		pthread_mutex_unlock(&compact_hotplug);
 		if (off == -ETIMEDOUT || off == -EBUSY)
 			w->busy++;
 		else if (off)
@@ -384,7 +375,7 @@ int main(int argc, char **argv)
 	const size_t nw = sizeof(w) / sizeof(w[0]);
 	int secs = argc > 1 ? atoi(argv[1]) : STRESS_S;
 	uint64_t hp_start = 0, hp_size = 0;
-	uint64_t proactive = 20, min_free = 0;
+	uint64_t min_free = 0;
 	char num[24];
 	int kmsg, err;
 	size_t i;
@@ -394,9 +385,7 @@ int main(int argc, char **argv)
 	err = cma_find(&cma);
 	if (err)
 		ksft_exit_fail_msg("no CMA area: %s\n", strerror(-err));
-	read_u64("/proc/sys/vm/compaction_proactiveness", &proactive);
 	read_u64("/proc/sys/vm/min_free_kbytes", &min_free);
-	write_str("/proc/sys/vm/compaction_proactiveness", "0");
 	if (!probe_param(&hp_start, &hp_size)) {
 		hp_first = memory_probe_movable(hp_start, hp_size, &hp_blocks);
 		if (hp_first < 0)
@@ -425,8 +414,6 @@ int main(int argc, char **argv)
 				 w[i].errors, w[i].errors ? ", first: " : "",
 				 w[i].why);
 	}
-	snprintf(num, sizeof(num), "%" PRIu64, proactive);
-	write_str("/proc/sys/vm/compaction_proactiveness", num);
 	ksft_pins_and_kmsg(kmsg);
 	/* A reference or pin left behind in CMA would fail this for good. */
 	ksft_cma_alloc_all(&cma, "nothing holds pages any more");

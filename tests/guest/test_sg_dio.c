@@ -135,8 +135,12 @@ int main(void)
 	if (err)
 		ksft_exit_fail_msg("scsi_debug through sg with allow_dio: %s\n",
 				   strerror(-err));
-	ksft_test_result_pass("scsi_debug disk at %s, sg direct I/O allowed\n",
-			      disk.dev);
+	/* What sg_disk_open() set must hold: direct I/O allowed */
+	err = read_str("/sys/module/sg/parameters/allow_dio", delay,
+		       sizeof(delay));
+	ksft_test_result(!err && delay[0] == '1' && !access(disk.dev, R_OK | W_OK),
+			 "scsi_debug disk at %s, sg direct I/O allowed: %s\n",
+			 disk.dev, err ? strerror(-err) : delay);
 
 	/* Synchronous SG_IO round trip through two page-aligned buffers. */
 	a = mmap(NULL, 2 * NPAGES * PAGE_SZ, PROT_READ | PROT_WRITE,

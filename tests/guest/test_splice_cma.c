@@ -21,7 +21,7 @@
 #include "pinlife_ksft.h"
 
 #define EXT4_FILE "/mnt/ext4/splice-cma"
-#define MAX_PAGES 2048		/* 8 MiB of file: the pipes hold copies */
+#define MAX_PAGES 2048		/* 8 MiB in CMA: the pipes hold copies */
 
 static void one(const char *kind, int fd)
 {
@@ -33,11 +33,11 @@ static void one(const char *kind, int fd)
 	long in;
 
 	ksft_fill_cma(&cma, &f);
-	err = fill_to_file(&f, fd, MAX_PAGES);
+	err = fill_to_file(&f, &cma, fd, MAX_PAGES);
 	in = err ? -1 : count_in_cma(&cma, f.cma_pages, f.ncma);
 	ksft_test_result(!err && in > 0,
 			 "%s: %ld of %zu file pages sit in CMA%s%s\n", kind, in,
-			 f.ncma, err ? ": " : "", err ? strerror(-err) : "");
+			 f.fpages, err ? ": " : "", err ? strerror(-err) : "");
 	if (err || in <= 0) {
 		ksft_test_result_skip("%s: splice into unread pipes\n", kind);
 		ksft_test_result_skip("%s: tee of those pipes\n", kind);
@@ -48,23 +48,24 @@ static void one(const char *kind, int fd)
 		return;
 	}
 
-	err = splice_file_pages(&pipes, fd, f.ncma);
+	err = splice_file_pages(&pipes, fd, f.fpages);
 	ksft_test_result(!err, "%s: splice of %zu pages into %zu unread pipes: %s\n",
-			 kind, f.ncma, pipes.n, err ? strerror(-err) : "ok");
+			 kind, f.fpages, pipes.n, err ? strerror(-err) : "ok");
 	err = err ? err : tee_pipes(&tees, &pipes);
 	ksft_test_result(!err, "%s: tee of those pipes into %zu more: %s\n",
 			 kind, tees.n, err ? strerror(-err) : "ok");
 
 	err = zerocopy_pair(zc);
 	if (!err)
-		sent = sendfile_pages(zc[0], fd, f.ncma, &err);
+		sent = sendfile_pages(zc[0], fd, f.fpages, &err);
 	ksft_test_result(!err && sent > 0,
 			 "%s: sendfile to a TCP peer that does not read: %zu pages queued%s%s\n",
 			 kind, sent, err ? ": " : "", err ? strerror(-err) : "");
 
 	ksft_cma_alloc_all(&cma, "pipes, tees and the socket hold the file's data");
 
-	bad = pipes_differ(&pipes, fd, f.ncma) + pipes_differ(&tees, fd, f.ncma);
+	bad = pipes_differ(&pipes, fd, f.fpages) +
+	      pipes_differ(&tees, fd, f.fpages);
 	ksft_test_result(!bad && !fill_damaged(&f),
 			 "%s: pipe and tee readers get every page whole (%zu differ)\n",
 			 kind, bad);

@@ -34,7 +34,7 @@ static long receive_pages(int fd, char *const *pages, size_t n)
 				return -1;
 			got += r;
 		}
-		bad += memcmp(page, pages[i], sizeof(uint64_t)) != 0;
+		bad += memcmp(page, pages[i], PAGE_SZ) != 0;
 	}
 	return bad;
 }
@@ -87,10 +87,11 @@ int main(void)
 		ksft_exit_fail_msg("loopback TCP: %s\n", strerror(-err));
 	ksft_fill_cma(&cma, &f);
 
-	sent = zerocopy_send(fd[0], f.cma_pages, f.ncma, &sends);
-	ksft_test_result(sent > 0,
-			 "MSG_ZEROCOPY sends took %zu of them, the peer not reading\n",
-			 sent);
+	sent = zerocopy_send(fd[0], f.cma_pages, f.ncma, &sends, &err);
+	/* The 64 MiB send buffer takes most of them (13619 of 15360) */
+	ksft_test_result(!err && sent >= f.ncma / 2,
+			 "MSG_ZEROCOPY sends took %zu of them (at least half), the peer not reading%s%s\n",
+			 sent, err ? ": " : "", err ? strerror(-err) : "");
 
 	left = count_in_cma(&cma, f.cma_pages, sent);
 	ksft_test_result(left == 0, "sent pages left in CMA: %ld of %zu\n",
