@@ -136,6 +136,9 @@ int main(void)
 
 	alloc = child(do_alloc, &cma);
 	rc = wait_for(alloc, BOUND_S, &took);
+	/* Where it waits: the blocked tasks' stacks, on the console */
+	if (rc < 0)
+		write_str("/proc/sysrq-trigger", "w");
 	ksft_test_result(rc >= 0,
 			 "full CMA allocation while the server holds the read: returned within %d s: %s (%.1f s, %s)\n",
 			 BOUND_S, rc >= 0 ? "yes" : "no", took,

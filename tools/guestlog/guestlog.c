@@ -21,6 +21,11 @@
  *	offlining, gigantic pages. With --expected, exit 1 when a row's
  *	result class on either kernel differs from FILE, or a row is missing
  *	or not listed there.
+ *   guestlog stock-fails FILE TESTS_LOG
+ *	The fix suites on a stock kernel must fail where they prove the fix:
+ *	FILE lists "SUITE N[,N...]", the result numbers that must be "not ok"
+ *	in TESTS_LOG. Exit 1 when a listed result passed, is missing, or its
+ *	suite did not run to its end.
  *   guestlog bench STOCK_TESTS_LOG PATCHED_TESTS_LOG
  *	gup_test benchmark medians for both kernels and their ratio.
  *   guestlog compare STOCK_TESTS_LOG PATCHED_TESTS_LOG
@@ -1243,6 +1248,108 @@ static int cmd_bench(const char *stock_path, const char *patched_path)
 	return 0;
 }
 
+/* ---- stock-fails ---- */
+
+#define MAX_NUMS 32
+
+/*
+ * Whether result n of the suite whose PINLIFE-SUITE-BEGIN is at line
+ * begin (1-based) of l is "not ok" (1), "ok" (0), or absent (-1); *ended
+ * gets whether the suite reached its PINLIFE-SUITE-END.
+ */
+static int result_failed(const struct lines *l, long begin, long n, int *ended)
+{
+	size_t i;
+	int found = -1;
+
+	*ended = 0;
+	for (i = begin; i < l->n; i++) {
+		const char *p = l->v[i];
+		int ok;
+
+		if (starts(p, "PINLIFE-SUITE-END ")) {
+			*ended = 1;
+			break;
+		}
+		while (*p == ' ')
+			p++;
+		if (starts(p, "ok ")) {
+			ok = 1;
+			p += 3;
+		} else if (starts(p, "not ok ")) {
+			ok = 0;
+			p += 7;
+		} else {
+			continue;
+		}
+		if (*p >= '0' && *p <= '9' && atol(p) == n)
+			found = !ok;
+	}
+	return found;
+}
+
+static int cmd_stock_fails(const char *exp_path, const char *tests_path)
+{
+	struct suite suites[MAX_SUITES];
+	int booted = 0, done = 0, errors = 0, bad = 0, checked = 0;
+	struct lines le, lt;
+	size_t i, ns;
+
+	load(exp_path, &le);
+	load(tests_path, &lt);
+	ns = parse_suites(&lt, suites, &booted, &done, &errors);
+	for (i = 0; i < le.n; i++) {
+		char name[NAME_LEN], nums[256], *tok, *save;
+		const struct suite *s;
+		const char *l = le.v[i];
+
+		while (*l == ' ' || *l == '\t')
+			l++;
+		if (!*l || *l == '#')
+			continue;
+		if (sscanf(l, "%95s %255s", name, nums) != 2) {
+			diag(exp_path, (long)i + 1, "want 'SUITE N[,N...]': %s", l);
+			bad++;
+			continue;
+		}
+		s = find_suite(suites, ns, name);
+		if (!s) {
+			diag(exp_path, (long)i + 1, "%s did not run on stock (%s)",
+			     name, tests_path);
+			bad++;
+			continue;
+		}
+		for (tok = strtok_r(nums, ",", &save); tok;
+		     tok = strtok_r(NULL, ",", &save)) {
+			long n = atol(tok);
+			int ended, f = result_failed(&lt, s->line, n, &ended);
+
+			checked++;
+			if (f == 1)
+				continue;
+			bad++;
+			if (f < 0)
+				diag(exp_path, (long)i + 1,
+				     "%s: no result %ld on stock%s (%s:%ld)",
+				     name, n, ended ? "" : ", the suite never ended",
+				     tests_path, s->line);
+			else
+				diag(exp_path, (long)i + 1,
+				     "%s: result %ld passed on stock, it must fail (%s:%ld)",
+				     name, n, tests_path, s->line);
+		}
+	}
+	if (!booted || !done) {
+		fprintf(stderr, "%s: %s: the stock guest %s\n", prog, tests_path,
+			booted ? "did not finish" : "never started its tests");
+		bad++;
+	}
+	printf("stock: %d results that must fail, %d do not\n", checked, bad);
+	free_lines(&le);
+	free_lines(&lt);
+	return bad ? 1 : 0;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -1251,6 +1358,7 @@ static void usage(FILE *f)
 		"       guestlog expected NAME TESTS_LOG\n"
 		"       guestlog harms [--expected FILE] STOCK_TESTS_LOG PATCHED_TESTS_LOG\n"
 		"       guestlog compare STOCK_TESTS_LOG PATCHED_TESTS_LOG\n"
+		"       guestlog stock-fails FILE TESTS_LOG\n"
 		"       guestlog bench STOCK_TESTS_LOG PATCHED_TESTS_LOG\n"
 		"\n"
 		"Reads what a pinlife guest printed (ttyS0: the kernel; ttyS1: the tests).\n"
@@ -1268,6 +1376,9 @@ static void usage(FILE *f)
 		"         offlining, gigantic pages); with --expected (lines 'HARM PATH\n"
 		"         stock=CLASS patched=CLASS', CLASS ok, fail[:ERRNO] or\n"
 		"         refused[:ERRNO]), exit 1 when a row differs, is missing or new\n"
+		"  stock-fails  the results FILE lists ('SUITE N[,N...]') must be 'not ok'\n"
+		"         in a stock kernel's TESTS_LOG: exit 1 when one passed, is missing,\n"
+		"         or its suite did not end\n"
 		"  bench  gup_test benchmark medians of both kernels and their ratios\n"
 		"  compare  the same suites on both kernels, side by side; exit 1 when\n"
 		"         any suite's counts differ\n"
@@ -1305,6 +1416,8 @@ int main(int argc, char **argv)
 		return cmd_expected(argv[2], argv[3]);
 	if (argc == 4 && !strcmp(cmd, "compare"))
 		return cmd_compare(argv[2], argv[3]);
+	if (argc == 4 && !strcmp(cmd, "stock-fails"))
+		return cmd_stock_fails(argv[2], argv[3]);
 	if (argc == 4 && !strcmp(cmd, "bench"))
 		return cmd_bench(argv[2], argv[3]);
 	usage(stderr);
