@@ -27,6 +27,12 @@ done
 for i in 1 2 3; do
 	/tests/pinlife/pin_bench throughput 64
 done
+# Page cache spliced into a pipe and sendfile()d into a Unix socket, read
+# concurrently (outside CMA: the series' placement check per folio).
+for i in 1 2 3; do
+	/tests/pinlife/pin_bench splice 64
+	/tests/pinlife/pin_bench sendfile 64
+done
 # The cost of splicing pages that sit in CMA.
 /tests/pinlife/pin_bench cma
 # Long-term pin of pages that sit in CMA: the migration.

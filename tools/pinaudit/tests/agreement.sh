@@ -30,10 +30,14 @@ MIN_AGREE=${MIN_AGREE:-95}
 MIN_USERS=${MIN_USERS:-all}
 if [ -z "$KSRC" ] || [ ! -f "$KSRC/include/linux/mm.h" ] || [ ! -d "$KSRC/mm" ]; then
 	echo "agreement: SKIPPED: no kernel source at '${KSRC}'"
+	# In CI a missing input is a failure, not a skip.
+	[ "${CI:-}" = true ] && { echo "agreement: error: CI=true and nothing to test" >&2; exit 1; }
 	exit 0
 fi
 if [ ! -f "$DOC" ]; then
 	echo "agreement: SKIPPED: no $DOC"
+	# In CI a missing input is a failure, not a skip.
+	[ "${CI:-}" = true ] && { echo "agreement: error: CI=true and nothing to test" >&2; exit 1; }
 	exit 0
 fi
 . "$(cd "$(dirname "$0")" && pwd)/lib.sh"

@@ -14,11 +14,14 @@
 BIN=${1:?usage: patched-lint.sh PINAUDIT PATCHED}
 TREE=$2
 if [ -z "$TREE" ] || [ ! -f "$TREE/include/linux/mm.h" ] || [ ! -d "$TREE/mm" ]; then
+	# Not asked for (PATCHED= empty: make check runs it with the contract)
 	echo "patched-lint: SKIPPED: no patched tree at '${TREE}' (make check PATCHED=TREE)"
 	exit 0
 fi
 if ! grep -q FOLL_EPHEMERAL "$TREE/include/linux/mm_types.h" "$TREE/include/linux/mm.h" 2>/dev/null; then
 	echo "patched-lint: SKIPPED: $TREE has no FOLL_EPHEMERAL (not a patched tree)"
+	# In CI a missing input is a failure, not a skip.
+	[ "${CI:-}" = true ] && { echo "patched-lint: error: CI=true and nothing to test" >&2; exit 1; }
 	exit 0
 fi
 . "$(cd "$(dirname "$0")" && pwd)/lib.sh"
