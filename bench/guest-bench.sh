@@ -27,7 +27,7 @@ done
 for i in 1 2 3; do
 	/tests/pinlife/pin_bench throughput 64
 done
-# Page cache spliced into a pipe and sendfile()d into a Unix socket, read
+# Page cache spliced into a pipe and sendfile()d into loopback TCP, read
 # concurrently (outside CMA: the series' placement check per folio).
 for i in 1 2 3; do
 	/tests/pinlife/pin_bench splice 64

@@ -135,8 +135,8 @@ static int throughput(long mib)
 /* Fill memory until pages of the buffer sit in CMA: 0, or -1 (said). */
 /*
  * Page cache handed over without a copy: 1 MiB of a memfd (outside CMA)
- * spliced into a pipe (splice) or sendfile()d into a Unix stream socket
- * (sendfile), CHUNK at a time, mib MiB in all, while a child reads the
+ * spliced into a pipe (splice) or sendfile()d into a TCP connection over
+ * loopback (sendfile), CHUNK at a time, mib MiB in all, while a child reads the
  * other end. The placement check for each folio is what the series adds.
  */
 static int file_throughput(const char *how, long mib)
@@ -149,11 +149,24 @@ static int file_throughput(const char *how, long mib)
 	pid_t child;
 	int sock = !strcmp(how, "sendfile");
 
-	if (mfd < 0 || ftruncate(mfd, BUF) ||
-	    (sock ? socketpair(AF_UNIX, SOCK_STREAM, 0, fd) : pipe(fd)) ||
+	if (mfd < 0 || ftruncate(mfd, BUF) || (!sock && pipe(fd)) ||
 	    (!sock && fcntl(fd[1], F_SETPIPE_SZ, 4 * CHUNK) < 0)) {
 		perror("pin_bench: setup");
 		return 1;
+	}
+	if (sock) {
+		/* TCP over loopback (the guest has no AF_UNIX): fd[1] sends */
+		int big = 4 << 20, tmp, err = zerocopy_pair(fd);
+
+		if (err || setsockopt(fd[1], SOL_SOCKET, SO_RCVBUFFORCE, &big,
+				      sizeof(big))) {
+			fprintf(stderr, "pin_bench: TCP pair: %s\n",
+				strerror(err ? -err : errno));
+			return 1;
+		}
+		tmp = fd[0];
+		fd[0] = fd[1];
+		fd[1] = tmp;
 	}
 	map = mmap(NULL, BUF, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
 	if (map == MAP_FAILED) {
