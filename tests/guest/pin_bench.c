@@ -74,6 +74,27 @@ static long long now_us(void)
 	return ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
 }
 
+/*
+ * A child that reads fd[0] until EOF, CHUNK at a time; the parent keeps
+ * fd[1] only. The child's pid.
+ */
+static pid_t reader(int fd[2])
+{
+	pid_t child = fork();
+
+	if (child == 0) {
+		static char sink[CHUNK];
+		ssize_t r;
+
+		close(fd[1]);
+		while ((r = read(fd[0], sink, sizeof(sink))) > 0)
+			;
+		_exit(r < 0);
+	}
+	close(fd[0]);
+	return child;
+}
+
 static int throughput(long mib)
 {
 	struct cma_area cma;
@@ -98,17 +119,7 @@ static int throughput(long mib)
 		return 1;
 	}
 
-	child = fork();
-	if (child == 0) {
-		static char sink[CHUNK];
-		ssize_t r;
-
-		close(fd[1]);
-		while ((r = read(fd[0], sink, sizeof(sink))) > 0)
-			;
-		_exit(r < 0);
-	}
-	close(fd[0]);
+	child = reader(fd);
 	t0 = now_us();
 	while (sent < total) {
 		struct iovec iov = { buf + sent % BUF, CHUNK };
@@ -180,17 +191,7 @@ static int file_throughput(const char *how, long mib)
 		fprintf(stderr, "pin_bench: file landed in CMA\n");
 		return 1;
 	}
-	child = fork();
-	if (child == 0) {
-		static char sink[CHUNK];
-		ssize_t r;
-
-		close(fd[1]);
-		while ((r = read(fd[0], sink, sizeof(sink))) > 0)
-			;
-		_exit(r < 0);
-	}
-	close(fd[0]);
+	child = reader(fd);
 	t0 = now_us();
 	while (sent < total) {
 		off_t off = sent % BUF;

@@ -487,30 +487,47 @@ void profile_mark(int on)
 		mark();
 }
 
+/* Room for n pipes in p: 0 or -ENOMEM. */
+static int pipes_alloc(struct pipes *p, size_t n)
+{
+	p->n = 0;
+	p->fd = calloc(n + 1, sizeof(*p->fd));
+	return p->fd ? 0 : -ENOMEM;
+}
+
+/* One more pipe in p, of size bytes: its write end, or -errno. */
+static int pipes_add(struct pipes *p, int size)
+{
+	int *fd = p->fd[p->n];
+
+	if (pipe(fd))
+		return -errno;
+	p->n++;
+	if (fcntl(fd[1], F_SETPIPE_SZ, size) < 0)
+		return -errno;
+	return fd[1];
+}
+
 int vmsplice_pages(struct pipes *p, char *const *pages, size_t n)
 {
 	struct iovec iov[PIPE_SLOTS];
 	size_t done = 0;
+	int err = pipes_alloc(p, n / PIPE_SLOTS);
 
-	p->n = 0;
-	p->fd = calloc(n / PIPE_SLOTS + 1, sizeof(*p->fd));
-	if (!p->fd)
-		return -ENOMEM;
+	if (err)
+		return err;
 	while (done < n) {
 		size_t i, batch = n - done < PIPE_SLOTS ? n - done : PIPE_SLOTS;
-		int *fd = p->fd[p->n];
+		int wfd = pipes_add(p, PIPE_SLOTS * PAGE_SZ);
 		ssize_t r;
 
-		if (pipe(fd))
-			return -errno;
-		p->n++;
-		if (fcntl(fd[1], F_SETPIPE_SZ, PIPE_SLOTS * PAGE_SZ) < 0)
-			return -errno;
+		if (wfd < 0)
+			return wfd;
 		for (i = 0; i < batch; i++) {
 			iov[i].iov_base = pages[done + i];
 			iov[i].iov_len = PAGE_SZ;
 		}
-		r = vmsplice(fd[1], iov, batch, SPLICE_F_NONBLOCK);
+		r = vmsplice(wfd, iov, batch, SPLICE_F_NONBLOCK);
 		if (r < 0)
 			return -errno;
 		if ((size_t)r != batch * PAGE_SZ)
@@ -559,23 +576,19 @@ int fill_to_file(struct fill *f, const struct cma_area *region, int fd,
 int splice_file_pages(struct pipes *p, int fd, size_t n)
 {
 	size_t done = 0;
+	int err = pipes_alloc(p, n / PIPE_SLOTS);
 
-	p->n = 0;
-	p->fd = calloc(n / PIPE_SLOTS + 1, sizeof(*p->fd));
-	if (!p->fd)
-		return -ENOMEM;
+	if (err)
+		return err;
 	while (done < n) {
 		size_t batch = n - done < PIPE_SLOTS ? n - done : PIPE_SLOTS;
 		loff_t off = done * PAGE_SZ;
-		int *pfd = p->fd[p->n];
+		int wfd = pipes_add(p, PIPE_SLOTS * PAGE_SZ);
 		ssize_t r;
 
-		if (pipe(pfd))
-			return -errno;
-		p->n++;
-		if (fcntl(pfd[1], F_SETPIPE_SZ, PIPE_SLOTS * PAGE_SZ) < 0)
-			return -errno;
-		r = splice(fd, &off, pfd[1], NULL, batch * PAGE_SZ,
+		if (wfd < 0)
+			return wfd;
+		r = splice(fd, &off, wfd, NULL, batch * PAGE_SZ,
 			   SPLICE_F_NONBLOCK);
 		if (r < 0)
 			return -errno;
@@ -596,24 +609,19 @@ static ssize_t pipe_bytes(int fd)
 
 int tee_pipes(struct pipes *to, const struct pipes *from)
 {
+	int err = pipes_alloc(to, from->n);
 	size_t i;
 
-	to->n = 0;
-	to->fd = calloc(from->n + 1, sizeof(*to->fd));
-	if (!to->fd)
-		return -ENOMEM;
+	if (err)
+		return err;
 	for (i = 0; i < from->n; i++) {
-		int *pfd = to->fd[to->n];
-		int slots;
+		int slots = fcntl(from->fd[i][0], F_GETPIPE_SZ);
+		int wfd = slots < 0 ? -errno : pipes_add(to, slots);
 		ssize_t r;
 
-		if (pipe(pfd))
-			return -errno;
-		to->n++;
-		slots = fcntl(from->fd[i][0], F_GETPIPE_SZ);
-		if (slots < 0 || fcntl(pfd[1], F_SETPIPE_SZ, slots) < 0)
-			return -errno;
-		r = tee(from->fd[i][0], pfd[1], slots, SPLICE_F_NONBLOCK);
+		if (wfd < 0)
+			return wfd;
+		r = tee(from->fd[i][0], wfd, slots, SPLICE_F_NONBLOCK);
 		if (r < 0)
 			return -errno;
 		if (r != pipe_bytes(from->fd[i][0]))

@@ -152,24 +152,35 @@ struct suite {
 	char failed[FAILED_SHOWN][160];	/* its first "not ok" lines */
 };
 
-/* A TAP result line: "ok N ..." or "not ok N ...", optionally indented. */
-static void tap_result(struct suite *s, const char *line)
+/*
+ * A TAP result line: "ok N ..." or "not ok N ...", optionally indented.
+ * Returns what follows "ok "/"not ok " (the number on), *ok whether it
+ * passed; NULL for any other line.
+ */
+static const char *tap_parse(const char *line, int *ok)
 {
 	const char *p = line;
-	int ok;
 
 	while (*p == ' ')
 		p++;
 	if (starts(p, "ok ")) {
-		ok = 1;
+		*ok = 1;
 		p += 3;
 	} else if (starts(p, "not ok ")) {
-		ok = 0;
+		*ok = 0;
 		p += 7;
 	} else {
-		return;
+		return NULL;
 	}
-	if (*p < '0' || *p > '9')
+	return *p >= '0' && *p <= '9' ? p : NULL;
+}
+
+static void tap_result(struct suite *s, const char *line)
+{
+	int ok;
+	const char *p = tap_parse(line, &ok);
+
+	if (!p)
 		return;
 	s->seen++;
 	if (strstr(p, "# SKIP") || strstr(p, "# skip"))
@@ -1264,25 +1275,15 @@ static int result_failed(const struct lines *l, long begin, long n, int *ended)
 
 	*ended = 0;
 	for (i = begin; i < l->n; i++) {
-		const char *p = l->v[i];
+		const char *p;
 		int ok;
 
-		if (starts(p, "PINLIFE-SUITE-END ")) {
+		if (starts(l->v[i], "PINLIFE-SUITE-END ")) {
 			*ended = 1;
 			break;
 		}
-		while (*p == ' ')
-			p++;
-		if (starts(p, "ok ")) {
-			ok = 1;
-			p += 3;
-		} else if (starts(p, "not ok ")) {
-			ok = 0;
-			p += 7;
-		} else {
-			continue;
-		}
-		if (*p >= '0' && *p <= '9' && atol(p) == n)
+		p = tap_parse(l->v[i], &ok);
+		if (p && atol(p) == n)
 			found = !ok;
 	}
 	return found;
