@@ -159,6 +159,13 @@ boot-check: $(GUESTLOG)
 	@$(GUESTLOG) check $(CHECK_EXPECTED) --boot harms \
 		$(B)/out/patched-check-harms/console.log \
 		$(B)/out/patched-check-harms/tests.log
+	@echo "== guest tests: patched kernel, two 1 GiB pages for the GUP selftests"
+	@sh scripts/boot.sh $(B)/obj/patched/arch/x86/boot/bzImage \
+		$(B)/guest/patched-check.cpio gigantic \
+		$(B)/out/patched-check-gigantic $(GUEST_TIMEOUT)
+	@$(GUESTLOG) check $(CHECK_EXPECTED) --boot gigantic \
+		$(B)/out/patched-check-gigantic/console.log \
+		$(B)/out/patched-check-gigantic/tests.log
 
 # All of the above, both cores busy, each phase timed (scripts/check.sh).
 check:

@@ -6,6 +6,7 @@
 # done and -no-reboot turns that into QEMU exiting.
 #
 # Usage: scripts/boot.sh BZIMAGE INITRAMFS MODE OUT_DIR [TIMEOUT_S] [--icount]
+# MODE: check, gigantic, run, bench, profile or mm (tests/guest/init).
 # GUEST_APPEND adds kernel parameters, e.g. pinlife.only=pin_stress,vmsplice
 # to run just those suites in check mode.
 # Exit: 0 QEMU exited by itself; 124 the guest hit the timeout (the tail of
@@ -53,6 +54,16 @@ mem=1G
 if [ "$mode" = check ] && [ "${STRESS_HOTPLUG:-1}" != 0 ]; then
 	mem=3G
 	append="$append mem=1G pinlife.probe=0x100000000,0x10000000"
+fi
+# The gigantic-page cases of gup_longterm and cow need two free 1 GiB
+# pages (cow takes a second one so that unsharing the first cannot fail),
+# reserved at boot. 6 GiB: q35 puts 2 GiB below 4 GiB, with QEMU's
+# initramfs at its top, and 4 GiB at [4 GiB, 8 GiB), whose top the boot's
+# own early allocations take: two 1 GiB-aligned gigabytes stay free below
+# them. Only those suites run in it, so its size slows nothing.
+if [ "$mode" = gigantic ]; then
+	mem=6G
+	append="$append hugepagesz=1G hugepages=2"
 fi
 # mremap_test's 2 GiB cases need the memory to commit to.
 [ "$mode" = mm ] && mem=3G

@@ -67,7 +67,7 @@ int main(void)
 	int ret;
 
 	ksft_print_header();
-	ksft_set_plan(23);
+	ksft_set_plan(22);
 
 	gup_fd = open("/sys/kernel/debug/gup_test", O_RDWR);
 	if (gup_fd < 0)
@@ -85,8 +85,6 @@ int main(void)
 	       "FOLL_EPHEMERAL without pinning, get_user_pages_fast()");
 	expect(gup(GUP_BASIC_TEST, FOLL_EPHEMERAL, 0), -EINVAL,
 	       "FOLL_EPHEMERAL without pinning, get_user_pages()");
-	expect(gup(PIN_FAST_BENCHMARK, FOLL_LONGTERM, GUP_TEST_FLAG_EPHEMERAL),
-	       -EINVAL, "FOLL_EPHEMERAL with FOLL_LONGTERM");
 	expect(gup(PIN_FAST_BENCHMARK, FOLL_PCI_P2PDMA, 0), -EINVAL,
 	       "default (long-term) pin with FOLL_PCI_P2PDMA");
 	expect(gup(PIN_FAST_BENCHMARK, FOLL_PCI_P2PDMA, GUP_TEST_FLAG_EPHEMERAL),
