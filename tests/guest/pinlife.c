@@ -30,11 +30,8 @@
 #define CMA_DEBUGFS "/sys/kernel/debug/cma"
 #define STAMP 0x70696e6c69666500ULL	/* "pinlife\0" */
 
-/*
- * A buffer page's stamp: its index in the first, middle and last words,
- * so that a page copied or migrated in part does not pass for intact.
- */
-static void stamp_page(char *page, size_t idx)
+/* A buffer page's stamp: see pinlife.h. */
+void stamp_page(char *page, size_t idx)
 {
 	uint64_t *w = (uint64_t *)page;
 
@@ -43,7 +40,7 @@ static void stamp_page(char *page, size_t idx)
 	w[PAGE_SZ / 8 - 1] = STAMP ^ idx;
 }
 
-static int stamp_ok(const char *page, size_t idx)
+int stamp_ok(const char *page, size_t idx)
 {
 	const uint64_t *w = (const uint64_t *)page;
 

@@ -83,6 +83,13 @@ int fill_region(const struct cma_area *region, size_t want, size_t keep_mib,
 		struct fill *f);
 /* fill_region() until the CMA area is nearly used up (4 MiB left). */
 int fill_memory(const struct cma_area *cma, size_t keep_mib, struct fill *f);
+/*
+ * A page's stamp: its index in the first, middle and last words, so that
+ * a page copied or migrated in part does not pass for intact. stamp_ok()
+ * is 1 if the page carries the stamp of idx.
+ */
+void stamp_page(char *page, size_t idx);
+int stamp_ok(const char *page, size_t idx);
 /* Check the stamps of the buffer's CMA pages: number of damaged pages. */
 size_t fill_damaged(const struct fill *f);
 void fill_release(struct fill *f);
