@@ -119,8 +119,11 @@ static int throughput(long mib)
 		return 1;
 	}
 
+	/* make profile PROFILE=splice|sendfile counts from here */
+	profile_marks_map();
 	child = reader(fd);
 	t0 = now_us();
+	profile_mark(1);
 	while (sent < total) {
 		struct iovec iov = { buf + sent % BUF, CHUNK };
 
@@ -191,8 +194,11 @@ static int file_throughput(const char *how, long mib)
 		fprintf(stderr, "pin_bench: file landed in CMA\n");
 		return 1;
 	}
+	/* make profile PROFILE=splice|sendfile counts from here */
+	profile_marks_map();
 	child = reader(fd);
 	t0 = now_us();
+	profile_mark(1);
 	while (sent < total) {
 		off_t off = sent % BUF;
 		size_t left = CHUNK;
@@ -215,8 +221,10 @@ static int file_throughput(const char *how, long mib)
 	}
 	close(fd[1]);
 	waitpid(child, &status, 0);
+	profile_mark(0);
 	t1 = now_us();
 	printf("PINLIFE-BENCH %s.throughput.%ldM us=%lld\n", how, mib, t1 - t0);
+	printf("PINLIFE-PROFILE %s pages=%lld\n", how, total / PAGE_SZ);
 	munmap(map, BUF);
 	close(mfd);
 	return 0;

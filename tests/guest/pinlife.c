@@ -787,6 +787,21 @@ void gigantic_free(void)
 	write_str(GIGANTIC_NR, "0");
 }
 
+long vm_pin(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[128];
+	long kb = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmPin: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
 long long vmstat(const char *name)
 {
 	char line[128];

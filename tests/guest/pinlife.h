@@ -274,6 +274,8 @@ long memory_probe_movable(uint64_t start, uint64_t size, size_t *nblocks);
 int gigantic_alloc(void);
 void gigantic_free(void);
 
+/* VmPin of this process in kB (/proc/self/status: mm->pinned_vm), or -1. */
+long vm_pin(void);
 /* One counter of /proc/vmstat, exact (vm.stat_refresh first); -1 if absent. */
 long long vmstat(const char *name);
 

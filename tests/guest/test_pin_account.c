@@ -33,22 +33,6 @@
 #endif
 #define PAGES 64
 
-/* VmPin of this process in kB, or -1. */
-static long vm_pin(void)
-{
-	FILE *f = fopen("/proc/self/status", "r");
-	char line[128];
-	long kb = -1;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmPin: %ld kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb;
-}
-
 /* Hold an accounted pin of n pages at p on fd: 0 or -errno. */
 static int pin(int fd, char *p, size_t n)
 {

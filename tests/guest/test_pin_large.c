@@ -258,6 +258,30 @@ static void add_folio(struct outcome *o, char **pages, char *at)
 }
 
 /*
+ * Fault the 2 MiB ranges at base one by one, at most n, until want of
+ * them are large folios (flag: KPF_THP or KPF_HUGE) in CMA; list those.
+ */
+static void fault_ranges(const struct cma_area *cma, char **pages,
+			 struct outcome *o, char *base, size_t n, long want,
+			 int flag)
+{
+	size_t i;
+
+	for (i = 0; i < n && o->folios < want; i++) {
+		char *at = base + i * HPAGE;
+
+		at[0] = 1;
+		o->faulted++;
+		if (!large_at(at, flag))
+			continue;
+		if (in_area(cma, pfn_of(at)))
+			add_folio(o, pages, at);
+		else
+			o->outside++;
+	}
+}
+
+/*
  * THPs in CMA: fault 2 MiB-aligned ranges of a MADV_HUGEPAGE mapping one
  * by one until WANT of them are THPs in CMA. 0, or -ENOENT if none is.
  */
@@ -265,7 +289,6 @@ static int thp_setup(const struct cma_area *cma, char **pages,
 		     struct outcome *o)
 {
 	char *raw, *base;
-	size_t i;
 
 	snprintf(o->what, sizeof(o->what), "mapping for THPs");
 	raw = mmap(NULL, (THP_TRY + 1) * HPAGE, PROT_READ | PROT_WRITE,
@@ -275,18 +298,7 @@ static int thp_setup(const struct cma_area *cma, char **pages,
 	base = (char *)(((uintptr_t)raw + HPAGE - 1) & ~(HPAGE - 1));
 	if (madvise(base, THP_TRY * HPAGE, MADV_HUGEPAGE))
 		return -errno;
-	for (i = 0; i < THP_TRY && o->folios < WANT; i++) {
-		char *at = base + i * HPAGE;
-
-		at[0] = 1;
-		o->faulted++;
-		if (!large_at(at, KPF_THP))
-			continue;
-		if (in_area(cma, pfn_of(at)))
-			add_folio(o, pages, at);
-		else
-			o->outside++;
-	}
+	fault_ranges(cma, pages, o, base, THP_TRY, WANT, KPF_THP);
 	snprintf(o->what, sizeof(o->what),
 		 "no THP in CMA among %ld 2 MiB ranges faulted", o->faulted);
 	return o->folios ? 0 : -ENOENT;
@@ -305,7 +317,6 @@ static int hugetlb_setup(const struct cma_area *cma, char **pages,
 {
 	uint64_t now, nfree;
 	char num[32], *base;
-	size_t i;
 	int err;
 
 	snprintf(o->what, sizeof(o->what), "growing the hugetlb pool");
@@ -329,19 +340,9 @@ static int hugetlb_setup(const struct cma_area *cma, char **pages,
 		    -1, 0);
 	if (base == MAP_FAILED)
 		return -errno;
-	for (i = 0; i < nfree && o->folios < o->pool_cma &&
-	     o->folios < MAX_FOLIOS; i++) {
-		char *at = base + i * HPAGE;
-
-		at[0] = 1;
-		o->faulted++;
-		if (!large_at(at, KPF_HUGE))
-			continue;
-		if (in_area(cma, pfn_of(at)))
-			add_folio(o, pages, at);
-		else
-			o->outside++;
-	}
+	fault_ranges(cma, pages, o, base, nfree,
+		     o->pool_cma < MAX_FOLIOS ? o->pool_cma : MAX_FOLIOS,
+		     KPF_HUGE);
 	snprintf(o->what, sizeof(o->what),
 		 "%ld pool pages in CMA, none mapped among %ld faulted",
 		 o->pool_cma, o->faulted);

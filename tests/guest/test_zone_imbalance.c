@@ -208,21 +208,6 @@ struct child {
 	struct report r;
 };
 
-static long vm_pin(void)
-{
-	FILE *f = fopen("/proc/self/status", "r");
-	char line[128];
-	long kb = -1;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmPin: %ld kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb;
-}
-
 static int has_ipc_lock(void)
 {
 	struct __user_cap_header_struct h = {
