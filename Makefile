@@ -5,7 +5,8 @@
 #   make check   host unit tests, then the patched kernel's guest test suites
 #   make bench   stock vs patched gup_test benchmarks under -icount
 #   make bench-vendor  stock vs every pin long-term (the vendor alternative)
-#   make profile stock vs patched instructions by kernel function (insnprof)
+#   make profile stock vs patched instructions by kernel function (insnprof;
+#                PROFILE=vmsplice, splice or sendfile)
 #   make mm-selftests  the mm selftests beyond GUP, stock vs patched
 #   make tree    editable git tree of the series in build/tree
 #   make export  write build/tree's commits back to patches/
@@ -21,6 +22,8 @@ PATCHED_SRC := $(B)/src/patched
 FRAGMENT := $(CURDIR)/kconfig/pinlife.config
 GUEST_TIMEOUT ?= 300
 RUN_TIMEOUT ?= 1500
+# make profile's workload: vmsplice (of pages that sat in CMA), splice, sendfile
+PROFILE ?= vmsplice
 BENCH_TIMEOUT ?= 900
 
 src_stock := $(STOCK_SRC)
@@ -38,7 +41,7 @@ INSNPROF_DIFF := $(B)/host/insnprof-diff
 all: run
 
 help:
-	@sed -n '2,13p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,14p' Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	@sh scripts/deps.sh
@@ -137,6 +140,8 @@ guest-check: guest-patched
 # guestlog fails each boot on any difference from its section of
 # tests/expected/check-patched.txt and on any kernel report but the
 # warnings tests/expected/warnings-allowed lists.
+# test_zone_imbalance's boot: most of the check guest's memory ZONE_MOVABLE
+ZONE_APPEND := movablecore=60%
 CHECK_EXPECTED = --expected $(CURDIR)/tests/expected/check-patched.txt \
 	--warnings-allowed $(CURDIR)/tests/expected/warnings-allowed
 boot-check: $(GUESTLOG)
@@ -166,6 +171,14 @@ boot-check: $(GUESTLOG)
 	@$(GUESTLOG) check $(CHECK_EXPECTED) --boot gigantic \
 		$(B)/out/patched-check-gigantic/console.log \
 		$(B)/out/patched-check-gigantic/tests.log
+	@echo "== guest tests: patched kernel, a large ZONE_MOVABLE ($(ZONE_APPEND))"
+	@STRESS_HOTPLUG=0 GUEST_APPEND="pinlife.only=zone_imbalance $(ZONE_APPEND)" \
+		sh scripts/boot.sh $(B)/obj/patched/arch/x86/boot/bzImage \
+		$(B)/guest/patched-check.cpio check $(B)/out/patched-check-zone \
+		$(GUEST_TIMEOUT)
+	@$(GUESTLOG) check $(CHECK_EXPECTED) --boot zone-imbalance \
+		$(B)/out/patched-check-zone/console.log \
+		$(B)/out/patched-check-zone/tests.log
 
 # All of the above, both cores busy, each phase timed (scripts/check.sh).
 check:
@@ -188,16 +201,22 @@ run: guest-stock guest-patched $(GUESTLOG)
 	$(call both,run,harm scenarios: CMA / offlining / gigantic pages,harms --expected $(CURDIR)/tests/expected/harms.txt)
 	@$(MAKE) -s --no-print-directory stock-fails
 
-# The fix suites on stock, in make check's memory layout: the results that
-# prove each fix must fail there (make run; not in make check, whose
+# The fix suites on stock, in make check's memory layout (zone_imbalance in
+# its own boot, as in make check): the results that prove each fix must
+# fail there (make run; not in make check, whose
 # kernel is the patched one only).
 STOCK_FAILS = $(CURDIR)/tests/expected/check-stock.txt
 stock-fails: guest-stock $(GUESTLOG)
 	@echo "== the fix suites on stock: each result that proves a fix must fail"
-	@GUEST_APPEND="pinlife.only=$$(sed -n 's/^pinlife\.\([^ ]*\) .*/\1/p' $(STOCK_FAILS) | paste -sd, -)" \
+	@GUEST_APPEND="pinlife.only=$$(sed -n 's/^pinlife\.\([^ ]*\) .*/\1/p' $(STOCK_FAILS) | grep -vx zone_imbalance | paste -sd, -)" \
 		sh scripts/boot.sh $(B)/obj/stock/arch/x86/boot/bzImage \
 		$(B)/guest/stock-check.cpio check $(B)/out/stock-check $(RUN_TIMEOUT)
-	@$(GUESTLOG) stock-fails $(STOCK_FAILS) $(B)/out/stock-check/tests.log
+	@STRESS_HOTPLUG=0 GUEST_APPEND="pinlife.only=zone_imbalance $(ZONE_APPEND)" \
+		sh scripts/boot.sh $(B)/obj/stock/arch/x86/boot/bzImage \
+		$(B)/guest/stock-check.cpio check $(B)/out/stock-check-zone $(GUEST_TIMEOUT)
+	@cat $(B)/out/stock-check/tests.log $(B)/out/stock-check-zone/tests.log \
+		> $(B)/out/stock-check-all.log
+	@$(GUESTLOG) stock-fails $(STOCK_FAILS) $(B)/out/stock-check-all.log
 
 # The mm selftests beyond GUP on both kernels (not in make check: about
 # 5.5 minutes per kernel under TCG); exit 1 if any suite differs.
@@ -207,13 +226,15 @@ mm-selftests: guest-stock guest-patched $(GUESTLOG)
 bench: guest-stock guest-patched $(GUESTLOG)
 	$(call both,bench,gup_test benchmarks under -icount,bench,--icount)
 
-# Where the instructions of vmsplice.again go, by kernel function: both
-# kernels boot under -icount with the insnprof plugin, which counts the
-# second splice of pin_bench cma between the marks it sets; per page.
-profile_units = $$(sed -n 's/^PINLIFE-PROFILE vmsplice.again pages=\([0-9]*\).*/\1/p' $(B)/out/$(1)-profile/tests.log)
+# Where the instructions of a workload go, by kernel function: both
+# kernels boot under -icount with the insnprof plugin, which counts
+# between the marks pin_bench sets: the second vmsplice of pin_bench cma
+# (PROFILE=vmsplice), or pin_bench splice or sendfile 64; per page.
+profile_units = $$(sed -n 's/^PINLIFE-PROFILE [^ ]* pages=\([0-9]*\).*/\1/p' $(B)/out/$(1)-profile/tests.log)
 profile: guest-stock guest-patched $(INSNPROF) $(INSNPROF_DIFF)
 	@for k in stock patched; do \
 		echo "== instructions by function under -icount: $$k"; \
+		GUEST_APPEND=pinlife.profile=$(PROFILE) \
 		QEMU_PLUGIN=$(INSNPROF),map=$(B)/obj/$$k/System.map,out=$(B)/out/$$k-profile/insnprof.txt \
 			sh scripts/boot.sh $(B)/obj/$$k/arch/x86/boot/bzImage $(B)/guest/$$k.cpio \
 			profile $(B)/out/$$k-profile $(BENCH_TIMEOUT) --icount || exit 1; \
