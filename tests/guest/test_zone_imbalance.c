@@ -27,9 +27,10 @@
  *     on the patched kernel the same zones.
  *
  * Both limits count base pages. A page of a transparent huge page that is
- * pinned or spliced keeps the whole huge page, which the series moves
- * into the low zones whole: two results measure what one charged page
- * and one pipe slot then hold (XFAIL while it is more than a page).
+ * pinned or spliced would keep the whole huge page, moved into the low
+ * zones whole; the series splits a large folio that a pin covers only in
+ * part (mm/gup.c), and two results check that one charged page and one
+ * pipe slot keep no more of the low zones than a page.
  *
  * On stock 6.12 the ACCOUNT flag is refused (EINVAL): the processes hold
  * the same pin unaccounted and unlimited; vmspliced pages stay in
@@ -763,7 +764,7 @@ static void scenario_a_thp(struct job *j)
 		ksft_test_result_pass("A huge pages: the pin keeps no more of the low zones than the pages it pins: VmPin %ld kB\n",
 				      c.r.vmpin_held);
 	else
-		ksft_test_result_xfail("A huge pages: %s; the 2 pinned pages keep %ld whole huge pages (%ld MiB) in the low zones, charged %ld kB: RLIMIT_MEMLOCK counts pages, not what they keep\n",
+		ksft_test_result_fail("A huge pages: %s; the 2 pinned pages keep %ld whole huge pages (%ld MiB) in the low zones, charged %ld kB: RLIMIT_MEMLOCK counts pages, not what they keep\n",
 				       err_name(c.r.err_over),
 				       thp - c.r.in_movable,
 				       (thp - c.r.in_movable) * THP_PAGES /
@@ -949,7 +950,7 @@ static void scenario_c_thp(struct job *j)
 		ksft_test_result_pass("C huge pages: %ld pipe slots keep at most a page each of the low zones (+ %ld MiB): %ld MiB\n",
 				      c.r.held, MARGIN_MIB, mib(drop));
 	else
-		ksft_test_result_xfail("C huge pages: %ld pipe slots keep %ld MiB of the low zones, %ld whole huge pages: the pipe limits count slots, not what a slot keeps\n",
+		ksft_test_result_fail("C huge pages: %ld pipe slots keep %ld MiB of the low zones, %ld whole huge pages: the pipe limits count slots, not what a slot keeps\n",
 				       c.r.held, mib(drop), thp);
 	add_row("C huge pages", 1, 1, thp * THP_PAGES, -1, &z, &d, low_min,
 		0, 0);
