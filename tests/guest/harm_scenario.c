@@ -59,6 +59,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/fs.h>
 #include <linux/io_uring.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -530,6 +531,24 @@ static int jbd2_mount(struct holder *h)
 }
 
 /*
+ * Unmount, and discard the RAM disk: brd gives its pages back, which the
+ * following scenarios' fills would otherwise miss.
+ */
+static void jbd2_unmount(void)
+{
+	uint64_t range[2] = { 0, 0 };
+	int fd;
+
+	umount(JBD2_MNT);
+	fd = open(JBD2_DEV, O_WRONLY);
+	if (fd < 0)
+		return;
+	if (!ioctl(fd, BLKGETSIZE64, &range[1]))
+		ioctl(fd, BLKDISCARD, range);
+	close(fd);
+}
+
+/*
  * jbd2, with free memory mostly in the region (the buffer's region pages
  * freed, a ballast taken): mark in skip the region pages in use before
  * (pfns: room for the region's), then create JBD2_DIRS directories of
@@ -822,7 +841,7 @@ static void release(struct holder *h)
 	if (h->file_fd >= 0)
 		close(h->file_fd);
 	if (h->jbd2_mounted)
-		umount(JBD2_MNT);
+		jbd2_unmount();
 	ballast_drop(h);
 	for (i = 0; i < h->nreaders; i++) {
 		close(h->readers[i].fd);
