@@ -8,7 +8,9 @@
 # Usage: scripts/boot.sh BZIMAGE INITRAMFS MODE OUT_DIR [TIMEOUT_S] [--icount]
 # MODE: check, gigantic, run, bench, profile or mm (tests/guest/init).
 # GUEST_APPEND adds kernel parameters, e.g. pinlife.only=pin_stress,vmsplice
-# to run just those suites in check mode.
+# to run just those suites in check mode, or pinlife.harms=cma,gigantic and
+# pinlife.paths=fuse_splice,jbd2 to run just those harm scenarios in run
+# mode.
 # Exit: 0 QEMU exited by itself; 124 the guest hit the timeout (the tail of
 # both logs is printed); anything else is QEMU's own failure.
 set -eu

@@ -278,8 +278,8 @@ long range_busy(const struct cma_area *range, char *first, size_t size)
 	return busy;
 }
 
-/* MemFree and CmaFree from /proc/meminfo, in KiB. */
-static int mem_free_kib(uint64_t *free_kib, uint64_t *cma_kib)
+/* MemFree and CmaFree from /proc/meminfo, in KiB: see pinlife.h. */
+int mem_free_kib(uint64_t *free_kib, uint64_t *cma_kib)
 {
 	char line[128];
 	FILE *f = fopen("/proc/meminfo", "r");

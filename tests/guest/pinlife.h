@@ -56,6 +56,8 @@ int64_t pfn_of(const void *addr);
  * flags are not seen.
  */
 long range_busy(const struct cma_area *range, char *first, size_t size);
+/* MemFree and CmaFree from /proc/meminfo, in KiB: 0 or -errno. */
+int mem_free_kib(uint64_t *free_kib, uint64_t *cma_kib);
 /* How many of the n pages listed in pages[] sit inside the CMA area. */
 long count_in_cma(const struct cma_area *cma, char *const *pages, size_t n);
 

@@ -43,8 +43,27 @@ size_t harm_keep_mib(void)
 	return 24 + 2 * min_kib / 1024;
 }
 
-/* The distinct memory blocks of the n pages, in pfn order. */
+/* The distinct memory blocks of the n pages, in the pages' order. */
 int harm_blocks(struct harm *hm, char *const *pages, size_t n)
+{
+	uint64_t *pfns = calloc(n + 1, sizeof(*pfns));
+	size_t i, k = 0;
+	int err;
+
+	if (!pfns)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		int64_t pfn = pfn_of(pages[i]);
+
+		if (pfn > 0)
+			pfns[k++] = pfn;
+	}
+	err = harm_blocks_pfns(hm, pfns, k);
+	free(pfns);
+	return err;
+}
+
+int harm_blocks_pfns(struct harm *hm, const uint64_t *pfns, size_t n)
 {
 	uint64_t per = memory_block_bytes() / PAGE_SZ;
 	size_t i, j;
@@ -55,12 +74,11 @@ int harm_blocks(struct harm *hm, char *const *pages, size_t n)
 	if (!hm->blocks)
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
-		int64_t pfn = pfn_of(pages[i]);
-		unsigned long b = pfn > 0 ? pfn / per : 0;
+		unsigned long b = pfns[i] / per;
 
 		for (j = 0; j < hm->nblocks && hm->blocks[j] != b; j++)
 			;
-		if (pfn > 0 && j == hm->nblocks)
+		if (j == hm->nblocks)
 			hm->blocks[hm->nblocks++] = b;
 	}
 	return 0;

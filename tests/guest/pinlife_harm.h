@@ -10,6 +10,7 @@
 #define PINLIFE_HARM_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "pinlife.h"
 
@@ -40,6 +41,8 @@ const char *harm_region_name(const struct harm *hm);
 size_t harm_keep_mib(void);
 /* offline: note the memory blocks of the n pages: 0 or -errno. */
 int harm_blocks(struct harm *hm, char *const *pages, size_t n);
+/* The same for n page frame numbers (pages no mapping of ours shows). */
+int harm_blocks_pfns(struct harm *hm, const uint64_t *pfns, size_t n);
 /*
  * How many of the n pages sit in the region (offline: in the blocks being
  * offlined); -1 on error.
