@@ -210,7 +210,7 @@ int64_t pfn_of(const void *addr)
 	return (int64_t)(ent & ((1ULL << 55) - 1));
 }
 
-static int in_cma(const struct cma_area *cma, int64_t pfn)
+int in_cma(const struct cma_area *cma, int64_t pfn)
 {
 	return pfn > 0 && (uint64_t)pfn >= cma->base_pfn &&
 	       (uint64_t)pfn < cma->base_pfn + cma->count;

@@ -59,6 +59,8 @@ long range_busy(const struct cma_area *range, char *first, size_t size);
 /* MemFree and CmaFree from /proc/meminfo, in KiB: 0 or -errno. */
 int mem_free_kib(uint64_t *free_kib, uint64_t *cma_kib);
 /* How many of the n pages listed in pages[] sit inside the CMA area. */
+/* Whether pfn (> 0: a present page) lies in the pfn range cma. */
+int in_cma(const struct cma_area *cma, int64_t pfn);
 long count_in_cma(const struct cma_area *cma, char *const *pages, size_t n);
 
 struct fill {

@@ -90,31 +90,6 @@ struct outcome {
 	long reader_bad;	/* vmsplice: pages the reader got damaged */
 };
 
-static int in_area(const struct cma_area *cma, int64_t pfn)
-{
-	return pfn > 0 && (uint64_t)pfn >= cma->base_pfn &&
-	       (uint64_t)pfn < cma->base_pfn + cma->count;
-}
-
-/* One line of /proc/meminfo ("MemFree"), in KiB; -1 if absent. */
-static long long meminfo_kib(const char *key)
-{
-	size_t len = strlen(key);
-	long long v = -1;
-	char line[128];
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, len) && line[len] == ':') {
-			v = strtoll(line + len + 1, NULL, 10);
-			break;
-		}
-	fclose(f);
-	return v;
-}
-
 struct filler {
 	char *base;
 	size_t npages;		/* mapped */
@@ -132,14 +107,17 @@ struct filler {
 static int fill_outside(const struct cma_area *cma, long long keep_mib,
 			struct filler *b)
 {
-	long long free_kib = meminfo_kib("MemFree"), cma_kib;
-	uint64_t map[256];
+	uint64_t free_kib = 0, cma_kib = 0, map[256];
 	size_t i, j, n = 0;
 	int pm = open("/proc/self/pagemap", O_RDONLY);
 
 	memset(b, 0, sizeof(*b));
-	if (pm < 0 || free_kib <= 0)
-		return pm < 0 ? -errno : -EIO;
+	if (pm < 0)
+		return -errno;
+	if (mem_free_kib(&free_kib, &cma_kib) || !free_kib) {
+		close(pm);
+		return -EIO;
+	}
 	b->npages = free_kib / (PAGE_SZ / 1024);
 	b->base = mmap(NULL, b->npages * PAGE_SZ, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -151,10 +129,8 @@ static int fill_outside(const struct cma_area *cma, long long keep_mib,
 	madvise(b->base, b->npages * PAGE_SZ, MADV_NOHUGEPAGE);
 	for (i = 0; i < b->npages; i += n) {
 		n = b->npages - i < 256 ? b->npages - i : 256;
-		free_kib = meminfo_kib("MemFree");
-		cma_kib = meminfo_kib("CmaFree");
-		if (free_kib < 0 || cma_kib < 0 ||
-		    free_kib - cma_kib < keep_mib << 10)
+		if (mem_free_kib(&free_kib, &cma_kib) ||
+		    free_kib - cma_kib < (uint64_t)keep_mib << 10)
 			break;
 		for (j = i; j < i + n; j++)
 			b->base[j * PAGE_SZ] = 1;
@@ -173,7 +149,7 @@ static int fill_outside(const struct cma_area *cma, long long keep_mib,
 			int64_t pfn = map[j] >> 63 ?
 				      (int64_t)(map[j] & ((1ULL << 55) - 1)) : 0;
 
-			if (in_area(cma, pfn))
+			if (in_cma(cma, pfn))
 				madvise(b->base + (i + j) * PAGE_SZ, PAGE_SZ,
 					MADV_DONTNEED);
 		}
@@ -274,7 +250,7 @@ static void fault_ranges(const struct cma_area *cma, char **pages,
 		o->faulted++;
 		if (!large_at(at, flag))
 			continue;
-		if (in_area(cma, pfn_of(at)))
+		if (in_cma(cma, pfn_of(at)))
 			add_folio(o, pages, at);
 		else
 			o->outside++;
@@ -392,6 +368,7 @@ static void child(enum kind kind, enum how how, uint64_t pool,
 		  struct outcome *o)
 {
 	int flag = kind == THP ? KPF_THP : KPF_HUGE;
+	uint64_t free_kib = 0, cma_kib = 0;
 	struct pipes pipes = { 0 };
 	struct cma_area cma;
 	struct filler b;
@@ -408,8 +385,9 @@ static void child(enum kind kind, enum how how, uint64_t pool,
 	o->setup = fill_outside(&cma, KEEP_MIB, &b);
 	if (o->setup)
 		return;
-	o->free_kib = meminfo_kib("MemFree");
-	o->cma_kib = meminfo_kib("CmaFree");
+	mem_free_kib(&free_kib, &cma_kib);
+	o->free_kib = free_kib;
+	o->cma_kib = cma_kib;
 	if (kind == THP)
 		o->setup = thp_setup(&cma, pages, o);
 	else

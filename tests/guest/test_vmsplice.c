@@ -158,8 +158,7 @@ static struct where where_are(const char *p, size_t len)
 		w.pages++;
 		if (pfn <= 0)
 			w.absent++;	/* not present: not seen anywhere */
-		else if ((uint64_t)pfn >= cma.base_pfn &&
-			 (uint64_t)pfn < cma.base_pfn + cma.count)
+		else if (in_cma(&cma, pfn))
 			w.in++;
 		else
 			w.out++;
